@@ -1,0 +1,113 @@
+"""The `ferme` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ferme import __version__
+from ferme.plan import build_plan
+from ferme.site import InventoryError, Site, load_site
+from ferme.site.loader import secret_refs
+from ferme.site.schema import json_schema
+from ferme.site.secrets import SOPS_FILE, SecretsUnavailable
+from ferme.site.yamlsrc import load_folder
+from ferme.summary import plan_summary
+
+EXIT_INVALID = 2
+
+
+def _load(inventory: Path, *, with_secrets: bool) -> Site:
+    try:
+        return load_site(inventory, with_secrets=with_secrets)
+    except InventoryError as exc:
+        for problem in sorted(exc.problems, key=lambda p: p.mark):
+            click.echo(str(problem), err=True)
+        count = len(exc.problems)
+        click.echo(f"{inventory}: {count} problem{'s' if count > 1 else ''}, nothing changed", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="ferme")
+def main() -> None:
+    """Build and verify a collectivité's telework infrastructure from one YAML inventory."""
+
+
+@main.command()
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--no-secrets", is_flag=True, help="Do not resolve `!secret` values (check names only).")
+def check(inventory: Path, no_secrets: bool) -> None:
+    """Validate INVENTORY: exit 0, or exit 2 with `file:line:col: field: message` lines."""
+    site = _load(inventory, with_secrets=not no_secrets)
+    click.echo(
+        f"{inventory}: OK — site {site.name}, {len(site.hosts)} hosts, {len(site.switches)} switches, "
+        f"{len(site.zones)} zones, {len(site.secrets.names())} secrets resolved"
+    )
+
+
+@main.command()
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: build/<site>/).")
+def plan(inventory: Path, out: Path | None) -> None:
+    """Derive the plan of INVENTORY into plan.json (secret values are neither needed nor written)."""
+    started = time.perf_counter()
+    site = _load(inventory, with_secrets=False)
+    result = build_plan(site)
+    target = out or Path("build") / site.name
+    target.mkdir(parents=True, exist_ok=True)
+    _write_json(target / "plan.json", result)
+    click.echo(plan_summary(result))
+    click.echo(f"wrote {target / 'plan.json'} in {time.perf_counter() - started:.2f} s")
+
+
+def _write_json(path: Path, data: Any) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of inventory files (for editors: yaml-language-server)."""
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.group()
+def secrets() -> None:
+    """The inventory's secrets (SOPS + age)."""
+
+
+@secrets.command("init")
+@click.argument("inventory", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def secrets_init(inventory: Path) -> None:
+    """Generate random values for every `!secret` not yet in secrets.sops.yml (values never shown)."""
+    from ferme.site.sops import init_secrets
+
+    try:
+        data, _ = load_folder(inventory)
+    except InventoryError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    names = sorted({ref.name for ref in secret_refs(data)})
+    try:
+        path, added = init_secrets(inventory, names)
+    except SecretsUnavailable as exc:
+        click.echo(f"{inventory / SOPS_FILE}: {exc}", err=True)
+        sys.exit(1)
+    kept = len(names) - len(added)
+    click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
+
+
+if __name__ == "__main__":
+    main()

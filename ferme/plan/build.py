@@ -1,0 +1,88 @@
+"""The Plan: everything later layers need, derived from the Site once, with no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ferme import __version__
+from ferme.plan.hosts import plan_host
+from ferme.plan.sizing import size_site
+from ferme.plan.waves import plan_waves
+from ferme.site.model import Site, Switch
+from ferme.site.yamlsrc import SecretRef
+
+PLAN_FORMAT = 1
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values; a secret becomes {"secret": NAME}, never its value."""
+    if isinstance(value, SecretRef):
+        return {"secret": value.name}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _switch(switch: Switch) -> dict[str, Any]:
+    return {
+        "vendor": switch.vendor,
+        "model": switch.model,
+        "management": {"zone": switch.management_zone, "address": str(switch.management_address)},
+        "connection": {"via": "netdev", "user": switch.connection.user, "port": switch.connection.port},
+        "ports": {
+            p.name: {k: v for k, v in {
+                "host": p.host, "zone": p.zone, "trunk": list(p.trunk) if p.trunk else None,
+                "native": p.native, "uplink": p.uplink, "description": p.description or None,
+                "shutdown": p.shutdown or None,
+            }.items() if v is not None}
+            for p in switch.ports
+        },
+    }
+
+
+def _settings(site: Site) -> dict[str, Any]:
+    sections = {"rds": site.rds, "collab": site.collab, "mfa": site.mfa, "vpn": site.vpn, "firewall": site.firewall}
+    return {name: (s.model_dump(mode="json") if s is not None else None) for name, s in sections.items()}
+
+
+def build_plan(site: Site) -> dict[str, Any]:
+    """The whole plan as a JSON-ready mapping (stable order, no timestamps: golden-testable)."""
+    return {
+        "format": PLAN_FORMAT,
+        "ferme": __version__,
+        "site": site.info.model_dump(mode="json"),
+        "zones": {
+            z.name: {
+                "kind": z.kind,
+                "vlan": z.vlan,
+                "subnet": str(z.subnet),
+                "gateway": str(z.gateway) if z.gateway else None,
+                "description": z.description,
+            }
+            for z in site.zones.values()
+        },
+        "hosts": {name: jsonable(plan_host(host, site)) for name, host in sorted(site.hosts.items())},
+        "switches": {name: _switch(sw) for name, sw in sorted(site.switches.items())},
+        "roles": {
+            role: sorted(h.name for h in site.hosts.values() if role in h.roles)
+            for role in sorted({r for h in site.hosts.values() for r in h.roles})
+        },
+        "settings": _settings(site),
+        "admins": [a.model_dump(mode="json") for a in site.admins],
+        "sizing": size_site(site),
+        "waves": plan_waves(site),
+        "flows": [],  # filled from role contracts (issue: flows derived from roles)
+        "secrets": sorted({ref for ref in _secret_names(site)}),
+    }
+
+
+def _secret_names(site: Site) -> list[str]:
+    names = [h.connection.password for h in site.hosts.values() if h.connection.password]
+    if site.collab:
+        names.append(site.collab.admin_password.name)
+    if site.mfa:
+        names.append(site.mfa.admin_password.name)
+        names += [c.secret.name for c in site.mfa.radius_clients]
+    return names

@@ -1,0 +1,232 @@
+"""Cross-reference checks on the resolved site: each returns problems, none raises."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+
+from ferme.site import schema
+from ferme.site.errors import FieldPath, Problem
+from ferme.site.expand import RangeError, expand_name
+from ferme.site.model import Host, Switch, Zone
+from ferme.site.yamlsrc import Positions
+
+Report = Callable[[FieldPath, str, str], None]
+
+
+class Checker:
+    def __init__(
+        self,
+        inv: schema.Inventory,
+        positions: Positions,
+        zones: dict[str, Zone],
+        hosts: dict[str, Host],
+        switches: dict[str, Switch],
+    ):
+        self.inv, self.positions = inv, positions
+        self.zones, self.hosts, self.switches = zones, hosts, switches
+        self.problems: list[Problem] = []
+
+    def report(self, path: FieldPath, message: str, hint: str = "", *, key: bool = False) -> None:
+        self.problems.append(Problem(self.positions.of(path, key=key), path, message, hint))
+
+    def run(self) -> list[Problem]:
+        for check in (
+            self.zones_are_consistent,
+            self.addresses_fit_zones,
+            self.roles_fit_os,
+            self.switch_references,
+            self.rds_settings,
+            self.role_settings_present,
+            self.mfa_clients,
+            self.waves_and_services,
+            self.extra_flows,
+        ):
+            check()
+        return self.problems
+
+    def _host_names(self, pattern: str) -> list[str]:
+        try:
+            return expand_name(pattern)
+        except RangeError:
+            return [pattern]
+
+    def zones_are_consistent(self) -> None:
+        vlans: dict[int, str] = {}
+        outside = [z for z in self.inv.zones if z.kind == "outside"]
+        if len(outside) > 1:
+            self.report(("zones",), "more than one zone of kind outside", "the edge has one outside")
+        for i, z in enumerate(self.inv.zones):
+            if z.vlan is not None:
+                if z.vlan in vlans:
+                    self.report(("zones", i, "vlan"), f"VLAN {z.vlan} is already used by zone {vlans[z.vlan]!r}",
+                                "VLAN ids are unique")
+                vlans.setdefault(z.vlan, z.name)
+            zone = self.zones.get(z.name)
+            if zone and zone.gateway is not None and zone.gateway not in zone.subnet:
+                self.report(("zones", i, "gateway"), f"gateway {zone.gateway} is outside {zone.subnet}")
+        seen: list[tuple[int, Zone]] = []
+        for i, z in enumerate(self.inv.zones):
+            zone = self.zones.get(z.name)
+            if zone is None:
+                continue
+            for _, other in seen:
+                if zone is not other and zone.subnet.overlaps(other.subnet):
+                    self.report(("zones", i, "subnet"), f"{zone.subnet} overlaps zone {other.name!r} ({other.subnet})")
+            seen.append((i, zone))
+
+    def _claim(self, owners: dict[ipaddress.IPv4Address, str], address: ipaddress.IPv4Address, who: str,
+               path: FieldPath) -> None:
+        if address in owners and owners[address] != who:
+            self.report(path, f"address {address} is already used by {owners[address]}", "addresses are unique")
+        owners.setdefault(address, who)
+
+    def addresses_fit_zones(self) -> None:
+        owners: dict[ipaddress.IPv4Address, str] = {}
+        for host in self.hosts.values():
+            for zone_name, address in host.addresses.items():
+                path = host.origin + ("addresses", zone_name)
+                zone = self.zones[zone_name]
+                if address not in zone.subnet:
+                    self.report(path, f"{host.name}: {address} is outside zone {zone_name!r} ({zone.subnet})")
+                    continue
+                if address in (zone.subnet.network_address, zone.subnet.broadcast_address):
+                    self.report(path, f"{host.name}: {address} is the network or broadcast address of {zone.subnet}")
+                if address == zone.gateway and "edge_firewall" not in host.roles:
+                    self.report(path, f"{host.name}: {address} is the gateway of zone {zone_name!r}",
+                                "only the edge firewall holds gateway addresses")
+                self._claim(owners, address, host.name, path)
+        for name, switch in self.switches.items():
+            path = ("switches", name, "management", "address")
+            zone = self.zones.get(switch.management_zone)
+            if zone is None:
+                self.report(("switches", name, "management", "zone"), f"unknown zone {switch.management_zone!r}",
+                            "zones: " + ", ".join(self.zones))
+                continue
+            if switch.management_address not in zone.subnet:
+                self.report(path, f"{switch.management_address} is outside zone {zone.name!r} ({zone.subnet})")
+            self._claim(owners, switch.management_address, name, path)
+            if name in self.hosts:
+                self.report(("switches", name), f"{name!r} is both a host and a switch", key=True)
+
+    def roles_fit_os(self) -> None:
+        for host in self.hosts.values():
+            wrong = [r for r in host.roles if r in (schema.WINDOWS_ROLES if host.os == "debian" else schema.DEBIAN_ROLES)]
+            for role in wrong:
+                needs = "windows" if role in schema.WINDOWS_ROLES else "debian"
+                self.report(host.origin + ("roles",), f"{host.name}: role {role} runs on {needs}, not {host.os}")
+            if host.os == "windows" and len(host.name) > 15:
+                self.report(host.origin, f"{host.name}: Windows computer names have at most 15 characters", key=True)
+            if not host.addresses:
+                self.report(host.origin, f"{host.name}: no address", "add `addresses: {zone: address}`", key=True)
+
+    def switch_references(self) -> None:
+        for name, switch in self.switches.items():
+            for port in switch.ports:
+                base: FieldPath = ("switches", name, "ports")
+                path = base + (self._port_key(name, port.name),)
+                if port.host and port.host not in self.hosts:
+                    self.report(path + ("host",), f"unknown host {port.host!r}", "it must be under hosts:")
+                if port.uplink and port.uplink not in self.switches:
+                    self.report(path + ("uplink",), f"unknown switch {port.uplink!r}", "it must be under switches:")
+                for zone in [port.zone, port.native, *(port.trunk or ())]:
+                    if zone and zone not in self.zones:
+                        self.report(path, f"unknown zone {zone!r}", "zones: " + ", ".join(self.zones))
+                if port.host and port.zone and port.host in self.hosts and port.zone not in self.hosts[port.host].addresses:
+                    self.report(path + ("zone",), f"{port.host} has no address in zone {port.zone!r}")
+
+    def _port_key(self, switch: str, port: str) -> str:
+        for pattern in self.inv.switches[switch].ports:
+            if port in self._host_names(pattern):
+                return pattern
+        return port
+
+    def _session_hosts(self, names: list[str], path: FieldPath) -> Iterator[str]:
+        for j, entry in enumerate(names):
+            if entry in self.inv.groups:
+                yield from (h.name for h in self.hosts.values() if entry in h.groups)
+                continue
+            for name in self._host_names(entry):
+                if name not in self.hosts:
+                    self.report(path + (j,), f"unknown host or group {name!r}")
+                elif "rds_session_host" not in self.hosts[name].roles:
+                    self.report(path + (j,), f"{name} has no rds_session_host role")
+                else:
+                    yield name
+
+    def rds_settings(self) -> None:
+        rds = self.inv.rds
+        brokers = [h.name for h in self.hosts.values() if "rds_broker" in h.roles]
+        gateways = [h.name for h in self.hosts.values() if "rds_gateway" in h.roles]
+        if rds is None:
+            return
+        if not brokers:
+            self.report(("rds",), "RDS settings but no host with the rds_broker role", key=True)
+        if len(brokers) > 1 and rds.broker_ha is None:
+            self.report(("rds",), f"{len(brokers)} connection brokers ({', '.join(brokers)}) but no broker_ha",
+                        "add rds.broker_ha with client_access_name and database_server", key=True)
+        if len(gateways) > 1 and rds.gateway.ha is None:
+            self.report(("rds", "gateway"), f"{len(gateways)} RD gateways ({', '.join(gateways)}) but no ha",
+                        "set rds.gateway.ha: dns_round_robin or load_balancer", key=True)
+        names: set[str] = set()
+        for i, collection in enumerate(rds.collections):
+            path: FieldPath = ("rds", "collections", i)
+            if collection.name in names:
+                self.report(path + ("name",), f"collection {collection.name!r} is defined twice")
+            names.add(collection.name)
+            if not list(self._session_hosts(collection.session_hosts, path + ("session_hosts",))):
+                self.report(path + ("session_hosts",), "no session host in this collection")
+
+    def role_settings_present(self) -> None:
+        needs = {
+            "rds": ["rds_broker", "rds_session_host", "rds_gateway", "rds_web"],
+            "collab": ["collab"],
+            "mfa": ["mfa"],
+            "vpn": ["vpn"],
+        }
+        for section, roles in needs.items():
+            users = [h.name for h in self.hosts.values() if set(roles) & set(h.roles)]
+            if users and getattr(self.inv, section) is None:
+                self.report((), f"{users[0]} has a {section} role but there is no `{section}:` section",
+                            f"add a `{section}:` section")
+        vpn = self.inv.vpn
+        if vpn is not None:
+            pool = ipaddress.IPv4Network(vpn.pool)
+            if not any(z.kind == "vpn" and pool.subnet_of(z.subnet) for z in self.zones.values()):
+                self.report(("vpn", "pool"), f"{pool} is not inside a zone of kind vpn")
+
+    def mfa_clients(self) -> None:
+        if self.inv.mfa is None:
+            return
+        for i, client in enumerate(self.inv.mfa.radius_clients):
+            if client.host not in self.hosts and client.host not in self.switches:
+                self.report(("mfa", "radius_clients", i, "host"), f"unknown host {client.host!r}")
+
+    def waves_and_services(self) -> None:
+        services = {s.name for s in self.inv.agents.services}
+        placed: dict[str, int] = {}
+        numbers: set[int] = set()
+        for i, wave in enumerate(self.inv.waves):
+            if wave.number in numbers:
+                self.report(("waves", i, "number"), f"wave {wave.number} is defined twice")
+            numbers.add(wave.number)
+            for j, service in enumerate(wave.services):
+                if service not in services:
+                    self.report(("waves", i, "services", j), f"unknown service {service!r}",
+                                "services are listed under agents.services")
+                elif service in placed:
+                    self.report(("waves", i, "services", j), f"{service} is already in wave {placed[service]}")
+                placed.setdefault(service, wave.number)
+        total = sum(s.agents for s in self.inv.agents.services)
+        if total > self.inv.agents.count:
+            self.report(("agents", "services"), f"services hold {total} agents, more than agents.count "
+                        f"({self.inv.agents.count})")
+
+    def extra_flows(self) -> None:
+        for i, flow in enumerate(self.inv.firewall.extra_flows):
+            for end in ("source", "destination"):
+                value = getattr(flow, end)
+                if value not in self.zones and value not in self.hosts and value != "any":
+                    self.report(("firewall", "extra_flows", i, end), f"unknown zone or host {value!r}")
+            if flow.protocol in ("tcp", "udp") and not flow.ports:
+                self.report(("firewall", "extra_flows", i, "ports"), f"a {flow.protocol} flow needs ports")

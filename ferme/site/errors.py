@@ -1,0 +1,64 @@
+"""Inventory problems, reported as `file:line:col: field.path: message (hint)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# A path inside the merged inventory: ("hosts", "fw01", "addresses", "lan") or ("zones", 2, "vlan").
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Mark:
+    """Where a value was written: file, 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    mark: Mark
+    path: FieldPath
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        dotted = dotted_path(self.path) or "(top)"
+        text = f"{self.mark}: {dotted}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+def dotted_path(path: FieldPath) -> str:
+    parts: list[str] = []
+    for item in path:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+@dataclass
+class InventoryError(Exception):
+    """One or more problems in an inventory; nothing was changed."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in sorted(self.problems, key=lambda p: p.mark))
+
+
+def relative(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

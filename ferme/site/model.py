@@ -1,0 +1,97 @@
+"""The resolved site: ranges expanded, groups merged, addresses parsed. Read-only by convention."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ferme.site import schema
+from ferme.site.errors import FieldPath
+from ferme.site.secrets import SecretStore
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    kind: str
+    vlan: int | None
+    subnet: ipaddress.IPv4Network
+    gateway: ipaddress.IPv4Address | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Connection:
+    via: str  # ssh, winrm or netdev
+    zone: str | None
+    address: ipaddress.IPv4Address | None
+    user: str
+    port: int
+    auth: str | None = None
+    ca_bundle: str | None = None
+    password: str | None = None  # secret name, never its value
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str
+    os: str
+    roles: tuple[str, ...]
+    addresses: dict[str, ipaddress.IPv4Address]
+    connection: Connection
+    groups: tuple[str, ...] = ()
+    hardware: schema.Hardware = schema.Hardware()
+    managed: bool = True
+    vars: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    origin: FieldPath = ()  # where the host (or its range) was written
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str
+    host: str | None
+    zone: str | None
+    trunk: tuple[str, ...] | None  # zone names, all of them for `all`
+    native: str | None
+    uplink: str | None
+    description: str
+    shutdown: bool
+
+
+@dataclass(frozen=True)
+class Switch:
+    name: str
+    vendor: str
+    model: str
+    management_zone: str
+    management_address: ipaddress.IPv4Address
+    connection: Connection
+    ports: tuple[Port, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    folder: Path
+    info: schema.SiteInfo
+    agents: schema.Agents
+    waves: tuple[schema.Wave, ...]
+    zones: dict[str, Zone]
+    admins: tuple[schema.Admin, ...]
+    hosts: dict[str, Host]
+    switches: dict[str, Switch]
+    rds: schema.Rds | None
+    collab: schema.Collab | None
+    mfa: schema.Mfa | None
+    vpn: schema.Vpn | None
+    firewall: schema.Firewall
+    secrets: SecretStore
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def hosts_with(self, role: str) -> list[Host]:
+        return [h for h in self.hosts.values() if role in h.roles]

@@ -1,0 +1,348 @@
+"""The inventory as the user writes it: one pydantic model per section, unknown keys refused.
+
+Cross-references (a host in a switch port, an address inside its zone) are checked afterwards
+in `ferme.site.checks`, once ranges and groups are expanded.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import zoneinfo
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
+
+from ferme.site.yamlsrc import SecretRef
+
+WINDOWS_ROLES = (
+    "rds_broker",
+    "rds_session_host",
+    "rds_web",
+    "rds_gateway",
+    "rds_licensing",
+    "profiles",
+    "directory",
+)
+DEBIAN_ROLES = ("edge_firewall", "vpn", "mfa", "collab")
+Role = Literal[
+    "edge_firewall", "vpn", "mfa", "collab",
+    "rds_broker", "rds_session_host", "rds_web", "rds_gateway", "rds_licensing", "profiles", "directory",
+]  # fmt: skip
+ZoneKind = Literal["outside", "dmz", "servers", "users", "mgmt", "vpn"]
+Vendor = Literal["cisco_ios", "aruba_aoscx", "hp_procurve", "hp_comware", "juniper_junos"]
+
+
+def _secret(value: Any) -> SecretRef:
+    if not isinstance(value, SecretRef):
+        raise ValueError("write secrets as `!secret NAME`, never in plain text")
+    return value
+
+
+Secret = Annotated[
+    SecretRef,
+    PlainValidator(_secret),
+    PlainSerializer(lambda ref: {"secret": ref.name}),
+    WithJsonSchema({"type": "string", "description": "a `!secret NAME` reference"}),
+]
+
+
+def _ipv4(value: str) -> str:
+    ipaddress.IPv4Address(value)
+    return value
+
+
+def _network(value: str) -> str:
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"not an IPv4 subnet in CIDR form: {exc}") from None
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+IPv4 = Annotated[str, AfterValidator(_ipv4)]
+Subnet = Annotated[str, AfterValidator(_network)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=63)]
+Fqdn = Annotated[str, Field(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
+Share = Annotated[float, Field(ge=0, le=1)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteInfo(Section):
+    name: Slug
+    label: str
+    domain: Fqdn
+    netbios: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,14}$")]
+    timezone: Annotated[str, AfterValidator(_timezone)] = "Europe/Paris"
+    locale: str = "fr_FR.UTF-8"
+
+
+class Workload(Section):
+    """Share of agents in each Microsoft workload class (sums to 1)."""
+
+    light: Share = 0
+    medium: Share = 0
+    heavy: Share = 0
+    power: Share = 0
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> Workload:
+        total = self.light + self.medium + self.heavy + self.power
+        if abs(total - 1) > 0.001:
+            raise ValueError(f"shares must add up to 1, they add up to {total:g}")
+        return self
+
+
+class Service(Section):
+    name: Slug
+    group: str = Field(description="the AD group of the service's agents")
+    agents: Annotated[int, Field(gt=0)]
+
+
+class Agents(Section):
+    count: Annotated[int, Field(gt=0)]
+    concurrency: Annotated[float, Field(gt=0, le=1, description="peak share of agents connected at once")]
+    workload: Workload
+    services: list[Service] = []
+
+
+class Wave(Section):
+    number: Annotated[int, Field(ge=1)]
+    label: str = ""
+    start: str = ""
+    services: list[str]
+
+
+class Zone(Section):
+    name: Slug
+    kind: ZoneKind
+    vlan: Annotated[int, Field(ge=1, le=4094)] | None = None
+    subnet: Subnet
+    gateway: IPv4 | None = None
+    description: str = ""
+
+
+class Connection(Section):
+    via: Literal["ssh", "winrm", "netdev"] | None = None
+    zone: str | None = Field(None, description="zone whose address is used to reach the host (default: mgmt)")
+    user: str | None = None
+    port: Port | None = None
+    password: Secret | None = None
+    ca_bundle: str | None = None
+    auth: Literal["ntlm", "kerberos", "credssp"] | None = None
+
+
+class Hardware(Section):
+    vcpu: Annotated[int, Field(ge=1)] | None = None
+    ram_gb: Annotated[int, Field(ge=1)] | None = None
+    disk_gb: Annotated[int, Field(ge=1)] | None = None
+
+
+class HostSettings(Section):
+    """What a group or `defaults` may set for its hosts."""
+
+    os: Literal["debian", "windows"] | None = None
+    roles: list[Role] = []
+    connection: Connection | None = None
+    hardware: Hardware | None = None
+    managed: bool | None = None
+    vars: dict[str, Any] = {}
+
+
+class HostSpec(HostSettings):
+    """One host, or a range such as `rdsh[01:30]` (then addresses end with `+`: first of a block)."""
+
+    groups: list[str] = []
+    addresses: dict[str, str] = {}
+    description: str = ""
+
+
+class Admin(Section):
+    name: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]{0,31}$")]
+    ssh_keys: list[str] = []
+    sudo: bool = True
+
+
+class SwitchPort(Section):
+    host: str | None = None
+    zone: str | None = Field(None, description="access VLAN (zone name)")
+    trunk: list[str] | Literal["all"] | None = Field(None, description="zones carried tagged")
+    native: str | None = None
+    uplink: str | None = Field(None, description="the switch at the other end")
+    description: str = ""
+    shutdown: bool = False
+
+
+class SwitchManagement(Section):
+    zone: str
+    address: IPv4
+
+
+class Switch(Section):
+    vendor: Vendor
+    model: str = ""
+    management: SwitchManagement
+    connection: Connection | None = None
+    ports: dict[str, SwitchPort] = {}
+
+
+class RemoteApp(Section):
+    alias: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
+    name: str
+    path: str
+    user_groups: list[str] = []
+
+
+class Collection(Section):
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    description: str = ""
+    session_hosts: list[str] = Field(description="host names, ranges or group names")
+    user_groups: list[str]
+    remoteapps: list[RemoteApp] = []
+    idle_minutes: Annotated[int, Field(ge=0)] = 60
+    disconnected_minutes: Annotated[int, Field(ge=0)] = 120
+
+
+class Redirection(Section):
+    """Device redirection: data stays on site unless a line here says otherwise."""
+
+    drives: bool = False
+    clipboard: Literal["none", "to_session", "both"] = "to_session"
+    printers: bool = True
+    usb: bool = False
+    smart_cards: bool = True
+    audio: bool = True
+    camera: bool = False
+
+
+class BrokerHA(Section):
+    client_access_name: Fqdn
+    database_server: str
+    database_name: str = "RDCB"
+    odbc_driver: str = "ODBC Driver 18 for SQL Server"
+
+
+class Gateway(Section):
+    external_fqdn: Fqdn
+    ha: Literal["dns_round_robin", "load_balancer"] | None = None
+    mfa: bool = True
+
+
+class Licensing(Section):
+    mode: Literal["PerUser", "PerDevice"] = "PerUser"
+
+
+class Profiles(Section):
+    kind: Literal["fslogix", "user_profile_disks"] = "fslogix"
+    share: str = Field(description="UNC path, e.g. \\\\fs01\\profiles$")
+    size_gb: Annotated[int, Field(ge=1)] = 30
+
+
+class Rds(Section):
+    collections: list[Collection]
+    gateway: Gateway
+    broker_ha: BrokerHA | None = None
+    licensing: Licensing = Licensing()
+    web_client: bool = Field(True, description="publish the HTML5 web client")
+    redirection: Redirection = Redirection()
+    profiles: Profiles | None = None
+
+
+class Library(Section):
+    name: Slug
+    title: str
+    readers: list[str] = []
+    editors: list[str] = []
+    versions: Annotated[int, Field(ge=0)] = 50
+
+
+class Collab(Section):
+    fqdn: Fqdn
+    webdav: bool = True
+    admin_password: Secret
+    libraries: list[Library] = []
+
+
+class RadiusClient(Section):
+    host: str
+    secret: Secret
+
+
+class Mfa(Section):
+    realm: Slug
+    token: Literal["hotp", "totp"] = "totp"
+    admin_password: Secret
+    radius_clients: list[RadiusClient]
+
+
+class Vpn(Section):
+    kind: Literal["openvpn", "wireguard"] = "openvpn"
+    fqdn: Fqdn
+    protocol: Literal["udp", "tcp"] = "udp"
+    port: Port = 1194
+    pool: Subnet
+    concurrent: Annotated[int, Field(ge=1)] | None = Field(None, description="default: from agents")
+    mfa: bool = True
+
+
+class ExtraFlow(Section):
+    name: Slug
+    source: str = Field(description="zone or host name")
+    destination: str = Field(description="zone or host name")
+    protocol: Literal["tcp", "udp", "icmp"]
+    ports: list[Port] = []
+    description: str = ""
+
+
+class Firewall(Section):
+    vendor: Literal["nftables", "fortigate", "ciscoasa", "srx", "paloalto"] = "nftables"
+    log_drops: bool = True
+    extra_flows: list[ExtraFlow] = []
+
+
+class Inventory(Section):
+    """A whole site: the union of every YAML file of its folder."""
+
+    site: SiteInfo
+    agents: Agents
+    waves: list[Wave] = []
+    zones: list[Zone]
+    admins: list[Admin] = []
+    defaults: HostSettings = HostSettings()
+    groups: dict[str, HostSettings] = {}
+    hosts: dict[str, HostSpec]
+    switches: dict[str, Switch] = {}
+    rds: Rds | None = None
+    collab: Collab | None = None
+    mfa: Mfa | None = None
+    vpn: Vpn | None = None
+    firewall: Firewall = Firewall()
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema for editors. Top-level sections are optional: each file holds only some."""
+    schema = Inventory.model_json_schema()
+    schema.pop("required", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ferme inventory file"
+    return schema

@@ -1,0 +1,40 @@
+"""Short terminal tables for the plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def plan_summary(plan: dict[str, Any]) -> str:
+    site = plan["site"]
+    by_os: dict[str, int] = {}
+    for host in plan["hosts"].values():
+        by_os[host["os"]] = by_os.get(host["os"], 0) + 1
+    rows = [[role, str(len(hosts)), ", ".join(_compact(hosts))] for role, hosts in plan["roles"].items()]
+    sizing = plan["sizing"]
+    lines = [
+        f"{site['label']} ({site['name']}, {site['domain']})",
+        f"{len(plan['hosts'])} hosts ({', '.join(f'{n} {os}' for os, n in sorted(by_os.items()))}), "
+        f"{len(plan['switches'])} switches, {len(plan['zones'])} zones, {len(plan['waves'])} waves",
+        "",
+        table(["role", "hosts", "names"], rows),
+        "",
+        f"sizing: {sizing['agents']} agents, {sizing['concurrent_sessions']} concurrent sessions, "
+        f"{sizing['vcpu_needed']} vCPU needed → {sizing['session_hosts_needed']}+{sizing['session_hosts_spare']} "
+        f"session hosts of {sizing['vcpu_per_session_host']} vCPU ({sizing['session_hosts_provisioned']} in the "
+        f"inventory: {sizing['verdict']}), {sizing['bandwidth_mbps']} Mbps RDP at peak, "
+        f"VPN for {sizing['vpn_concurrent']}",
+    ]
+    return "\n".join(lines)
+
+
+def _compact(names: list[str], limit: int = 6) -> list[str]:
+    return names if len(names) <= limit else [*names[:3], "…", *names[-2:]]
