@@ -46,7 +46,7 @@ def size_site(site: Site) -> dict[str, Any]:
         "workload": mix,
         "vcpu_needed": math.ceil(vcpu_needed),
         "vcpu_per_session_host": vcpu_per_host,
-        "ram_gb_per_session_host": vcpu_per_host * GB_RAM_PER_VCPU,
+        "ram_gb_min_per_session_host": vcpu_per_host * GB_RAM_PER_VCPU,
         "session_hosts_needed": needed_hosts,
         "session_hosts_spare": spare,
         "session_hosts_provisioned": len(session_hosts),

@@ -52,6 +52,8 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     """
     folder = Path(folder)
     data, positions = load_folder(folder)
+    # `x-…` top-level keys hold YAML anchors for reuse (as in compose files); they are not sections.
+    data = {k: v for k, v in data.items() if not k.startswith("x-")}
     try:
         inv = schema.Inventory.model_validate(data)
     except ValidationError as exc:

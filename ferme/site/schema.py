@@ -345,4 +345,5 @@ def json_schema() -> dict[str, Any]:
     schema.pop("required", None)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "ferme inventory file"
+    schema["patternProperties"] = {"^x-": {"description": "anchors for reuse, ignored by ferme"}}
     return schema

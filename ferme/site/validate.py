@@ -66,8 +66,10 @@ def _describe(error: dict[str, Any], path: FieldPath, root: type[BaseModel]) -> 
     if kind == "missing":
         return "required field is missing", ""
     if kind == "literal_error":
-        expected = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
-        return f"unknown value {error.get('input')!r}", f"one of: {expected}"
+        expected = str(error.get("ctx", {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
+        close = difflib.get_close_matches(str(error.get("input")), expected.split(", "), n=1)
+        hint = (f"did you mean {close[0]}? " if close else "") + f"one of: {expected}"
+        return f"unknown value {error.get('input')!r}", hint
     if kind == "string_pattern_mismatch":
         return f"{error.get('input')!r} is not allowed here", f"must match {error['ctx']['pattern']}"
     return message, ""

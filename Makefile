@@ -1,0 +1,40 @@
+# ferme: `make demo` and `make test` work on a fresh Debian 12 machine as root.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.ferme-setup
+# Wheels and downloads are cached here (git-ignored) so that a second setup is fast.
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+EXAMPLES := inventories/mairie-exemple inventories/departement-exemple inventories/lab
+
+.PHONY: setup test lint demo bench schema clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt scripts/setup-debian.sh
+	scripts/setup-debian.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check ferme tests roles deploy bench
+	$(BIN)/ruff format --check ferme tests roles deploy bench
+	$(BIN)/mypy ferme
+
+test: lint
+	$(BIN)/pytest -q
+
+schema: setup
+	$(BIN)/ferme schema --out schema/inventory.schema.json
+
+demo: setup
+	@scripts/demo.sh
+
+bench: setup
+	$(BIN)/python bench/check_plan.py
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

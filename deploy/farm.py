@@ -1,0 +1,16 @@
+"""The whole farm, in dependency order: `pyinfra inventories/<site>/inventory.py deploy/farm.py`."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pyinfra import host  # noqa: E402
+
+from roles import ORDER, role_deploy  # noqa: E402
+
+planned_roles = host.data.get("ferme_roles", [])
+is_linux = host.data.get("ferme", {}).get("os") == "debian"
+for role in ORDER:
+    if role in planned_roles or (role == "base" and is_linux):
+        role_deploy(role)()

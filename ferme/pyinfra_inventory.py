@@ -1,0 +1,59 @@
+"""pyinfra inventory adapter: `pyinfra inventories/<site>/inventory.py deploy/farm.py`.
+
+Each inventory folder holds a two-line inventory.py that calls `pyinfra_groups(__file__)`.
+Groups: one per role, per OS and per inventory group; host data: that host's slice of the plan.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from ferme.plan import build_plan
+from ferme.site import InventoryError, load_site
+
+HostEntry = tuple[str, dict[str, Any]]
+
+
+def connector_available(name: str) -> bool:
+    return any(ep.name == name for ep in entry_points(group="pyinfra.connectors"))
+
+
+def _host_entry(name: str, planned: dict[str, Any]) -> HostEntry | None:
+    connection = planned["connection"]
+    data: dict[str, Any] = {"ferme": planned, "ferme_roles": planned["roles"]}
+    if connection["via"] == "ssh":
+        data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])
+        return name, data
+    if connector_available(connection["via"]):
+        return f"@{connection['via']}/{name}", data
+    return None
+
+
+def pyinfra_groups(inventory_file: str) -> dict[str, list[HostEntry]]:
+    """The pyinfra groups of the site whose folder holds `inventory_file`."""
+    folder = Path(inventory_file).resolve().parent
+    try:
+        site = load_site(folder, with_secrets=False)
+    except InventoryError as exc:
+        raise SystemExit(f"ferme: invalid inventory\n{exc}") from None
+    plan = build_plan(site)
+    groups: dict[str, list[HostEntry]] = {}
+    skipped: list[str] = []
+    for name, planned in plan["hosts"].items():
+        if not planned["managed"]:
+            continue
+        entry = _host_entry(name, planned)
+        if entry is None:
+            skipped.append(f"{name} ({planned['connection']['via']})")
+            continue
+        for group in [*planned["roles"], planned["os"], *planned["groups"]]:
+            groups.setdefault(group.replace("-", "_"), []).append(entry)
+    if skipped:
+        print(
+            "ferme: no pyinfra connector installed for " + ", ".join(skipped) + "; these hosts are left out",
+            file=sys.stderr,
+        )
+    return groups

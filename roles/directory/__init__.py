@@ -1,0 +1,8 @@
+"""AD groups and OUs: no operation yet; the issue that builds this role fills apply()."""
+
+from pyinfra.api import deploy
+
+
+@deploy("AD groups and OUs")
+def apply() -> None:
+    """Converge this role on the current host (nothing to do until the role is built)."""

@@ -1,0 +1,8 @@
+"""FSLogix profile share: no operation yet; the issue that builds this role fills apply()."""
+
+from pyinfra.api import deploy
+
+
+@deploy("FSLogix profile share")
+def apply() -> None:
+    """Converge this role on the current host (nothing to do until the role is built)."""

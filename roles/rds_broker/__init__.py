@@ -1,0 +1,8 @@
+"""RD Connection Broker: no operation yet; the issue that builds this role fills apply()."""
+
+from pyinfra.api import deploy
+
+
+@deploy("RD Connection Broker")
+def apply() -> None:
+    """Converge this role on the current host (nothing to do until the role is built)."""

@@ -1,0 +1,8 @@
+"""RD Session Host: no operation yet; the issue that builds this role fills apply()."""
+
+from pyinfra.api import deploy
+
+
+@deploy("RD Session Host")
+def apply() -> None:
+    """Converge this role on the current host (nothing to do until the role is built)."""

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian packages ferme needs on the controller. Installs only what is missing (fast on re-runs).
+set -euo pipefail
+PACKAGES=(python3-venv age nftables)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ferme: missing Debian packages: ${missing[*]} (run as root, or: apt-get install --no-install-recommends ${missing[*]})" >&2
+  exit 1
+fi
+echo "ferme: installing Debian packages: ${missing[*]}"
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
