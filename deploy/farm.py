@@ -5,9 +5,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pyinfra import host  # noqa: E402
+from pyinfra import host
 
-from roles import ORDER, role_deploy  # noqa: E402
+from roles import ORDER, role_deploy
 
 planned_roles = host.data.get("ferme_roles", [])
 is_linux = host.data.get("ferme", {}).get("os") == "debian"

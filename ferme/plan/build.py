@@ -32,11 +32,19 @@ def _switch(switch: Switch) -> dict[str, Any]:
         "management": {"zone": switch.management_zone, "address": str(switch.management_address)},
         "connection": {"via": "netdev", "user": switch.connection.user, "port": switch.connection.port},
         "ports": {
-            p.name: {k: v for k, v in {
-                "host": p.host, "zone": p.zone, "trunk": list(p.trunk) if p.trunk else None,
-                "native": p.native, "uplink": p.uplink, "description": p.description or None,
-                "shutdown": p.shutdown or None,
-            }.items() if v is not None}
+            p.name: {
+                k: v
+                for k, v in {
+                    "host": p.host,
+                    "zone": p.zone,
+                    "trunk": list(p.trunk) if p.trunk else None,
+                    "native": p.native,
+                    "uplink": p.uplink,
+                    "description": p.description or None,
+                    "shutdown": p.shutdown or None,
+                }.items()
+                if v is not None
+            }
             for p in switch.ports
         },
     }

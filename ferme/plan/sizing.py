@@ -54,7 +54,6 @@ def size_site(site: Site) -> dict[str, Any]:
         "verdict": verdict,
         "bandwidth_mbps": round(sum(concurrent * share * MBPS_PER_USER[k] for k, share in mix.items()), 1),
         "profile_storage_gb": profile_gb,
-        "vpn_concurrent": (site.vpn.concurrent if site.vpn and site.vpn.concurrent else concurrent)
-        if site.vpn else 0,
+        "vpn_concurrent": (site.vpn.concurrent if site.vpn and site.vpn.concurrent else concurrent) if site.vpn else 0,
         "sources": SOURCES,
     }

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from ferme.site import schema
 from ferme.site.errors import FieldPath, Problem
 from ferme.site.expand import RangeError, expand_name
 from ferme.site.model import Host, Switch, Zone
 from ferme.site.yamlsrc import Positions
-
-Report = Callable[[FieldPath, str, str], None]
 
 
 class Checker:
@@ -59,8 +57,11 @@ class Checker:
         for i, z in enumerate(self.inv.zones):
             if z.vlan is not None:
                 if z.vlan in vlans:
-                    self.report(("zones", i, "vlan"), f"VLAN {z.vlan} is already used by zone {vlans[z.vlan]!r}",
-                                "VLAN ids are unique")
+                    self.report(
+                        ("zones", i, "vlan"),
+                        f"VLAN {z.vlan} is already used by zone {vlans[z.vlan]!r}",
+                        "VLAN ids are unique",
+                    )
                 vlans.setdefault(z.vlan, z.name)
             zone = self.zones.get(z.name)
             if zone and zone.gateway is not None and zone.gateway not in zone.subnet:
@@ -75,8 +76,9 @@ class Checker:
                     self.report(("zones", i, "subnet"), f"{zone.subnet} overlaps zone {other.name!r} ({other.subnet})")
             seen.append((i, zone))
 
-    def _claim(self, owners: dict[ipaddress.IPv4Address, str], address: ipaddress.IPv4Address, who: str,
-               path: FieldPath) -> None:
+    def _claim(
+        self, owners: dict[ipaddress.IPv4Address, str], address: ipaddress.IPv4Address, who: str, path: FieldPath
+    ) -> None:
         if address in owners and owners[address] != who:
             self.report(path, f"address {address} is already used by {owners[address]}", "addresses are unique")
         owners.setdefault(address, who)
@@ -85,7 +87,7 @@ class Checker:
         owners: dict[ipaddress.IPv4Address, str] = {}
         for host in self.hosts.values():
             for zone_name, address in host.addresses.items():
-                path = host.origin + ("addresses", zone_name)
+                path = (*host.origin, "addresses", zone_name)
                 zone = self.zones[zone_name]
                 if address not in zone.subnet:
                     self.report(path, f"{host.name}: {address} is outside zone {zone_name!r} ({zone.subnet})")
@@ -93,28 +95,36 @@ class Checker:
                 if address in (zone.subnet.network_address, zone.subnet.broadcast_address):
                     self.report(path, f"{host.name}: {address} is the network or broadcast address of {zone.subnet}")
                 if address == zone.gateway and "edge_firewall" not in host.roles:
-                    self.report(path, f"{host.name}: {address} is the gateway of zone {zone_name!r}",
-                                "only the edge firewall holds gateway addresses")
+                    self.report(
+                        path,
+                        f"{host.name}: {address} is the gateway of zone {zone_name!r}",
+                        "only the edge firewall holds gateway addresses",
+                    )
                 self._claim(owners, address, host.name, path)
         for name, switch in self.switches.items():
             path = ("switches", name, "management", "address")
-            zone = self.zones.get(switch.management_zone)
-            if zone is None:
-                self.report(("switches", name, "management", "zone"), f"unknown zone {switch.management_zone!r}",
-                            "zones: " + ", ".join(self.zones))
+            mgmt = self.zones.get(switch.management_zone)
+            if mgmt is None:
+                self.report(
+                    ("switches", name, "management", "zone"),
+                    f"unknown zone {switch.management_zone!r}",
+                    "zones: " + ", ".join(self.zones),
+                )
                 continue
-            if switch.management_address not in zone.subnet:
-                self.report(path, f"{switch.management_address} is outside zone {zone.name!r} ({zone.subnet})")
+            if switch.management_address not in mgmt.subnet:
+                self.report(path, f"{switch.management_address} is outside zone {mgmt.name!r} ({mgmt.subnet})")
             self._claim(owners, switch.management_address, name, path)
             if name in self.hosts:
                 self.report(("switches", name), f"{name!r} is both a host and a switch", key=True)
 
     def roles_fit_os(self) -> None:
         for host in self.hosts.values():
-            wrong = [r for r in host.roles if r in (schema.WINDOWS_ROLES if host.os == "debian" else schema.DEBIAN_ROLES)]
+            wrong = [
+                r for r in host.roles if r in (schema.WINDOWS_ROLES if host.os == "debian" else schema.DEBIAN_ROLES)
+            ]
             for role in wrong:
                 needs = "windows" if role in schema.WINDOWS_ROLES else "debian"
-                self.report(host.origin + ("roles",), f"{host.name}: role {role} runs on {needs}, not {host.os}")
+                self.report((*host.origin, "roles"), f"{host.name}: role {role} runs on {needs}, not {host.os}")
             if host.os == "windows" and len(host.name) > 15:
                 self.report(host.origin, f"{host.name}: Windows computer names have at most 15 characters", key=True)
             if not host.addresses:
@@ -124,16 +134,21 @@ class Checker:
         for name, switch in self.switches.items():
             for port in switch.ports:
                 base: FieldPath = ("switches", name, "ports")
-                path = base + (self._port_key(name, port.name),)
+                path = (*base, self._port_key(name, port.name))
                 if port.host and port.host not in self.hosts:
-                    self.report(path + ("host",), f"unknown host {port.host!r}", "it must be under hosts:")
+                    self.report((*path, "host"), f"unknown host {port.host!r}", "it must be under hosts:")
                 if port.uplink and port.uplink not in self.switches:
-                    self.report(path + ("uplink",), f"unknown switch {port.uplink!r}", "it must be under switches:")
+                    self.report((*path, "uplink"), f"unknown switch {port.uplink!r}", "it must be under switches:")
                 for zone in [port.zone, port.native, *(port.trunk or ())]:
                     if zone and zone not in self.zones:
                         self.report(path, f"unknown zone {zone!r}", "zones: " + ", ".join(self.zones))
-                if port.host and port.zone and port.host in self.hosts and port.zone not in self.hosts[port.host].addresses:
-                    self.report(path + ("zone",), f"{port.host} has no address in zone {port.zone!r}")
+                if (
+                    port.host
+                    and port.zone
+                    and port.host in self.hosts
+                    and port.zone not in self.hosts[port.host].addresses
+                ):
+                    self.report((*path, "zone"), f"{port.host} has no address in zone {port.zone!r}")
 
     def _port_key(self, switch: str, port: str) -> str:
         for pattern in self.inv.switches[switch].ports:
@@ -148,9 +163,9 @@ class Checker:
                 continue
             for name in self._host_names(entry):
                 if name not in self.hosts:
-                    self.report(path + (j,), f"unknown host or group {name!r}")
+                    self.report((*path, j), f"unknown host or group {name!r}")
                 elif "rds_session_host" not in self.hosts[name].roles:
-                    self.report(path + (j,), f"{name} has no rds_session_host role")
+                    self.report((*path, j), f"{name} has no rds_session_host role")
                 else:
                     yield name
 
@@ -163,19 +178,27 @@ class Checker:
         if not brokers:
             self.report(("rds",), "RDS settings but no host with the rds_broker role", key=True)
         if len(brokers) > 1 and rds.broker_ha is None:
-            self.report(("rds",), f"{len(brokers)} connection brokers ({', '.join(brokers)}) but no broker_ha",
-                        "add rds.broker_ha with client_access_name and database_server", key=True)
+            self.report(
+                ("rds",),
+                f"{len(brokers)} connection brokers ({', '.join(brokers)}) but no broker_ha",
+                "add rds.broker_ha with client_access_name and database_server",
+                key=True,
+            )
         if len(gateways) > 1 and rds.gateway.ha is None:
-            self.report(("rds", "gateway"), f"{len(gateways)} RD gateways ({', '.join(gateways)}) but no ha",
-                        "set rds.gateway.ha: dns_round_robin or load_balancer", key=True)
+            self.report(
+                ("rds", "gateway"),
+                f"{len(gateways)} RD gateways ({', '.join(gateways)}) but no ha",
+                "set rds.gateway.ha: dns_round_robin or load_balancer",
+                key=True,
+            )
         names: set[str] = set()
         for i, collection in enumerate(rds.collections):
             path: FieldPath = ("rds", "collections", i)
             if collection.name in names:
-                self.report(path + ("name",), f"collection {collection.name!r} is defined twice")
+                self.report((*path, "name"), f"collection {collection.name!r} is defined twice")
             names.add(collection.name)
-            if not list(self._session_hosts(collection.session_hosts, path + ("session_hosts",))):
-                self.report(path + ("session_hosts",), "no session host in this collection")
+            if not list(self._session_hosts(collection.session_hosts, (*path, "session_hosts"))):
+                self.report((*path, "session_hosts"), "no session host in this collection")
 
     def role_settings_present(self) -> None:
         needs = {
@@ -187,8 +210,11 @@ class Checker:
         for section, roles in needs.items():
             users = [h.name for h in self.hosts.values() if set(roles) & set(h.roles)]
             if users and getattr(self.inv, section) is None:
-                self.report((), f"{users[0]} has a {section} role but there is no `{section}:` section",
-                            f"add a `{section}:` section")
+                self.report(
+                    (),
+                    f"{users[0]} has a {section} role but there is no `{section}:` section",
+                    f"add a `{section}:` section",
+                )
         vpn = self.inv.vpn
         if vpn is not None:
             pool = ipaddress.IPv4Network(vpn.pool)
@@ -212,15 +238,20 @@ class Checker:
             numbers.add(wave.number)
             for j, service in enumerate(wave.services):
                 if service not in services:
-                    self.report(("waves", i, "services", j), f"unknown service {service!r}",
-                                "services are listed under agents.services")
+                    self.report(
+                        ("waves", i, "services", j),
+                        f"unknown service {service!r}",
+                        "services are listed under agents.services",
+                    )
                 elif service in placed:
                     self.report(("waves", i, "services", j), f"{service} is already in wave {placed[service]}")
                 placed.setdefault(service, wave.number)
         total = sum(s.agents for s in self.inv.agents.services)
         if total > self.inv.agents.count:
-            self.report(("agents", "services"), f"services hold {total} agents, more than agents.count "
-                        f"({self.inv.agents.count})")
+            self.report(
+                ("agents", "services"),
+                f"services hold {total} agents, more than agents.count ({self.inv.agents.count})",
+            )
 
     def extra_flows(self) -> None:
         for i, flow in enumerate(self.inv.firewall.extra_flows):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +38,16 @@ class Problem:
 
 
 def dotted_path(path: FieldPath) -> str:
+    """`hosts.fw01.addresses.lan`, `zones[2].vlan`; odd keys are quoted so the path stays one word."""
     parts: list[str] = []
     for item in path:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
+            continue
+        key = str(item)
+        if not key or any(c.isspace() for c in key) or '"' in key:
+            key = json.dumps(key, ensure_ascii=False).replace(" ", "\\u0020")
+        parts.append(("." if parts else "") + key)
     return "".join(parts)
 
 

@@ -42,7 +42,7 @@ class Host:
     addresses: dict[str, ipaddress.IPv4Address]
     connection: Connection
     groups: tuple[str, ...] = ()
-    hardware: schema.Hardware = schema.Hardware()
+    hardware: schema.Hardware = field(default_factory=schema.Hardware)
     managed: bool = True
     vars: dict[str, Any] = field(default_factory=dict)
     description: str = ""

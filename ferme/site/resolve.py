@@ -6,10 +6,10 @@ import ipaddress
 from typing import Any
 
 from ferme.site import schema
-from ferme.site.schema import Section
 from ferme.site.errors import FieldPath, Problem
 from ferme.site.expand import RangeError, address_block, expand_name
 from ferme.site.model import Connection, Host, Port, Switch, Zone
+from ferme.site.schema import Section
 from ferme.site.yamlsrc import Positions
 
 DEFAULT_CONNECTION = {
@@ -52,7 +52,7 @@ class Resolver:
         for j, group in enumerate(spec.groups):
             if group not in self.inv.groups:
                 known = ", ".join(sorted(self.inv.groups)) or "none defined"
-                self.problem(path + ("groups", j), f"unknown group {group!r}", f"groups: {known}")
+                self.problem((*path, "groups", j), f"unknown group {group!r}", f"groups: {known}")
                 continue
             layers.append(self.inv.groups[group])
         layers.append(spec)
@@ -109,7 +109,7 @@ class Resolver:
     ) -> dict[str, list[ipaddress.IPv4Address]]:
         blocks: dict[str, list[ipaddress.IPv4Address]] = {}
         for zone, text in spec.addresses.items():
-            where = path + ("addresses", zone)
+            where = (*path, "addresses", zone)
             if zone not in zones:
                 self.problem(where, f"unknown zone {zone!r}", "zones: " + ", ".join(zones), key=True)
                 continue
@@ -125,7 +125,7 @@ class Resolver:
         conn = {**DEFAULT_CONNECTION[os_name], **given}
         zone = conn.get("zone") or ("mgmt" if "mgmt" in addresses else next(iter(addresses), None))
         if conn.get("zone") and conn["zone"] not in addresses:
-            self.problem(path + ("connection", "zone"), f"the host has no address in zone {conn['zone']!r}")
+            self.problem((*path, "connection", "zone"), f"the host has no address in zone {conn['zone']!r}")
         password = conn.get("password")
         return Connection(
             via=conn["via"],
@@ -151,8 +151,16 @@ class Resolver:
                 trunk = tuple(zones) if port.trunk == "all" else (tuple(port.trunk) if port.trunk else None)
                 for port_name in port_names:
                     ports.append(
-                        Port(port_name, port.host, port.zone, trunk, port.native, port.uplink,
-                             port.description, port.shutdown)
+                        Port(
+                            port_name,
+                            port.host,
+                            port.zone,
+                            trunk,
+                            port.native,
+                            port.uplink,
+                            port.description,
+                            port.shutdown,
+                        )
                     )
             given = _given(spec.connection)
             conn = {**DEFAULT_CONNECTION["switch"], **given}

@@ -34,8 +34,18 @@ def write_secrets(folder: Path, values: dict[str, str], recipient: str) -> Path:
         raise SecretsUnavailable("sops is not installed (run `make setup`)")
     target = folder / SOPS_FILE
     result = subprocess.run(
-        [binary, "encrypt", "--age", recipient, "--input-type", "json", "--output-type", "yaml",
-         "--filename-override", str(target)],
+        [
+            binary,
+            "encrypt",
+            "--age",
+            recipient,
+            "--input-type",
+            "json",
+            "--output-type",
+            "yaml",
+            "--filename-override",
+            str(target),
+        ],
         input=json.dumps(values),
         capture_output=True,
         text=True,

@@ -43,10 +43,9 @@ def _data_path(data: Any, loc: tuple[Any, ...], error_type: str) -> FieldPath:
     current = data
     for index, item in enumerate(loc):
         last = index == len(loc) - 1
-        if isinstance(current, dict) and item in current:
-            path.append(item)
-            current = current[item]
-        elif isinstance(current, list) and isinstance(item, int) and item < len(current):
+        if (isinstance(current, dict) and item in current) or (
+            isinstance(current, list) and isinstance(item, int) and item < len(current)
+        ):
             path.append(item)
             current = current[item]
         elif last and error_type in ("missing", "extra_forbidden") and isinstance(item, str):
@@ -54,7 +53,7 @@ def _data_path(data: Any, loc: tuple[Any, ...], error_type: str) -> FieldPath:
     return tuple(path)
 
 
-def _describe(error: dict[str, Any], path: FieldPath, root: type[BaseModel]) -> tuple[str, str]:
+def _describe(error: Any, path: FieldPath, root: type[BaseModel]) -> tuple[str, str]:
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind == "extra_forbidden":
@@ -87,5 +86,3 @@ def problems_from(exc: ValidationError, data: Any, positions: Positions, root: t
         key = error["type"] == "extra_forbidden"
         problems.append(Problem(positions.of(path, key=key), path, message, hint))
     return problems
-
-

@@ -34,7 +34,7 @@ class Positions:
 
     values: dict[FieldPath, Mark] = field(default_factory=dict)
     keys: dict[FieldPath, Mark] = field(default_factory=dict)
-    fallback: Mark = Mark("inventory", 1, 1)
+    fallback: Mark = field(default_factory=lambda: Mark("inventory", 1, 1))
 
     def of(self, path: FieldPath, *, key: bool = False) -> Mark:
         """The mark of `path`, or of its closest written parent."""
@@ -72,7 +72,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag.startswith("!"):
             self.problems.append(
                 Problem(_mark(node, self.file), path, f"unknown YAML tag {node.tag}", "only !secret is known")
@@ -82,6 +82,15 @@ class _Builder:
             return self.scalars.construct_object(node, deep=True)
         except ConstructorError as exc:
             self.problems.append(Problem(_mark(node, self.file), path, f"bad value: {exc.problem}"))
+            return None
+
+    def _key(self, node: Node) -> Any:
+        """A mapping key as written, or None when it is not a plain scalar."""
+        if not isinstance(node, ScalarNode) or node.tag.startswith("!"):
+            return None
+        try:
+            return self.scalars.construct_object(node)
+        except ConstructorError:
             return None
 
     def _mapping(self, node: MappingNode, path: FieldPath) -> dict[str, Any]:
@@ -94,14 +103,14 @@ class _Builder:
                         for k, v in source.items():
                             result.setdefault(k, v)
                 continue
-            key = self.scalars.construct_object(key_node) if isinstance(key_node, ScalarNode) else None
+            key = self._key(key_node)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 self.problems.append(
                     Problem(_mark(key_node, self.file), path, "keys must be plain names", "quote the key")
                 )
                 continue
             key = str(key)
-            child = path + (key,)
+            child = (*path, key)
             if key in result:
                 self.problems.append(
                     Problem(_mark(key_node, self.file), child, "duplicate key", "each key once per mapping")
@@ -163,8 +172,11 @@ def _merge_file(
 ) -> None:
     """Top-level sections may be split over files: mappings merge, lists append."""
     for key_node, value_node in root.value:
-        key = str(key_node.value)
         builder = _Builder(name, positions, problems)
+        key = builder._key(key_node)
+        if not isinstance(key, str):
+            problems.append(Problem(_mark(key_node, name), (), "section names are plain words", "e.g. hosts:"))
+            continue
         if key not in merged:
             positions.keys[(key,)] = _mark(key_node, name)
             origin[key] = name
@@ -183,8 +195,9 @@ def _merge_file(
             for sub, value in extra.items():
                 if sub in merged[key]:
                     problems.append(
-                        Problem(positions.keys[(key, sub)], (key, sub), f"also defined in {origin[key]}",
-                                "define it once")
+                        Problem(
+                            positions.keys[(key, sub)], (key, sub), f"also defined in {origin[key]}", "define it once"
+                        )
                     )
                 else:
                     merged[key][sub] = value

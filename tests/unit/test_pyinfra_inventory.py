@@ -1,0 +1,53 @@
+"""`pyinfra inventories/<site>/inventory.py deploy/farm.py`: groups by role, host data from the plan."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ferme.pyinfra_inventory import pyinfra_groups
+from tests.conftest import INVENTORIES, ROOT
+
+
+def test_groups_and_host_data_for_the_lab() -> None:
+    groups = pyinfra_groups(str(INVENTORIES / "lab" / "inventory.py"))
+    hosts = {name: data for entries in groups.values() for name, data in entries}
+    assert sorted(hosts) == ["lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]  # no winrm connector yet
+    assert hosts["lab-fw"]["ssh_hostname"] == "198.18.4.1"
+    assert hosts["lab-fw"]["ferme"]["roles"] == ["edge_firewall"]
+    assert [name for name, _ in groups["edge_firewall"]] == ["lab-fw"]
+    assert len(groups["debian"]) == 4
+
+
+def test_pyinfra_reads_the_inventory_file() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "pyinfra"), str(INVENTORIES / "lab" / "inventory.py"), "debug-inventory"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr  # pyinfra prints its report on stderr
+    assert "[lab-fw]" in output
+    assert "--> Groups: debian, linux, edge_firewall, inventory" in output
+    assert '"ssh_hostname": "198.18.4.1"' in output
+
+
+def test_pyinfra_runs_farm_deploy_composition(tmp_path: Path) -> None:
+    """farm.py loads and composes role deploys (run against @local with --dry: nothing executes)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "pyinfra"), "@local", str(ROOT / "deploy" / "farm.py"), "--dry", "-y",
+         "--data", 'ferme_roles=["edge_firewall","vpn"]'],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "Ready: " in result.stdout + result.stderr
+
+
+def test_debug_inventory_lists_windows_as_left_out() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "pyinfra"), str(INVENTORIES / "mairie-exemple" / "inventory.py"),
+         "debug-inventory"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "no pyinfra connector installed for dc01 (winrm), srv-rds01 (winrm)" in result.stderr

@@ -1,0 +1,98 @@
+"""Secrets: resolved from the environment or SOPS+age, never shown in plan, errors or reprs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ferme.site import InventoryError, load_site
+from ferme.site.secrets import SOPS_FILE, SecretStore, decrypt_sops, env_name
+
+
+def test_env_name() -> None:
+    assert env_name("radius_fw01") == "FERME_SECRET_RADIUS_FW01"
+    assert env_name("winrm-deploy") == "FERME_SECRET_WINRM_DEPLOY"
+
+
+def test_values_come_from_sops_file(copy_example) -> None:
+    folder = copy_example("mairie-exemple")
+    site = load_site(folder)
+    assert site.secrets.names() == ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "winrm_deploy"]
+    stored = decrypt_sops(folder / SOPS_FILE)
+    assert site.secrets.value("radius_fw01") == stored["radius_fw01"]
+    assert len(stored["radius_fw01"]) >= 24
+
+
+def test_sops_file_holds_no_clear_value(copy_example) -> None:
+    folder = copy_example("mairie-exemple")
+    text = (folder / SOPS_FILE).read_text()
+    for value in decrypt_sops(folder / SOPS_FILE).values():
+        assert value not in text
+    assert "ENC[AES256_GCM" in text
+
+
+def test_environment_wins_over_sops_file(copy_example, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_example("mairie-exemple")
+    monkeypatch.setenv("FERME_SECRET_RADIUS_FW01", "from-the-environment")
+    assert load_site(folder).secrets.value("radius_fw01") == "from-the-environment"
+
+
+def test_environment_alone_is_enough(copy_example, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    for name in ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "winrm_deploy"]:
+        monkeypatch.setenv(env_name(name), f"value-of-{name}")
+    assert load_site(folder).secrets.value("mfa_admin") == "value-of-mfa_admin"
+
+
+def test_wrong_age_key_is_a_clear_error(copy_example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = copy_example("mairie-exemple")
+    other = tmp_path / "other-key.txt"
+    import subprocess
+
+    subprocess.run(["age-keygen", "-o", str(other)], check=True, capture_output=True)
+    monkeypatch.setenv("SOPS_AGE_KEY_FILE", str(other))
+    with pytest.raises(InventoryError) as caught:
+        load_site(folder)
+    message = str(caught.value)
+    assert "missing secret 'radius_fw01'" in message
+    assert "sops could not decrypt it" in message
+
+
+def test_values_never_reach_plan_or_output(copy_example, cli, tmp_path: Path) -> None:
+    folder = copy_example("mairie-exemple")
+    values = decrypt_sops(folder / SOPS_FILE).values()
+    out = tmp_path / "out"
+    check = cli("check", str(folder))
+    plan = cli("plan", str(folder), "--out", str(out))
+    written = (out / "plan.json").read_text()
+    for value in values:
+        for text in (check.stdout, check.stderr, plan.stdout, plan.stderr, written):
+            assert value not in text
+    assert {"secret": "radius_fw01"} in [c["secret"] for c in json.loads(written)["settings"]["mfa"]["radius_clients"]]
+
+
+def test_store_repr_and_redaction() -> None:
+    store = SecretStore({"radius": "s3cr3t-value"})
+    assert "s3cr3t-value" not in repr(store)
+    assert store.redact("secret=s3cr3t-value;") == "secret=********;"
+
+
+def test_plain_text_secret_is_refused(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple")
+    path = folder / "services.yml"
+    path.write_text(path.read_text().replace("!secret collab_admin", "hunter2-in-clear"))
+    result = cli("check", str(folder))
+    assert result.exit_code == 2
+    assert "collab.admin_password: write secrets as `!secret NAME`, never in plain text" in result.stderr
+    assert "hunter2-in-clear" not in result.stderr
+
+
+def test_secrets_init_is_idempotent(copy_example, cli) -> None:
+    folder = copy_example("lab")
+    before = decrypt_sops(folder / SOPS_FILE)
+    result = cli("secrets", "init", str(folder))
+    assert result.exit_code == 0
+    assert "0 secrets generated" in result.stdout
+    assert decrypt_sops(folder / SOPS_FILE) == before
