@@ -34,6 +34,7 @@ demo: setup
 	@scripts/demo.sh
 
 bench: setup
+	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/check_plan.py
 
 clean:
