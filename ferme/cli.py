@@ -17,7 +17,7 @@ from ferme.site.loader import secret_refs
 from ferme.site.schema import json_schema
 from ferme.site.secrets import SOPS_FILE, SecretsUnavailable
 from ferme.site.yamlsrc import load_folder
-from ferme.summary import plan_summary
+from ferme.summary import plan_summary, table
 
 EXIT_INVALID = 2
 
@@ -107,6 +107,70 @@ def secrets_init(inventory: Path) -> None:
         sys.exit(1)
     kept = len(names) - len(added)
     click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
+
+
+LAB_INVENTORY = Path("inventories/lab")
+
+
+def _lab_plan(inventory: Path) -> dict[str, Any]:
+    return build_plan(_load(inventory, with_secrets=False))
+
+
+@main.group()
+def lab() -> None:
+    """The built-in lab: the inventory's Debian hosts as containers on this machine (root)."""
+
+
+@lab.command("up")
+@click.argument("inventory", type=click.Path(path_type=Path), default=LAB_INVENTORY)
+def lab_up(inventory: Path) -> None:
+    """Build or complete the lab (idempotent)."""
+    from ferme.lab import lab as lab_module
+    from ferme.lab.system import LabError
+
+    started = time.perf_counter()
+    try:
+        timings = lab_module.up(_lab_plan(inventory), inventory, say=click.echo)
+    except LabError as exc:
+        click.echo(f"ferme lab up: {exc}", err=True)
+        sys.exit(1)
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+    click.echo(f"lab up in {time.perf_counter() - started:.1f} s ({parts}); `ferme lab down` removes it")
+
+
+@lab.command("down")
+@click.argument("inventory", type=click.Path(path_type=Path), default=LAB_INVENTORY)
+def lab_down(inventory: Path) -> None:
+    """Remove every host, namespace, mount, cgroup and process of the lab."""
+    from ferme.lab import lab as lab_module
+    from ferme.lab.system import LabError
+
+    started = time.perf_counter()
+    try:
+        lab_module.down(_lab_plan(inventory), say=click.echo)
+    except LabError as exc:
+        click.echo(f"ferme lab down: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"lab down in {time.perf_counter() - started:.1f} s")
+
+
+@lab.command("status")
+@click.argument("inventory", type=click.Path(path_type=Path), default=LAB_INVENTORY)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def lab_status(inventory: Path, as_json: bool) -> None:
+    """Show the lab's hosts and their state."""
+    from ferme.lab import lab as lab_module
+
+    report = lab_module.status(_lab_plan(inventory))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    rows = [
+        [h["name"], h["os"], h["state"], h["netns"] or "-", ", ".join(f"{z} {a}" for z, a in h["addresses"].items())]
+        for h in report["hosts"]
+    ]
+    click.echo(table(["host", "os", "state", "netns", "addresses"], rows))
+    click.echo(f"controller {report['controller']} on the mgmt bridge; teleworker namespace {report['outside_netns']}")
 
 
 if __name__ == "__main__":

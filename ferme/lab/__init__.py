@@ -1,0 +1,1 @@
+"""The built-in lab: the Debian hosts of an inventory as systemd-nspawn containers on this machine."""

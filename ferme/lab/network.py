@@ -1,0 +1,79 @@
+"""The lab's namespaces, bridges and veth legs (iproute2). Each step checks first: `up` is idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ferme.lab.system import run
+from ferme.lab.topology import Leg, Topology
+
+NETNS_DIR = Path("/run/netns")
+
+
+def netns_exists(name: str) -> bool:
+    return (NETNS_DIR / name).exists()
+
+
+def link_exists(name: str, netns: str | None = None) -> bool:
+    where = ["-n", netns] if netns else []
+    return bool(run(["ip", *where, "-o", "link", "show", "dev", name], check=False).strip())
+
+
+def _add_netns(name: str) -> None:
+    if not netns_exists(name):
+        run(["ip", "netns", "add", name])
+        run(["ip", "-n", name, "link", "set", "lo", "up"])
+
+
+def _leg(leg: Leg, netns: str | None, core: str, bridge: str) -> None:
+    """A veth pair: one end named leg.name in `netns` (or on the controller), the other on `bridge`."""
+    if link_exists(leg.name if netns else leg.inner, netns):
+        return
+    run(["ip", "link", "add", leg.inner, "type", "veth", "peer", "name", leg.outer])
+    run(["ip", "link", "set", leg.outer, "netns", core])
+    run(["ip", "-n", core, "link", "set", leg.outer, "master", bridge, "up"])
+    if netns:
+        run(["ip", "link", "set", leg.inner, "netns", netns])
+        run(["ip", "-n", netns, "link", "set", leg.inner, "name", leg.name])
+        run(["ip", "-n", netns, "addr", "add", leg.address, "dev", leg.name])
+        run(["ip", "-n", netns, "link", "set", leg.name, "up"])
+    else:
+        run(["ip", "addr", "add", leg.address, "dev", leg.inner])
+        run(["ip", "link", "set", leg.inner, "up"])
+
+
+def build_network(topology: Topology) -> None:
+    core = topology.core_netns
+    _add_netns(core)
+    for bridge in topology.bridges.values():
+        if not link_exists(bridge, core):
+            run(["ip", "-n", core, "link", "add", bridge, "type", "bridge"])
+            run(["ip", "-n", core, "link", "set", bridge, "up"])
+    for host in topology.hosts:
+        _add_netns(host.netns)
+        for leg in host.legs:
+            _leg(leg, host.netns, core, topology.bridges[leg.zone])
+        if host.default_gateway:
+            run(["ip", "-n", host.netns, "route", "replace", "default", "via", host.default_gateway])
+        if host.forwarding:
+            # The edge firewall routes between the zones (its rules come from the edge_firewall role).
+            run(["ip", "netns", "exec", host.netns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+    if topology.outside_leg:
+        _add_netns(topology.outside_netns)
+        _leg(topology.outside_leg, topology.outside_netns, core, topology.bridges[topology.outside_leg.zone])
+    _leg(topology.controller_leg, None, core, topology.bridges[topology.controller_leg.zone])
+
+
+def lab_namespaces(lab_id: str) -> list[str]:
+    """Every namespace of this lab, including leftovers of an interrupted run."""
+    if not NETNS_DIR.exists():
+        return []
+    return sorted(p.name for p in NETNS_DIR.iterdir() if p.name.startswith(f"{lab_id}-"))
+
+
+def remove_network(topology: Topology) -> None:
+    """Deleting a namespace deletes its interfaces and their veth peers; the controller leg goes last."""
+    for name in lab_namespaces(topology.lab_id):
+        run(["ip", "netns", "delete", name], check=False)
+    if link_exists(topology.controller_leg.inner):
+        run(["ip", "link", "delete", topology.controller_leg.inner], check=False)

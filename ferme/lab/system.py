@@ -1,0 +1,31 @@
+"""Running commands on the controller, with errors that say what failed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+
+
+class LabError(RuntimeError):
+    pass
+
+
+def run(command: Sequence[str], *, check: bool = True, input: str | None = None, timeout: float = 600) -> str:
+    """Run a command; raise LabError with its stderr when it fails (and `check`)."""
+    try:
+        result = subprocess.run(list(command), capture_output=True, text=True, input=input, timeout=timeout)
+    except FileNotFoundError:
+        raise LabError(f"{command[0]} is not installed (run `make setup`)") from None
+    except subprocess.TimeoutExpired:
+        raise LabError(f"{' '.join(command)}: no answer after {timeout:.0f} s") from None
+    if check and result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise LabError(f"{' '.join(command)}: {detail[-1] if detail else f'exit {result.returncode}'}")
+    return result.stdout
+
+
+def require(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        raise LabError(f"missing on this machine: {', '.join(missing)} (run `make setup` as root)")
