@@ -109,6 +109,38 @@ def secrets_init(inventory: Path) -> None:
     click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
 
 
+@main.command()
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--dry", is_flag=True, help="Connect and compute the changes, execute nothing.")
+@click.option("--limit", help="Only these hosts or roles (comma separated).")
+@click.option("--report", type=click.Path(path_type=Path), help="Write per-host counts as JSON.")
+def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) -> None:
+    """Converge the hosts of INVENTORY (pyinfra), then print changed/unchanged/failed per host."""
+    from ferme.apply import apply as run_apply
+    from ferme.lab.lab import access
+
+    started = time.perf_counter()
+    site = _load(inventory, with_secrets=True)
+    plan_data = build_plan(site)
+    lab = access(plan_data)
+    if lab:
+        click.echo(f"lab of {site.name} is running: SSH through {lab.controller} with the lab's own keys")
+    try:
+        result = run_apply(plan_data, dry=dry, limit=limit, lab=lab, say=click.echo)
+    except ValueError as exc:
+        click.echo(f"ferme apply: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    rows = [[name, r.status, str(r.changed), str(r.unchanged), str(r.failed), r.error]
+            for name, r in sorted(result.hosts.items())]  # fmt: skip
+    click.echo(table(["host", "status", "would change" if dry else "changed", "unchanged", "failed", "note"], rows))
+    totals = [sum(getattr(r, k) for r in result.hosts.values()) for k in ("changed", "unchanged", "failed")]
+    click.echo(f"{'dry run: ' if dry else ''}{totals[0]} changed, {totals[1]} unchanged, {totals[2]} failed "
+               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    if report:
+        _write_json(report, result.to_json())
+    sys.exit(1 if result.failed else 0)
+
+
 LAB_INVENTORY = Path("inventories/lab")
 
 

@@ -48,6 +48,10 @@ def prepare(topology: Topology, host: LabHost, base: Path, controller_key: Path)
     (root / "etc/hostname").write_text(host.name + "\n")
     addresses = " ".join(leg.address.split("/")[0] for leg in host.legs)
     (root / "etc/hosts").write_text(f"127.0.0.1 localhost\n127.0.1.1 {host.name}\n# lab: {addresses}\n")
+    resolv = root / "etc/resolv.conf"
+    if resolv.is_symlink() or not resolv.exists():
+        resolv.unlink(missing_ok=True)
+        resolv.write_text("# no DNS until the base role sets the site's servers\n")
     ssh_dir = root / "root/.ssh"
     ssh_dir.mkdir(mode=0o700, exist_ok=True)
     keys = ssh_dir / "authorized_keys"
@@ -93,7 +97,7 @@ def start(topology: Topology, host: LabHost) -> int:
     process = subprocess.Popen(
         ["systemd-nspawn", "--boot", "--register=no", "--keep-unit", f"--machine={host.name}",
          f"--network-namespace-path=/run/netns/{host.netns}", "--capability=CAP_NET_ADMIN",
-         "--console=pipe", "-D", str(root_of(topology, host))],
+         "--console=pipe", "--resolv-conf=off", "--timezone=off", "-D", str(root_of(topology, host))],
         stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=join_cgroups, start_new_session=True,
     )  # fmt: skip
     pid_file(topology, host).write_text(f"{process.pid}\n")

@@ -17,7 +17,7 @@ WINDOWS_FEATURES = {
     "directory": ["RSAT-AD-PowerShell"],
 }
 DEBIAN_PACKAGES = {
-    "base": ["openssh-server", "chrony", "unattended-upgrades", "sudo"],
+    "base": ["openssh-server", "chrony", "unattended-upgrades", "sudo", "python3"],
     "edge_firewall": ["nftables"],
     "vpn": ["openvpn"],
     "mfa": ["freeradius", "freeradius-utils", "python3-venv"],
@@ -33,6 +33,15 @@ def _windows_state(host: Host, site: Site) -> dict[str, Any]:
     return {"windows_features": features, "reboot_after_features": bool(features), "collections": collections}
 
 
+def _directory_addresses(site: Site) -> list[str]:
+    """Domain controllers are the site's DNS and NTP servers (as in any AD domain)."""
+    addresses = []
+    for dc in site.hosts_with("directory"):
+        zone = next((z for z in dc.addresses if site.zones[z].kind == "servers"), next(iter(dc.addresses)))
+        addresses.append(str(dc.addresses[zone]))
+    return addresses
+
+
 def _debian_state(host: Host, site: Site) -> dict[str, Any]:
     packages = sorted({p for role in ("base", *host.roles) for p in DEBIAN_PACKAGES.get(role, [])})
     if site.vpn and "vpn" in host.roles and site.vpn.kind == "wireguard":
@@ -42,7 +51,10 @@ def _debian_state(host: Host, site: Site) -> dict[str, Any]:
         "timezone": site.info.timezone,
         "locale": site.info.locale,
         "packages": packages,
-        "admins": [a.name for a in site.admins],
+        "admins": [a.model_dump(mode="json") for a in site.admins],
+        "domain": site.info.domain,
+        "ntp_servers": list(site.info.ntp_servers) or _directory_addresses(site),
+        "dns_servers": list(site.info.dns_servers) or _directory_addresses(site),
         "ssh": {"password_authentication": False, "permit_root_login": "prohibit-password"},
     }
 

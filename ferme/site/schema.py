@@ -95,6 +95,8 @@ class SiteInfo(Section):
     netbios: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,14}$")]
     timezone: Annotated[str, AfterValidator(_timezone)] = "Europe/Paris"
     locale: str = "fr_FR.UTF-8"
+    ntp_servers: list[str] = Field([], description="default: the domain controllers")
+    dns_servers: list[IPv4] = Field([], description="default: the domain controllers")
 
 
 class Workload(Section):

@@ -1,8 +1,127 @@
-"""Base Debian host: no operation yet; the issue that builds this role fills apply()."""
+"""Base Debian host: hostname, time zone and time sync, hardened SSH, security upgrades, journal, admins."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyinfra import host
 from pyinfra.api import deploy
+from pyinfra.facts.deb import DebPackages
+from pyinfra.facts.server import Command
+from pyinfra.operations import apt, files, server, systemd
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "base"
+# Only algorithms without known weakness (what ssh-audit accepts), all supported by OpenSSH 9.2 and paramiko.
+SSH_ALGORITHMS = {
+    "kex": ["sntrup761x25519-sha512@openssh.com", "curve25519-sha256", "curve25519-sha256@libssh.org",
+            "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512"],
+    "ciphers": ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com",
+                "aes256-ctr", "aes192-ctr", "aes128-ctr"],
+    "macs": ["hmac-sha2-512-etm@openssh.com", "hmac-sha2-256-etm@openssh.com", "umac-128-etm@openssh.com"],
+    "host_key_algorithms": ["ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256"],
+}  # fmt: skip
+
+
+def _packages(wanted: list[str]) -> None:
+    installed = host.get_fact(DebPackages) or {}
+    missing = [p for p in wanted if p not in installed]
+    if missing:
+        apt.update(name="Refresh package lists", cache_time=3600)
+        apt.packages(name="Install base packages", packages=missing, no_recommends=True)
+
+
+def _time(servers: list[str]) -> None:
+    sources = files.template(
+        name="Time sources (chrony)",
+        src=str(TEMPLATES / "chrony.sources.j2"),
+        dest="/etc/chrony/sources.d/ferme.sources",
+        servers=servers,
+    )
+    in_container = host.get_fact(Command, command="systemd-detect-virt --container || true") not in ("", "none")
+    changes = [sources.did_change]
+    if in_container:
+        # A container may not set the machine's clock: chrony still syncs its view (-x) but never steps it.
+        dropin = files.put(
+            name="chrony without clock control (container)",
+            src=_text("[Unit]\nConditionCapability=\n[Service]\nExecStart=\nExecStart=!/usr/sbin/chronyd -F 1 -x\n"),
+            dest="/etc/systemd/system/chrony.service.d/ferme-container.conf",
+        )
+        systemd.daemon_reload(name="systemd: reload units", _if=dropin.did_change)
+        changes.append(dropin.did_change)
+    systemd.service(name="chrony enabled and running", service="chrony", running=True, enabled=True)
+    systemd.service(name="chrony: restart", service="chrony", restarted=True, _if=lambda: any(c() for c in changes))
+
+
+def _text(content: str):  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    return StringIO(content)
+
+
+def _ssh() -> None:
+    moduli = server.shell(
+        name="SSH: drop Diffie-Hellman moduli under 3072 bits",
+        commands=["awk '$5 >= 3071' /etc/ssh/moduli > /etc/ssh/moduli.ferme && mv /etc/ssh/moduli.ferme /etc/ssh/moduli"],
+        _if=lambda: host.get_fact(Command, command="awk '$5 < 3071' /etc/ssh/moduli | wc -l") != "0",
+    )
+    config = files.template(
+        name="SSH: keys only, modern algorithms",
+        src=str(TEMPLATES / "sshd.conf.j2"),
+        dest="/etc/ssh/sshd_config.d/ferme.conf",
+        mode="644",
+        **SSH_ALGORITHMS,
+    )
+    for key in ("ecdsa", "dsa"):
+        files.file(name=f"SSH: no {key} host key", path=f"/etc/ssh/ssh_host_{key}_key", present=False)
+        files.file(name=f"SSH: no {key} host key (public)", path=f"/etc/ssh/ssh_host_{key}_key.pub", present=False)
+    server.shell(name="SSH: check the configuration", commands=["sshd -t"], _if=[config.did_change])
+    systemd.service(name="SSH: reload", service="ssh", reloaded=True, _if=lambda: config.did_change() or
+                    moduli.did_change())  # fmt: skip
+
+
+def _upgrades_and_journal() -> None:
+    files.put(
+        name="Unattended security upgrades",
+        src=_text('APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'),
+        dest="/etc/apt/apt.conf.d/20auto-upgrades",
+    )
+    files.directory(name="Persistent journal directory", path="/var/log/journal", mode="2755", group="systemd-journal")
+    journal = files.put(
+        name="Persistent journal",
+        src=_text("[Journal]\nStorage=persistent\n"),
+        dest="/etc/systemd/journald.conf.d/ferme.conf",
+    )
+    systemd.service(name="Journal: restart", service="systemd-journald", restarted=True, _if=journal.did_change)
+
+
+def _resolver(servers: list[str], domain: str) -> None:
+    lines = [f"search {domain}\n", *(f"nameserver {s}\n" for s in servers)]
+    files.put(name="DNS resolver", src=_text("# Managed by ferme (role base)\n" + "".join(lines)),
+              dest="/etc/resolv.conf")  # fmt: skip
+
+
+def _admins(admins: list[dict[str, object]]) -> None:
+    lines = []
+    for admin in admins:
+        name = str(admin["name"])
+        keys = [str(k) for k in admin.get("ssh_keys", [])]  # type: ignore[attr-defined]
+        server.user(name=f"Admin {name}", user=name, shell="/bin/bash", create_home=True, home=f"/home/{name}",
+                    public_keys=keys, delete_keys=True)  # fmt: skip
+        if admin.get("sudo"):
+            lines.append(f"{name} ALL=(ALL:ALL) NOPASSWD: ALL\n")
+    sudoers = "# Managed by ferme: admins log in with keys only, so sudo cannot ask for a password.\n" + "".join(lines)
+    files.put(name="Admins: sudo", src=_text(sudoers), dest="/etc/sudoers.d/ferme-admins", mode="440")
 
 
 @deploy("Base Debian host")
 def apply() -> None:
-    """Converge this role on the current host (nothing to do until the role is built)."""
+    """Converge the base of a Debian host from its planned state."""
+    state = host.data.ferme["state"]
+    _packages(state["packages"])
+    server.hostname(name="Hostname", hostname=state["hostname"])
+    server.timezone(name="Time zone", timezone=state["timezone"])
+    _time(state["ntp_servers"])
+    _ssh()
+    _upgrades_and_journal()
+    _resolver(state["dns_servers"], state["domain"])
+    _admins(state["admins"])

@@ -1,0 +1,167 @@
+"""`ferme apply`: converge the hosts of an inventory with pyinfra, one failed host never stopping the others."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ferme.pyinfra_inventory import connector_available
+
+FARM = Path(__file__).resolve().parent.parent / "deploy" / "farm.py"
+Say = Callable[[str], None]
+
+
+@dataclass
+class HostResult:
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    status: str = "ok"  # ok, failed, skipped
+    error: str = ""
+
+
+@dataclass
+class ApplyResult:
+    hosts: dict[str, HostResult] = field(default_factory=dict)
+    dry: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status == "failed" for r in self.hosts.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"dry": self.dry, "hosts": {name: asdict(r) for name, r in sorted(self.hosts.items())}}
+
+
+def select_hosts(plan: dict[str, Any], limit: str | None) -> tuple[list[str], dict[str, str]]:
+    """Hosts to converge (by name or role, comma separated), and those skipped with the reason."""
+    wanted = {item.strip() for item in limit.split(",")} if limit else None
+    if wanted:
+        known = set(plan["hosts"]) | set(plan["roles"])
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise ValueError(f"--limit: no host or role named {', '.join(unknown)}")
+    chosen: list[str] = []
+    skipped: dict[str, str] = {}
+    for name, host in plan["hosts"].items():
+        if wanted and name not in wanted and not wanted & set(host["roles"]):
+            continue
+        via = host["connection"]["via"]
+        if not host["managed"]:
+            skipped[name] = "managed: false in the inventory"
+        elif via != "ssh" and not connector_available(via):
+            skipped[name] = f"{host['os']}: no {via} connector yet (nothing ran on this host)"
+        else:
+            chosen.append(name)
+    return chosen, skipped
+
+
+def _host_data(planned: dict[str, Any], lab: Any) -> dict[str, Any]:
+    connection = planned["connection"]
+    data: dict[str, Any] = {
+        "ferme": planned,
+        "ferme_roles": planned["roles"],
+        "ssh_hostname": connection["address"],
+        "ssh_user": connection["user"],
+        "ssh_port": connection["port"],
+    }
+    if lab is not None:
+        data.update(
+            ssh_key=str(lab.ssh_key),
+            ssh_known_hosts_file=str(lab.known_hosts),
+            ssh_strict_host_key_checking="yes",
+        )
+    return data
+
+
+def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, lab: Any = None,
+          say: Say = print, parallel: int = 10, connect_timeout: int = 10) -> ApplyResult:  # fmt: skip
+    """Run deploy/farm.py on the selected hosts; return per-host counts."""
+    chosen, skipped = select_hosts(plan, limit)
+    result = ApplyResult(dry=dry)
+    for name, why in skipped.items():
+        result.hosts[name] = HostResult(status="skipped", error=why)
+        say(f"  {name:<16} skipped: {why}")
+    if not chosen:
+        return result
+
+    # pyinfra runs hosts in parallel greenlets: sockets must be cooperative before any connection.
+    from gevent import monkey
+
+    monkey.patch_all()
+    from pyinfra.api import Config, Inventory, State
+    from pyinfra.api.connect import connect_all
+    from pyinfra.api.exceptions import PyinfraError
+    from pyinfra.api.operations import run_ops
+    from pyinfra.context import ctx_config, ctx_inventory, ctx_state
+    from pyinfra_cli.util import load_deploy_file
+
+    _progress_logging()
+    hosts = [(name, _host_data(plan["hosts"][name], lab)) for name in chosen]
+    groups: dict[str, Any] = {}
+    for name in chosen:
+        for group in [*plan["hosts"][name]["roles"], plan["hosts"][name]["os"]]:
+            groups.setdefault(group, ([], {}))[0].append(name)
+    inventory = Inventory((hosts, {}), **groups)
+    config = Config(PARALLEL=parallel, CONNECT_TIMEOUT=connect_timeout, FAIL_PERCENT=None)
+    state = State(check_for_changes=True)
+    ctx_state.set(state)
+    ctx_config.set(config)
+    ctx_inventory.set(inventory)
+    state.init(inventory, config)
+    try:
+        connect_all(state)
+        load_deploy_file(state, str(FARM))
+        if not dry:
+            run_ops(state)
+    except PyinfraError as exc:
+        say(f"pyinfra stopped: {exc}")
+    for host in inventory:
+        result.hosts[host.name] = _host_result(state, host, dry)
+    return result
+
+
+def _host_result(state: Any, host: Any, dry: bool) -> HostResult:
+    outcome = HostResult()
+    if host in state.failed_hosts and not state.ops.get(host):
+        return HostResult(failed=1, status="failed", error="could not connect or prepare operations")
+    for op in state.ops.get(host, {}).values():
+        meta = op.operation_meta
+        if dry:
+            if meta._maybe_is_change:
+                outcome.changed += 1
+            else:
+                outcome.unchanged += 1
+            continue
+        if not meta.is_complete():
+            outcome.failed += 1
+        elif meta.did_succeed(_raise_if_not_complete=False):
+            if meta.did_change():
+                outcome.changed += 1
+            else:
+                outcome.unchanged += 1
+        else:
+            outcome.failed += 1
+    if outcome.failed or host in state.failed_hosts:
+        outcome.status = "failed"
+        outcome.failed = max(outcome.failed, 1)
+    return outcome
+
+
+def _progress_logging() -> None:
+    """pyinfra's own per-host lines ([host] Success / No changes / Error) as progress, on stderr."""
+    from pyinfra.api.output import set_echo, set_formatter
+
+    set_formatter(lambda text, *args, **kwargs: text)
+    set_echo(lambda message=None, **kwargs: print(message or "", file=sys.stderr))
+    logger = logging.getLogger("pyinfra")
+    if not any(getattr(h, "ferme", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.ferme = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
