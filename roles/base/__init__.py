@@ -11,15 +11,17 @@ from pyinfra.facts.server import Command
 from pyinfra.operations import apt, files, server, systemd
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "base"
-# Only algorithms without known weakness (what ssh-audit accepts), all supported by OpenSSH 9.2 and paramiko.
+# ssh-audit's "Hardened Debian 12 (version 3)" policy, which `ferme verify` checks; all known to paramiko too.
 SSH_ALGORITHMS = {
-    "kex": ["sntrup761x25519-sha512@openssh.com", "curve25519-sha256", "curve25519-sha256@libssh.org",
-            "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512"],
-    "ciphers": ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com",
-                "aes256-ctr", "aes192-ctr", "aes128-ctr"],
-    "macs": ["hmac-sha2-512-etm@openssh.com", "hmac-sha2-256-etm@openssh.com", "umac-128-etm@openssh.com"],
+    "kex": ["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "curve25519-sha256",
+            "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
+            "diffie-hellman-group-exchange-sha256"],
+    "ciphers": ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes256-ctr", "aes192-ctr",
+                "aes128-gcm@openssh.com", "aes128-ctr"],
+    "macs": ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "umac-128-etm@openssh.com"],
     "host_key_algorithms": ["ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256"],
 }  # fmt: skip
+RSA_HOST_KEY_BITS = 4096
 
 
 def _packages(wanted: list[str]) -> None:
@@ -64,6 +66,13 @@ def _ssh() -> None:
         commands=["awk '$5 >= 3071' /etc/ssh/moduli > /etc/ssh/moduli.ferme && mv /etc/ssh/moduli.ferme /etc/ssh/moduli"],
         _if=lambda: host.get_fact(Command, command="awk '$5 < 3071' /etc/ssh/moduli | wc -l") != "0",
     )
+    rsa_bits = host.get_fact(Command, command="ssh-keygen -l -f /etc/ssh/ssh_host_rsa_key.pub 2>/dev/null | cut -d' ' -f1")
+    rsa = server.shell(
+        name=f"SSH: RSA host key of {RSA_HOST_KEY_BITS} bits",
+        commands=["rm -f /etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub",
+                  f"ssh-keygen -q -t rsa -b {RSA_HOST_KEY_BITS} -N '' -f /etc/ssh/ssh_host_rsa_key"],
+        _if=lambda: not rsa_bits or int(rsa_bits) < RSA_HOST_KEY_BITS,
+    )  # fmt: skip
     config = files.template(
         name="SSH: keys only, modern algorithms",
         src=str(TEMPLATES / "sshd.conf.j2"),
@@ -76,7 +85,7 @@ def _ssh() -> None:
         files.file(name=f"SSH: no {key} host key (public)", path=f"/etc/ssh/ssh_host_{key}_key.pub", present=False)
     server.shell(name="SSH: check the configuration", commands=["sshd -t"], _if=[config.did_change])
     systemd.service(name="SSH: reload", service="ssh", reloaded=True, _if=lambda: config.did_change() or
-                    moduli.did_change())  # fmt: skip
+                    moduli.did_change() or rsa.did_change())  # fmt: skip
 
 
 def _upgrades_and_journal() -> None:
