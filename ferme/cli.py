@@ -141,6 +141,27 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     sys.exit(1 if result.failed else 0)
 
 
+@main.command()
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report.")
+@click.option("--limit", help="Only these hosts (comma separated).")
+def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
+    """Check the hosts of INVENTORY against the plan (tests/infra suites, testinfra over SSH)."""
+    from ferme.lab.lab import access
+    from ferme.verify import run_suites
+
+    started = time.perf_counter()
+    plan_data = build_plan(_load(inventory, with_secrets=False))
+    code, hosts = run_suites(plan_data, access(plan_data), junit, limit.split(",") if limit else None)
+    rows = [[name, str(c.passed), str(c.failed), str(c.skipped), ", ".join(c.failures)] for name, c in hosts.items()]
+    for name, planned in plan_data["hosts"].items():
+        if planned["os"] == "windows" and name not in hosts:
+            rows.append([name, "-", "-", "-", "Windows: not checked here (no Windows on this machine)"])
+    click.echo(table(["host", "passed", "failed", "skipped", "failures"], sorted(rows)))
+    click.echo(f"verify {'passed' if code == 0 else 'FAILED'} in {time.perf_counter() - started:.1f} s")
+    sys.exit(0 if code == 0 else 1)
+
+
 LAB_INVENTORY = Path("inventories/lab")
 
 

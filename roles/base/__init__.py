@@ -76,10 +76,11 @@ def _ssh() -> None:
     config = files.template(
         name="SSH: keys only, modern algorithms",
         src=str(TEMPLATES / "sshd.conf.j2"),
-        dest="/etc/ssh/sshd_config.d/ferme.conf",
+        dest="/etc/ssh/sshd_config.d/00-ferme.conf",
         mode="644",
         **SSH_ALGORITHMS,
     )
+    files.file(name="SSH: former ferme drop-in", path="/etc/ssh/sshd_config.d/ferme.conf", present=False)
     for key in ("ecdsa", "dsa"):
         files.file(name=f"SSH: no {key} host key", path=f"/etc/ssh/ssh_host_{key}_key", present=False)
         files.file(name=f"SSH: no {key} host key (public)", path=f"/etc/ssh/ssh_host_{key}_key.pub", present=False)

@@ -1,0 +1,60 @@
+"""`ferme verify`: the tests/infra suites against the inventory's reachable hosts, with a per-host summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUITES = Path(__file__).resolve().parent.parent / "tests" / "infra"
+
+
+@dataclass
+class HostChecks:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def run_suites(plan: dict[str, Any], lab: Any, junit: Path | None, limit: list[str] | None = None) -> tuple[
+    int, dict[str, HostChecks]
+]:  # fmt: skip
+    """Run pytest on tests/infra in a child process; return its exit code and the checks per host."""
+    with tempfile.TemporaryDirectory(prefix="ferme-verify-") as work:
+        plan_file = Path(work) / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        context = {"plan": str(plan_file), "limit": limit}
+        if lab is not None:
+            context.update(ssh_key=str(lab.ssh_key), known_hosts=str(lab.known_hosts))
+        context_file = Path(work) / "context.json"
+        context_file.write_text(json.dumps(context))
+        report = junit or Path(work) / "junit.xml"
+        command = [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
+                   f"--ferme-context={context_file}", f"--junitxml={report}", "-o", "junit_family=xunit2",
+                   "--rootdir", str(SUITES.parent.parent)]  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(SUITES.parent.parent)}
+        code = subprocess.run(command, env=env, check=False).returncode
+        return code, _per_host(report) if report.exists() else {}
+
+
+def _per_host(junit: Path) -> dict[str, HostChecks]:
+    hosts: dict[str, HostChecks] = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        name = case.get("name", "")
+        host = name[name.index("[") + 1 : -1] if "[" in name else "-"
+        checks = hosts.setdefault(host, HostChecks())
+        if case.find("failure") is not None or case.find("error") is not None:
+            checks.failed += 1
+            checks.failures.append(name.split("[")[0])
+        elif case.find("skipped") is not None:
+            checks.skipped += 1
+        else:
+            checks.passed += 1
+    return hosts

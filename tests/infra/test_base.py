@@ -1,0 +1,81 @@
+"""Role base, on every Debian host: what the base role promises, read back from the host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roles.base import RSA_HOST_KEY_BITS, SSH_ALGORITHMS
+
+
+def test_hostname(linux_host: Any, planned: dict[str, Any]) -> None:
+    assert linux_host.check_output("hostname") == planned["state"]["hostname"]
+
+
+def test_time_zone(linux_host: Any, planned: dict[str, Any]) -> None:
+    target = linux_host.check_output("readlink -f /etc/localtime")
+    assert target.endswith("/zoneinfo/" + planned["state"]["timezone"])
+
+
+def test_time_sync(linux_host: Any, planned: dict[str, Any]) -> None:
+    chrony = linux_host.service("chrony")
+    assert chrony.is_running and chrony.is_enabled
+    sources = linux_host.check_output("chronyc -n sources")
+    for server in planned["state"]["ntp_servers"]:
+        assert server in sources
+
+
+def _sshd(linux_host: Any) -> dict[str, str]:
+    lines = linux_host.check_output("sshd -T").splitlines()
+    return {key: value for key, _, value in (line.partition(" ") for line in lines)}
+
+
+def test_ssh_keys_only(linux_host: Any) -> None:
+    sshd = _sshd(linux_host)
+    assert sshd["passwordauthentication"] == "no"
+    assert sshd["kbdinteractiveauthentication"] == "no"
+    assert sshd["permitrootlogin"] == "without-password"
+    assert sshd["permitemptypasswords"] == "no"
+
+
+def test_ssh_modern_algorithms_only(linux_host: Any) -> None:
+    sshd = _sshd(linux_host)
+    assert sshd["kexalgorithms"].split(",") == SSH_ALGORITHMS["kex"]
+    assert sshd["ciphers"].split(",") == SSH_ALGORITHMS["ciphers"]
+    assert sshd["macs"].split(",") == SSH_ALGORITHMS["macs"]
+    assert not linux_host.file("/etc/ssh/ssh_host_ecdsa_key").exists
+    bits = linux_host.check_output("ssh-keygen -l -f /etc/ssh/ssh_host_rsa_key.pub").split()[0]
+    assert int(bits) >= RSA_HOST_KEY_BITS
+    weak_moduli = linux_host.check_output("awk '$5 < 3071' /etc/ssh/moduli | wc -l")
+    assert weak_moduli == "0"
+
+
+def test_unattended_security_upgrades(linux_host: Any) -> None:
+    assert linux_host.package("unattended-upgrades").is_installed
+    periodic = linux_host.file("/etc/apt/apt.conf.d/20auto-upgrades").content_string
+    assert 'APT::Periodic::Unattended-Upgrade "1";' in periodic
+    config = linux_host.check_output("apt-config dump APT::Periodic::Unattended-Upgrade")
+    assert '"1"' in config
+
+
+def test_persistent_journal(linux_host: Any) -> None:
+    config = linux_host.check_output("systemd-analyze cat-config systemd/journald.conf")
+    assert "Storage=persistent" in config
+    machine_id = linux_host.file("/etc/machine-id").content_string.strip()
+    assert linux_host.file(f"/var/log/journal/{machine_id}").is_directory
+
+
+def test_admins(linux_host: Any, planned: dict[str, Any]) -> None:
+    for admin in planned["state"]["admins"]:
+        user = linux_host.user(admin["name"])
+        assert user.exists and user.shell == "/bin/bash"
+        keys = linux_host.file(f"/home/{admin['name']}/.ssh/authorized_keys")
+        written = keys.content_string if keys.exists else ""
+        assert sorted(filter(None, written.splitlines())) == sorted(admin["ssh_keys"])
+    assert linux_host.run("visudo -cf /etc/sudoers.d/ferme-admins").rc == 0
+
+
+def test_resolver(linux_host: Any, planned: dict[str, Any]) -> None:
+    resolv = linux_host.file("/etc/resolv.conf").content_string
+    assert [line.split()[1] for line in resolv.splitlines() if line.startswith("nameserver")] == planned["state"][
+        "dns_servers"
+    ]
