@@ -31,6 +31,7 @@ schema: setup
 	$(BIN)/ferme schema --out schema/inventory.schema.json
 
 demo: setup
+	@mkdir -p build/lab
 	@scripts/demo.sh
 
 bench: setup

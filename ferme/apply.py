@@ -93,7 +93,9 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
     from gevent import monkey
 
     monkey.patch_all()
-    from pyinfra.api import Config, Inventory, State
+    from pyinfra.api.config import Config
+    from pyinfra.api.inventory import Inventory
+    from pyinfra.api.state import State
     from pyinfra.api.connect import connect_all
     from pyinfra.api.exceptions import PyinfraError
     from pyinfra.api.operations import run_ops

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages ferme needs on the controller. Installs only what is missing (fast on re-runs).
 set -euo pipefail
-PACKAGES=(python3-venv age nftables)
+# The lab: systemd-nspawn (systemd-container), mmdebstrap for its base image, iproute2, ssh-keygen.
+PACKAGES=(python3-venv age nftables systemd-container mmdebstrap iproute2 openssh-client)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -47,8 +47,8 @@ def decrypt_sops(path: Path) -> dict[str, str]:
         env={**os.environ, **_default_age_key()},
     )
     if result.returncode != 0:
-        first = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise SecretsUnavailable(f"sops could not decrypt it: {first[:200]}")
+        first = (result.stderr.strip().splitlines() or ["unknown error"])[0]
+        raise SecretsUnavailable(f"sops could not decrypt it with the age key {age_key_file()}: {first[:200]}")
     data = json.loads(result.stdout)
     if not isinstance(data, dict):
         raise SecretsUnavailable("the decrypted file is not a mapping of NAME: value")

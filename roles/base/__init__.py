@@ -63,10 +63,14 @@ def _text(content: str):  # type: ignore[no-untyped-def]
 def _ssh() -> None:
     moduli = server.shell(
         name="SSH: drop Diffie-Hellman moduli under 3072 bits",
-        commands=["awk '$5 >= 3071' /etc/ssh/moduli > /etc/ssh/moduli.ferme && mv /etc/ssh/moduli.ferme /etc/ssh/moduli"],
+        commands=[
+            "awk '$5 >= 3071' /etc/ssh/moduli > /etc/ssh/moduli.ferme && mv /etc/ssh/moduli.ferme /etc/ssh/moduli"
+        ],
         _if=lambda: host.get_fact(Command, command="awk '$5 < 3071' /etc/ssh/moduli | wc -l") != "0",
     )
-    rsa_bits = host.get_fact(Command, command="ssh-keygen -l -f /etc/ssh/ssh_host_rsa_key.pub 2>/dev/null | cut -d' ' -f1")
+    rsa_bits = host.get_fact(
+        Command, command="ssh-keygen -l -f /etc/ssh/ssh_host_rsa_key.pub 2>/dev/null | cut -d' ' -f1"
+    )
     rsa = server.shell(
         name=f"SSH: RSA host key of {RSA_HOST_KEY_BITS} bits",
         commands=["rm -f /etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub",
