@@ -22,6 +22,7 @@ class HostResult:
     failed: int = 0
     status: str = "ok"  # ok, failed, skipped
     error: str = ""
+    changed_operations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -94,11 +95,10 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
 
     monkey.patch_all()
     from pyinfra.api.config import Config
-    from pyinfra.api.inventory import Inventory
-    from pyinfra.api.state import State
     from pyinfra.api.connect import connect_all
     from pyinfra.api.exceptions import PyinfraError
-    from pyinfra.api.operations import run_ops
+    from pyinfra.api.inventory import Inventory
+    from pyinfra.api.state import State
     from pyinfra.context import ctx_config, ctx_inventory, ctx_state
     from pyinfra_cli.util import load_deploy_file
 
@@ -115,24 +115,47 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
     ctx_config.set(config)
     ctx_inventory.set(inventory)
     state.init(inventory, config)
+    errors: dict[str, str] = {}
     try:
         connect_all(state)
         load_deploy_file(state, str(FARM))
         if not dry:
-            run_ops(state)
+            _run_each_host(state, errors)
     except PyinfraError as exc:
         say(f"pyinfra stopped: {exc}")
     for host in inventory:
         result.hosts[host.name] = _host_result(state, host, dry)
+        if host.name in errors:
+            result.hosts[host.name].error = errors[host.name]
     return result
+
+
+def _run_each_host(state: Any, errors: dict[str, str]) -> None:
+    """Every host runs its own operations in order, in parallel, without waiting for the others:
+    a host that fails or vanishes stops there, the others go on to the end."""
+    import gevent
+    from pyinfra.api.operations import _run_host_ops  # pyinfra is pinned: its per-host runner
+
+    def run(host: Any) -> None:
+        try:
+            _run_host_ops(state, host)
+        except Exception as exc:  # a lost connection surfaces as EOFError, OSError, SSHException...
+            errors[host.name] = f"{type(exc).__name__}: {exc}".strip().rstrip(":")[:200]
+
+    from pyinfra.context import ctx_state
+
+    state.is_executing = True  # as pyinfra's run_ops: `_if` conditions are evaluated from now on
+    with ctx_state.use(state):
+        gevent.joinall([state.pool.spawn(run, host) for host in state.inventory.get_active_hosts()])
 
 
 def _host_result(state: Any, host: Any, dry: bool) -> HostResult:
     outcome = HostResult()
     if host in state.failed_hosts and not state.ops.get(host):
         return HostResult(failed=1, status="failed", error="could not connect or prepare operations")
-    for op in state.ops.get(host, {}).values():
+    for op_hash, op in state.ops.get(host, {}).items():
         meta = op.operation_meta
+        name = ", ".join(sorted(state.op_meta[op_hash].names))
         if dry:
             if meta._maybe_is_change:
                 outcome.changed += 1
@@ -144,6 +167,7 @@ def _host_result(state: Any, host: Any, dry: bool) -> HostResult:
         elif meta.did_succeed(_raise_if_not_complete=False):
             if meta.did_change():
                 outcome.changed += 1
+                outcome.changed_operations.append(name)
             else:
                 outcome.unchanged += 1
         else:

@@ -1,0 +1,31 @@
+"""Which hosts `ferme apply` converges, and why the others are left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from ferme.apply import select_hosts
+from ferme.plan import build_plan
+from ferme.site import load_site
+from tests.conftest import INVENTORIES
+
+
+@pytest.fixture(scope="module")
+def plan() -> dict:
+    return build_plan(load_site(INVENTORIES / "lab", with_secrets=False))
+
+
+def test_windows_hosts_are_skipped_with_the_reason(plan: dict) -> None:
+    chosen, skipped = select_hosts(plan, None)
+    assert chosen == ["lab-fw", "lab-vpn", "lab-mfa", "lab-collab"]
+    assert skipped["lab-rds01"] == "windows: no winrm connector yet (nothing ran on this host)"
+
+
+def test_limit_by_role_and_host(plan: dict) -> None:
+    assert select_hosts(plan, "mfa")[0] == ["lab-mfa"]
+    assert select_hosts(plan, "lab-fw,vpn")[0] == ["lab-fw", "lab-vpn"]
+
+
+def test_unknown_limit_is_an_error(plan: dict) -> None:
+    with pytest.raises(ValueError, match="no host or role named nope"):
+        select_hosts(plan, "nope")
