@@ -17,7 +17,7 @@ def plan() -> dict:
 
 def test_windows_hosts_are_skipped_with_the_reason(plan: dict) -> None:
     chosen, skipped = select_hosts(plan, None)
-    assert chosen == ["lab-fw", "lab-vpn", "lab-mfa", "lab-collab"]
+    assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]
     assert skipped["lab-rds01"] == "windows: no winrm connector yet (nothing ran on this host)"
 
 
