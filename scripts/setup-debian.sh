@@ -2,7 +2,8 @@
 # Debian packages ferme needs on the controller. Installs only what is missing (fast on re-runs).
 set -euo pipefail
 # The lab: systemd-nspawn (systemd-container), mmdebstrap for its base image, iproute2, ssh-keygen.
-PACKAGES=(python3-venv age nftables systemd-container mmdebstrap iproute2 openssh-client)
+# apt-cacher-ng serves Debian packages to the lab's hosts, which have no route out.
+PACKAGES=(python3-venv age nftables systemd-container mmdebstrap iproute2 openssh-client apt-cacher-ng)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferme.lab import machines, network
+from ferme.lab import machines, mirrors, network
 from ferme.lab.image import ensure_base_image
 from ferme.lab.paths import cache_dir, layers_dir, run_dir
 from ferme.lab.system import LabError, require, run
@@ -65,10 +65,14 @@ def up(plan: dict[str, Any], inventory: Path, say: Say = print) -> dict[str, flo
     step = time.monotonic()
     network.build_network(topology)
     timings["network"] = time.monotonic() - step
+    controller = topology.controller_leg.address.split("/")[0]
+    apt_proxy = mirrors.start_apt_proxy(topology.lab_id, controller)
+    python_index = mirrors.start_python_index(topology.lab_id, controller)
+    say(f"  packages for the hosts: apt through {apt_proxy}, pip through {python_index}")
     step = time.monotonic()
     known: list[str] = []
     for host in topology.hosts:
-        host_key = machines.prepare(topology, host, base, key)
+        host_key = machines.prepare(topology, host, base, key, apt_proxy, python_index)
         addresses = ",".join(leg.address.split("/")[0] for leg in host.legs)
         known.append(f"{addresses} {host_key}\n")
         was_running = machines.running_pid(topology, host) is not None
@@ -109,6 +113,7 @@ def down(plan: dict[str, Any], say: Say = print) -> None:
     if os.geteuid() != 0:
         raise LabError("the lab needs root")
     topology = build_topology(plan)
+    mirrors.stop_mirrors(topology.lab_id)
     for host in topology.hosts:
         if machines.running_pid(topology, host):
             say(f"  {host.name:<16} stopping")

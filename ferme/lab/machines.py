@@ -34,8 +34,10 @@ def root_of(topology: Topology, host: LabHost) -> Path:
     return layers_dir(topology.lab_id) / host.name / "root"
 
 
-def prepare(topology: Topology, host: LabHost, base: Path, controller_key: Path) -> str:
-    """Mount the host's overlay and write its identity once; return its SSH host key line."""
+def prepare(
+    topology: Topology, host: LabHost, base: Path, controller_key: Path, apt_proxy: str, python_index: str
+) -> str:
+    """Mount the host's overlay, write its identity and the lab's package sources; return its SSH host key."""
     layer = layers_dir(topology.lab_id) / host.name
     root = layer / "root"
     for sub in ("upper", "work", "root"):
@@ -48,6 +50,10 @@ def prepare(topology: Topology, host: LabHost, base: Path, controller_key: Path)
     (root / "etc/hostname").write_text(host.name + "\n")
     addresses = " ".join(leg.address.split("/")[0] for leg in host.legs)
     (root / "etc/hosts").write_text(f"127.0.0.1 localhost\n127.0.1.1 {host.name}\n# lab: {addresses}\n")
+    # The lab's hosts have no route out: packages come through the controller (see mirrors.py).
+    (root / "etc/apt/apt.conf.d/01ferme-lab-proxy").write_text(f'Acquire::http::Proxy "{apt_proxy}";\n')
+    trusted = python_index.split("/")[2].split(":")[0]
+    (root / "etc/pip.conf").write_text(f"[global]\nindex-url = {python_index}\ntrusted-host = {trusted}\n")
     resolv = root / "etc/resolv.conf"
     if resolv.is_symlink() or not resolv.exists():
         resolv.unlink(missing_ok=True)

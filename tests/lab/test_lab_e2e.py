@@ -140,13 +140,28 @@ def test_ssh_audit_finds_no_weak_algorithm(inventory: Path) -> None:
         assert "[fail]" not in plain.stdout
 
 
+def test_hosts_get_packages_through_the_controller(inventory: Path) -> None:
+    """No route out: apt goes through apt-cacher-ng, pip through proxpi, both on the controller's lab address."""
+    key = Path(ROOT / ".cache" / "lab" / "ssh" / "id_ed25519")
+    command = " && ".join([
+        "apt-get update -q >/dev/null",
+        "apt-get install -q -y --download-only cowsay >/dev/null",
+        "python3 -m venv /tmp/venv",
+        "/tmp/venv/bin/pip download -q --no-deps -d /tmp/wheels six",
+        "ls /tmp/wheels",
+    ])  # fmt: skip
+    ssh = ["ssh", "-i", str(key), "-o", f"UserKnownHostsFile={RUN_DIR / 'known_hosts'}", "root@198.19.4.20"]
+    result = subprocess.run([*ssh, command], capture_output=True, text=True, timeout=300, check=False)
+    assert "six-" in result.stdout, result.stdout + result.stderr
+
+
 def test_down_leaves_nothing_behind(inventory: Path) -> None:
     ferme("lab", "down", str(inventory))
     assert not [n for n in os.listdir("/run/netns") if n.startswith(LAB_ID)] if os.path.isdir("/run/netns") else True
     with open("/proc/self/mountinfo") as mounts:
         assert str(LAYERS) not in mounts.read()
     assert not RUN_DIR.exists() and not LAYERS.exists()
-    processes = subprocess.run(["pgrep", "-f", f"network-namespace-path=/run/netns/{LAB_ID}-"],
+    processes = subprocess.run(["pgrep", "-f", f"/run/netns/{LAB_ID}-|ferme-lab/{LAB_ID}"],
                                capture_output=True, text=True, check=False)  # fmt: skip
     assert processes.stdout == ""
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True).stdout
