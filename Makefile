@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt scripts/setup-debian.sh
 	scripts/setup-debian.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install -q --no-deps fake-switches==1.5.0
 	touch $@
 
 lint: setup

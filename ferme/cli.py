@@ -182,8 +182,12 @@ def lab_up(inventory: Path) -> None:
     from ferme.lab.system import LabError
 
     started = time.perf_counter()
+    site = _load(inventory, with_secrets=True)
+    plan_data = build_plan(site)
+    passwords = {name: site.secrets.value(sw.connection.password)
+                 for name, sw in site.switches.items() if sw.connection.password}  # fmt: skip
     try:
-        timings = lab_module.up(_lab_plan(inventory), inventory, say=click.echo)
+        timings = lab_module.up(plan_data, inventory, say=click.echo, switch_passwords=passwords)
     except LabError as exc:
         click.echo(f"ferme lab up: {exc}", err=True)
         sys.exit(1)
@@ -221,6 +225,9 @@ def lab_status(inventory: Path, as_json: bool) -> None:
     rows = [
         [h["name"], h["os"], h["state"], h["netns"] or "-", ", ".join(f"{z} {a}" for z, a in h["addresses"].items())]
         for h in report["hosts"]
+    ]
+    rows += [
+        [s["name"], s["vendor"], s["state"], s["netns"] or "-", f"mgmt {s['address']}"] for s in report["switches"]
     ]
     click.echo(table(["host", "os", "state", "netns", "addresses"], rows))
     click.echo(f"controller {report['controller']} on the mgmt bridge; teleworker namespace {report['outside_netns']}")

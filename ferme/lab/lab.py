@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferme.lab import machines, mirrors, network
+from ferme.lab import machines, mirrors, network, switches
 from ferme.lab.image import ensure_base_image
 from ferme.lab.paths import cache_dir, layers_dir, run_dir
 from ferme.lab.system import LabError, require, run
@@ -50,8 +50,13 @@ def _check_machine() -> None:
         )
 
 
-def up(plan: dict[str, Any], inventory: Path, say: Say = print) -> dict[str, float]:
-    """Build (or complete) the lab of `plan`; return timings. Idempotent."""
+def up(
+    plan: dict[str, Any], inventory: Path, say: Say = print, switch_passwords: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Build (or complete) the lab of `plan`; return timings. Idempotent.
+
+    `switch_passwords`: the inventory's secrets for the switches' logins (else random, per lab).
+    """
     _check_machine()
     topology = build_topology(plan)
     timings: dict[str, float] = {}
@@ -78,6 +83,11 @@ def up(plan: dict[str, Any], inventory: Path, say: Say = print) -> dict[str, flo
         was_running = machines.running_pid(topology, host) is not None
         machines.start(topology, host)
         say(f"  {host.name:<16} {'running' if was_running else 'booting'}  {host.ssh_address}  netns {host.netns}")
+    for switch in topology.switches:
+        user = plan["switches"][switch.name]["connection"]["user"]
+        how = switches.start(topology, switch, user, (switch_passwords or {}).get(switch.name))
+        known.append(f"{switch.address} {switches.host_key()}\n")
+        say(f"  {switch.name:<16} running  {how}")
     (state_dir / "known_hosts").write_text("".join(known))
     for host in topology.hosts:
         seconds = machines.wait_for_ssh(host.ssh_address)
@@ -114,6 +124,7 @@ def down(plan: dict[str, Any], say: Say = print) -> None:
         raise LabError("the lab needs root")
     topology = build_topology(plan)
     mirrors.stop_mirrors(topology.lab_id)
+    switches.stop_all(topology)
     for host in topology.hosts:
         if machines.running_pid(topology, host):
             say(f"  {host.name:<16} stopping")
@@ -145,8 +156,19 @@ def status(plan: dict[str, Any]) -> dict[str, Any]:
             pid = machines.running_pid(topology, host)
             entry.update(netns=host.netns, state="running" if pid else "stopped", pid=pid)
         hosts.append(entry)
+    simulated = {s.name: s for s in topology.switches}
+    switch_rows = []
+    for name, switch in plan["switches"].items():
+        row: dict[str, Any] = {"name": name, "vendor": switch["vendor"], "address": switch["management"]["address"]}
+        if name in simulated:
+            pid = switches.running(topology, simulated[name])
+            row.update(netns=simulated[name].netns, state="running" if pid else "stopped", simulator="fake-switches")
+        else:
+            row.update(netns=None, state="not-in-lab", why="no simulator for this vendor: golden configs only")
+        switch_rows.append(row)
     return {
         "lab_id": topology.lab_id,
+        "switches": switch_rows,
         "outside_netns": topology.outside_netns if topology.outside_leg else None,
         "core_netns": topology.core_netns,
         "controller": topology.controller_leg.address,

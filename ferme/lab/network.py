@@ -58,6 +58,9 @@ def build_network(topology: Topology) -> None:
         if host.forwarding:
             # The edge firewall routes between the zones (its rules come from the edge_firewall role).
             run(["ip", "netns", "exec", host.netns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+    for switch in topology.switches:
+        _add_netns(switch.netns)
+        _leg(switch.leg, switch.netns, core, topology.bridges[switch.leg.zone])
     if topology.outside_leg:
         _add_netns(topology.outside_netns)
         _leg(topology.outside_leg, topology.outside_netns, core, topology.bridges[topology.outside_leg.zone])

@@ -42,6 +42,20 @@ class LabHost:
 
 
 @dataclass(frozen=True)
+class LabSwitch:
+    """A switch simulated by fake-switches (Cisco model), alone in its namespace on the mgmt bridge."""
+
+    name: str
+    netns: str
+    leg: Leg
+    address: str
+    ports: tuple[str, ...]
+
+
+SIMULATED_VENDORS = ("cisco_ios",)
+
+
+@dataclass(frozen=True)
 class Topology:
     lab_id: str
     core_netns: str
@@ -50,6 +64,7 @@ class Topology:
     hosts: tuple[LabHost, ...]
     outside_leg: Leg | None
     controller_leg: Leg  # `inner` stays on the controller with `address`
+    switches: tuple[LabSwitch, ...] = field(default=())
     absent: tuple[str, ...] = field(default=())  # hosts of the plan that are not in the lab, and why
 
     def host(self, name: str) -> LabHost:
@@ -111,6 +126,17 @@ def build_topology(plan: dict[str, Any]) -> Topology:
     suffix = _short(lab_id, "controller")
     controller_leg = Leg(mgmt_zone, suffix + "c", suffix + "c", suffix + "b", f"{controller}/{mgmt_net.prefixlen}")
 
+    switches = []
+    for name, switch in plan.get("switches", {}).items():
+        if switch["vendor"] not in SIMULATED_VENDORS:
+            absent.append(f"{name} ({switch['vendor']}: no simulator, its configuration is checked as golden files)")
+            continue
+        zone, address = switch["management"]["zone"], switch["management"]["address"]
+        prefix = ipaddress.IPv4Network(zones[zone]["subnet"]).prefixlen
+        suffix = _short(lab_id, "switch", name)
+        leg = Leg(zone, "mgmt", suffix + "h", suffix + "b", f"{address}/{prefix}")
+        switches.append(LabSwitch(name, f"{lab_id}-{name}", leg, address, tuple(switch["ports"])))
+
     outside_leg = None
     outside = [name for name, zone in zones.items() if zone["kind"] == "outside"]
     if outside and zones[outside[0]]["gateway"]:
@@ -127,6 +153,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
         hosts=tuple(hosts),
         outside_leg=outside_leg,
         controller_leg=controller_leg,
+        switches=tuple(switches),
         absent=tuple(absent),
     )
 

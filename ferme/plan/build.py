@@ -30,7 +30,12 @@ def _switch(switch: Switch) -> dict[str, Any]:
         "vendor": switch.vendor,
         "model": switch.model,
         "management": {"zone": switch.management_zone, "address": str(switch.management_address)},
-        "connection": {"via": "netdev", "user": switch.connection.user, "port": switch.connection.port},
+        "connection": {
+            "via": "netdev",
+            "user": switch.connection.user,
+            "port": switch.connection.port,
+            "password_secret": switch.connection.password,
+        },
         "ports": {
             p.name: {
                 k: v
@@ -88,6 +93,7 @@ def build_plan(site: Site) -> dict[str, Any]:
 
 def _secret_names(site: Site) -> list[str]:
     names = [h.connection.password for h in site.hosts.values() if h.connection.password]
+    names += [s.connection.password for s in site.switches.values() if s.connection.password]
     if site.collab:
         names.append(site.collab.admin_password.name)
     if site.mfa:

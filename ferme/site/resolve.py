@@ -171,7 +171,14 @@ class Resolver:
                 model=spec.model,
                 management_zone=spec.management.zone,
                 management_address=address,
-                connection=Connection("netdev", spec.management.zone, address, conn["user"], conn["port"]),
+                connection=Connection(
+                    "netdev",
+                    spec.management.zone,
+                    address,
+                    conn["user"],
+                    conn["port"],
+                    password=conn["password"].name if conn.get("password") else None,
+                ),
                 ports=tuple(ports),
             )
         return switches

@@ -85,7 +85,7 @@ def test_status_lists_every_host(inventory: Path) -> None:
 
 def test_up_is_idempotent(inventory: Path) -> None:
     result = ferme("lab", "up", str(inventory))
-    assert "booting" not in result.stdout and result.stdout.count("running") == 4
+    assert "booting" not in result.stdout and result.stdout.count("running") == 5  # 4 hosts, 1 switch
 
 
 def test_a_host_lost_midway_does_not_stop_the_others(inventory: Path, tmp_path: Path) -> None:
@@ -153,6 +153,28 @@ def test_hosts_get_packages_through_the_controller(inventory: Path) -> None:
     ssh = ["ssh", "-i", str(key), "-o", f"UserKnownHostsFile={RUN_DIR / 'known_hosts'}", "root@198.19.4.20"]
     result = subprocess.run([*ssh, command], capture_output=True, text=True, timeout=300, check=False)
     assert "six-" in result.stdout, result.stdout + result.stderr
+
+
+def test_switch_simulator_answers_netmiko(inventory: Path) -> None:
+    """The lab switch (fake-switches, Cisco model) takes a VLAN through netmiko, host key checked."""
+    from netmiko import ConnectHandler
+
+    from ferme.site import load_site
+
+    site = load_site(inventory)
+    password = site.secrets.value(site.switches["lab-sw01"].connection.password or "")
+    switch = ConnectHandler(device_type="cisco_ios", host="198.19.4.2", username="admin", password=password,
+                            secret=password, ssh_strict=True, system_host_keys=False, alt_host_keys=True,
+                            alt_key_file=str(RUN_DIR / "known_hosts"))  # fmt: skip
+    switch.enable()
+    switch.send_config_set(["vlan 30", "name dmz"], error_pattern=r"% Invalid|% Incomplete|% Ambiguous")
+    vlans = switch.send_command("show vlan brief", use_textfsm=True)
+    switch.disconnect()
+    assert {"vlan_id": "30", "vlan_name": "dmz"}.items() <= next(v for v in vlans if v["vlan_id"] == "30").items()
+    status = json.loads(ferme("lab", "status", str(inventory), "--json").stdout)
+    assert status["switches"] == [{"name": "lab-sw01", "vendor": "cisco_ios", "address": "198.19.4.2",
+                                   "netns": f"{LAB_ID}-lab-sw01", "state": "running",
+                                   "simulator": "fake-switches"}]  # fmt: skip
 
 
 def test_down_leaves_nothing_behind(inventory: Path) -> None:
