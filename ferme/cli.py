@@ -12,6 +12,7 @@ import click
 
 from ferme import __version__
 from ferme.plan import build_plan
+from ferme.render.artifacts import render_artifacts
 from ferme.site import InventoryError, Site, load_site
 from ferme.site.loader import secret_refs
 from ferme.site.schema import json_schema
@@ -59,11 +60,18 @@ def plan(inventory: Path, out: Path | None) -> None:
     started = time.perf_counter()
     site = _load(inventory, with_secrets=False)
     result = build_plan(site)
+    artifacts = render_artifacts(result)
     target = out or Path("build") / site.name
     target.mkdir(parents=True, exist_ok=True)
     _write_json(target / "plan.json", result)
+    for relative_path, text in artifacts.items():
+        path = target / relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_suffix(path.suffix + ".tmp").write_text(text, encoding="utf-8")
+        path.with_suffix(path.suffix + ".tmp").replace(path)
     click.echo(plan_summary(result))
-    click.echo(f"wrote {target / 'plan.json'} in {time.perf_counter() - started:.2f} s")
+    click.echo(f"wrote {target / 'plan.json'} and {len(artifacts)} artifacts (flows: {len(result['flows'])}, "
+               f"matrice des flux, firewall rules) in {time.perf_counter() - started:.2f} s")  # fmt: skip
 
 
 def _write_json(path: Path, data: Any) -> None:

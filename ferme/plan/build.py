@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ferme import __version__
+from ferme.plan.edge import edge_policy
+from ferme.plan.flows import derive_flows
 from ferme.plan.hosts import plan_host
 from ferme.plan.sizing import size_site
 from ferme.plan.waves import plan_waves
@@ -62,6 +64,7 @@ def _settings(site: Site) -> dict[str, Any]:
 
 def build_plan(site: Site) -> dict[str, Any]:
     """The whole plan as a JSON-ready mapping (stable order, no timestamps: golden-testable)."""
+    flows = derive_flows(site)
     return {
         "format": PLAN_FORMAT,
         "ferme": __version__,
@@ -86,7 +89,8 @@ def build_plan(site: Site) -> dict[str, Any]:
         "admins": [a.model_dump(mode="json") for a in site.admins],
         "sizing": size_site(site),
         "waves": plan_waves(site),
-        "flows": [],  # filled from role contracts (issue: flows derived from roles)
+        "flows": [flow.to_json() for flow in flows],
+        "edge": edge_policy(site, flows),
         "secrets": sorted({ref for ref in _secret_names(site)}),
     }
 

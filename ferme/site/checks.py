@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from typing import Any
 
 from ferme.site import schema
 from ferme.site.errors import FieldPath, Problem
@@ -39,6 +40,7 @@ class Checker:
             self.mfa_clients,
             self.waves_and_services,
             self.extra_flows,
+            self.publications,
         ):
             check()
         return self.problems
@@ -253,6 +255,23 @@ class Checker:
                 f"services hold {total} agents, more than agents.count ({self.inv.agents.count})",
             )
 
+    def publications(self) -> None:
+        """Services published to the outside must each find a public address and port."""
+        from ferme.plan.edge import PublicationError, edge_host, publications
+        from ferme.plan.flows import derive_flows
+
+        if self.problems:
+            return  # flows need a consistent site
+        site = _partial_site(self)
+        try:
+            publications(site, derive_flows(site), edge_host(site))
+        except PublicationError as exc:
+            self.report(("firewall",), str(exc), key=True)
+        outside = [z for z in self.zones.values() if z.kind == "outside"]
+        for i, address in enumerate(self.inv.firewall.public_addresses):
+            if not outside or ipaddress.IPv4Address(address) not in outside[0].subnet:
+                self.report(("firewall", "public_addresses", i), f"{address} is not in the outside zone")
+
     def extra_flows(self) -> None:
         for i, flow in enumerate(self.inv.firewall.extra_flows):
             for end in ("source", "destination"):
@@ -261,3 +280,15 @@ class Checker:
                     self.report(("firewall", "extra_flows", i, end), f"unknown zone or host {value!r}")
             if flow.protocol in ("tcp", "udp") and not flow.ports:
                 self.report(("firewall", "extra_flows", i, "ports"), f"a {flow.protocol} flow needs ports")
+
+
+def _partial_site(checker: Checker) -> Any:
+    """A Site from what the checker has, for derivations that checks need (secrets not resolved)."""
+    from pathlib import Path
+
+    from ferme.site.model import Site
+    from ferme.site.secrets import SecretStore
+
+    inv = checker.inv
+    return Site(Path("."), inv.site, inv.agents, tuple(inv.waves), checker.zones, tuple(inv.admins), checker.hosts,
+                checker.switches, inv.rds, inv.collab, inv.mfa, inv.vpn, inv.firewall, SecretStore())  # fmt: skip

@@ -53,7 +53,8 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     folder = Path(folder)
     data, positions = load_folder(folder)
     # `x-…` top-level keys hold YAML anchors for reuse (as in compose files); they are not sections.
-    data = {k: v for k, v in data.items() if not k.startswith("x-")}
+    # An empty section (only comments under it) means its defaults.
+    data = {k: v for k, v in data.items() if not k.startswith("x-") and v is not None}
     try:
         inv = schema.Inventory.model_validate(data)
     except ValidationError as exc:

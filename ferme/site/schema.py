@@ -319,6 +319,9 @@ class ExtraFlow(Section):
 class Firewall(Section):
     vendor: Literal["nftables", "fortigate", "ciscoasa", "srx", "paloalto"] = "nftables"
     log_drops: bool = True
+    public_addresses: list[IPv4] = Field([], description="more outside addresses to publish services on")
+    interfaces: dict[str, str] = Field({}, description="edge interface per zone (default: the zone's name)")
+    confirm_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
     extra_flows: list[ExtraFlow] = []
 
 

@@ -1,0 +1,167 @@
+"""Flows: the one policy derived from role contracts, management rules and the inventory's extra flows.
+
+Every enforcement point (edge nftables, Windows Defender Firewall, vendor configs) and the
+*matrice des flux* are rendered from this list; each flow says which role or extra flow asked for it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ferme.plan.contracts import CONTRACTS, MANAGEMENT_FR, MANAGEMENT_SERVICES
+from ferme.plan.services import Service, custom, service
+from ferme.site.model import Host, Site
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    kind: str  # zone, role, hosts, switches, any
+    name: str
+    zones: tuple[str, ...]
+    addresses: tuple[str, ...]  # subnets (zones) or host addresses; empty for any
+    hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    source: Endpoint
+    destination: Endpoint
+    service: str
+    label_fr: str
+    rules: tuple[tuple[str, str], ...]
+    asked_by: str
+    why_fr: str
+    published: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["rules"] = [{"protocol": p, "ports": ports} for p, ports in self.rules]
+        data.pop("extra")
+        result: dict[str, Any] = json.loads(json.dumps(data))  # tuples become lists, as in plan.json
+        return result
+
+
+def service_addresses(host: Host, site: Site) -> dict[str, str]:
+    """Where a host offers its services: every address but mgmt (unless it has only mgmt)."""
+    others = {z: str(a) for z, a in host.addresses.items() if site.zones[z].kind != "mgmt"}
+    return others or {z: str(a) for z, a in host.addresses.items()}
+
+
+def _hosts_endpoint(
+    kind: str, name: str, hosts: list[Host], site: Site, *, mgmt: bool = False, source: bool = False
+) -> Endpoint:
+    """Hosts as one end of a flow; as a source, a host speaks from its inside addresses, not its outside one."""
+    pairs = sorted(
+        (zone, address)
+        for h in hosts
+        for zone, address in (
+            {z: str(a) for z, a in h.addresses.items() if site.zones[z].kind == "mgmt"} if mgmt
+            else service_addresses(h, site)
+        ).items()
+        if not (source and site.zones[zone].kind == "outside")
+    )  # fmt: skip
+    return Endpoint(kind, name, tuple(sorted({z for z, _ in pairs})), tuple(a for _, a in pairs),
+                    tuple(sorted(h.name for h in hosts)))  # fmt: skip
+
+
+def _zone_endpoint(site: Site, zone: str) -> Endpoint:
+    return Endpoint("zone", zone, (zone,), (str(site.zones[zone].subnet),))
+
+
+def _vpn_service(site: Site) -> Service:
+    vpn = site.vpn
+    assert vpn is not None
+    protocol = vpn.protocol if vpn.kind == "openvpn" else "udp"
+    return custom("vpn", protocol, [vpn.port], f"VPN {vpn.kind}")
+
+
+def _condition(site: Site, when: str) -> bool:
+    if when == "vpn.mfa":
+        return bool(site.vpn and site.vpn.mfa)
+    if when == "rds.gateway.mfa":
+        return bool(site.rds and site.rds.gateway.mfa)
+    return True
+
+
+def derive_flows(site: Site) -> list[Flow]:
+    """All flows of the site, sorted by id."""
+    flows: dict[str, Flow] = {}
+    kinds = {z.name: z.kind for z in site.zones.values()}
+    by_role: dict[str, list[Host]] = {}
+    for host in site.hosts.values():
+        for role in host.roles:
+            by_role.setdefault(role, []).append(host)
+
+    def add(flow: Flow) -> None:
+        flows.setdefault(flow.id, flow)
+
+    for role, hosts in sorted(by_role.items()):
+        contract = CONTRACTS[role]
+        destination = _hosts_endpoint("role", role, hosts, site)
+        for offer in contract.offers:
+            svc = _vpn_service(site) if offer.service == "vpn" else service(offer.service)
+            for zone in (z for z, kind in kinds.items() if kind in offer.from_kinds):
+                source = _zone_endpoint(site, zone)
+                add(Flow(f"{role}/{svc.name}/{zone}", source, destination, svc.name, svc.label_fr, svc.rules,
+                         f"role {role}", offer.why_fr, published=kinds[zone] == "outside"))  # fmt: skip
+        for need in contract.needs:
+            providers = by_role.get(need.role, [])
+            if not providers or not _condition(site, need.when):
+                continue
+            svc = service(need.service)
+            source = _hosts_endpoint("role", role, hosts, site, source=True)
+            target = _hosts_endpoint("role", need.role, providers, site)
+            add(Flow(f"{role}/{svc.name}/{need.role}", source, target, svc.name, svc.label_fr, svc.rules,
+                     f"role {role}", need.why_fr))  # fmt: skip
+
+    directory = by_role.get("directory", [])
+    linux = [h for h in site.hosts.values() if h.os == "debian" and h.managed]
+    if directory and linux:
+        # The base role points every Debian host at the domain controllers for DNS and time.
+        source = _hosts_endpoint("hosts", "debian", linux, site, source=True)
+        target = _hosts_endpoint("role", "directory", directory, site)
+        for name, why in (("dns", "résolution de noms (rôle base)"), ("ntp", "synchronisation de l'heure (rôle base)")):
+            svc = service(name)
+            add(Flow(f"base/{name}/directory", source, target, name, svc.label_fr, svc.rules, "role base", why))
+
+    for zone in (z for z, kind in kinds.items() if kind == "mgmt"):
+        source = _zone_endpoint(site, zone)
+        for os_name in ("debian", "windows"):
+            hosts = [h for h in site.hosts.values() if h.os == os_name and h.managed]
+            if not hosts:
+                continue
+            target = _hosts_endpoint("hosts", os_name, hosts, site, mgmt=True)
+            for name in MANAGEMENT_SERVICES[os_name]:
+                svc = service(name)
+                add(Flow(f"management/{name}/{zone}->{os_name}", source, target, name, svc.label_fr, svc.rules,
+                         "management", MANAGEMENT_FR))  # fmt: skip
+        if site.switches:
+            switches = sorted(site.switches.values(), key=lambda s: s.name)
+            target = Endpoint("switches", "switches", tuple(sorted({s.management_zone for s in switches})),
+                              tuple(str(s.management_address) for s in switches),
+                              tuple(s.name for s in switches))  # fmt: skip
+            for name in MANAGEMENT_SERVICES["switch"]:
+                svc = service(name)
+                add(Flow(f"management/{name}/{zone}->switches", source, target, name, svc.label_fr, svc.rules,
+                         "management", MANAGEMENT_FR))  # fmt: skip
+
+    for extra in site.firewall.extra_flows:
+        svc = custom(extra.name, extra.protocol, list(extra.ports), extra.description or extra.name)
+        source = _named_endpoint(site, extra.source, source=True)
+        target = _named_endpoint(site, extra.destination)
+        add(Flow(f"extra/{extra.name}", source, target, svc.name, svc.label_fr, svc.rules,
+                 f"extra flow {extra.name}", extra.description or "flux spécifique du site",
+                 published=kinds.get(extra.source) == "outside"))  # fmt: skip
+    return [flows[key] for key in sorted(flows)]
+
+
+def _named_endpoint(site: Site, name: str, *, source: bool = False) -> Endpoint:
+    if name == "any":
+        return Endpoint("any", "any", (), ())
+    if name in site.zones:
+        return _zone_endpoint(site, name)
+    return _hosts_endpoint("hosts", name, [site.hosts[name]], site, source=source)

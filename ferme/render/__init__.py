@@ -1,0 +1,1 @@
+"""Pure renderers: plan data in, text out. Golden-file tested; no I/O here."""

@@ -1,0 +1,79 @@
+"""The edge firewall's nftables ruleset, rendered from the flows (templates/nftables/edge.nft.j2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _set(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "{ " + ", ".join(items) + " }"
+
+
+def _names(interfaces: list[str]) -> str:
+    return _set([f'"{name}"' for name in interfaces])
+
+
+def nft_match(rule: dict[str, Any]) -> str:
+    """The match part of one accept rule: interfaces or sources, destinations, protocol and ports."""
+    parts = []
+    if rule.get("interfaces"):
+        parts.append(f"iifname {_names(rule['interfaces'])}")
+    elif rule.get("addresses"):
+        parts.append(f"ip saddr {_set(rule['addresses'])}")
+    if rule.get("out_interfaces"):
+        parts.append(f"oifname {_names(rule['out_interfaces'])}")
+    if rule.get("destinations"):
+        parts.append(f"ip daddr {_set(rule['destinations'])}")
+    if rule["protocol"] == "icmp":
+        parts.append("meta l4proto icmp")
+    else:
+        parts.append(f"{rule['protocol']} dport {_set(rule['ports'])}")
+    if rule.get("dnat"):
+        parts.append("ct status dnat")
+    return " ".join(parts)
+
+
+def _dnat(policy: dict[str, Any]) -> list[dict[str, str]]:
+    entries = []
+    outside = policy["masquerade"]
+    for publication in policy["publications"]:
+        if publication["local"]:
+            continue
+        addresses = publication["addresses"]
+        if len(addresses) == 1:
+            target = addresses[0]
+        else:  # several hosts behind one service: round robin, the lab's stand-in for a load balancer
+            pairs = ", ".join(f"{i} : {a}" for i, a in enumerate(addresses))
+            target = f"numgen inc mod {len(addresses)} map {{ {pairs} }}"
+        for rule in publication["rules"]:
+            address = publication["public_address"]
+            match = f"iifname {_names(outside)} ip daddr {address} {rule['protocol']} dport {rule['ports']}"
+            entries.append({"match": match, "target": target, "comment": ", ".join(publication["flows"])})
+    return entries
+
+
+def render_edge_ruleset(plan: dict[str, Any]) -> str | None:
+    """The ruleset for the site's Linux edge firewall, or None when it has none."""
+    policy = plan.get("edge")
+    if not policy:
+        return None
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / "nftables"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    environment.filters["nft_match"] = nft_match
+    return environment.get_template("edge.nft.j2").render(
+        site=plan["site"]["name"],
+        flow_count=len(plan["flows"]),
+        dnat=_dnat(policy),
+        **{k: v for k, v in policy.items() if k != "publications"},
+    )

@@ -1,0 +1,79 @@
+"""Windows Defender Firewall rules of one Windows host, from the same flows (PowerShell 5.1, idempotent).
+
+Each flow reaching the host becomes one inbound rule per protocol, named `ferme-<flow id>-<protocol>`
+in the group `ferme`; re-running the script updates them in place and removes ferme rules that no
+flow asks for any more. Not run here (no Windows): checked statically against the cmdlet catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+GROUP = "ferme"
+
+
+def ps_quote(value: str) -> str:
+    """A PowerShell single-quoted string literal (no expansion; `'` doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ps_array(values: list[str]) -> str:
+    return "@(" + ", ".join(ps_quote(v) for v in values) + ")"
+
+
+def rules_for_host(plan: dict[str, Any], host: str) -> list[dict[str, Any]]:
+    kinds = {name: zone["kind"] for name, zone in plan["zones"].items()}
+    rules = []
+    for flow in plan["flows"]:
+        if host not in flow["destination"]["hosts"] or flow["source"]["hosts"] == [host]:
+            continue
+        from_outside = flow["source"]["kind"] == "zone" and kinds[flow["source"]["name"]] == "outside"
+        remote = ["Any"] if from_outside or not flow["source"]["addresses"] else flow["source"]["addresses"]
+        by_protocol: dict[str, list[str]] = {}
+        for rule in flow["rules"]:
+            by_protocol.setdefault(rule["protocol"], []).append(rule["ports"])
+        for protocol, ports in by_protocol.items():
+            rules.append({
+                "name": f"ferme-{flow['id'].replace('/', '-').replace('>', '')}-{protocol}",
+                "display": f"ferme: {flow['label_fr']} ({flow['id']})",
+                "description": f"{flow['asked_by']}: {flow['why_fr']}",
+                "protocol": protocol.upper(),
+                "ports": ports,
+                "remote": remote,
+            })  # fmt: skip
+    return rules
+
+
+def render_host_rules(plan: dict[str, Any], host: str) -> str:
+    rules = rules_for_host(plan, host)
+    lines = [
+        f"# Managed by ferme: Windows Defender Firewall rules of {host} ({plan['site']['name']}), "
+        f"{len(rules)} inbound rules from the flows.",
+        "# Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.",
+        "$ErrorActionPreference = 'Stop'",
+        f"$wanted = {ps_array([r['name'] for r in rules])}",
+        "",
+    ]
+    for rule in rules:
+        settings = (
+            f"-Direction Inbound -Action Allow -Protocol {rule['protocol']}"
+            + (f" -LocalPort {ps_array(rule['ports'])}" if rule["protocol"] in ("TCP", "UDP") else "")
+            + f" -RemoteAddress {ps_array(rule['remote'])} -Profile Any -Enabled True"
+            + f" -Description {ps_quote(rule['description'])}"
+        )
+        name = ps_quote(rule["name"])
+        lines += [
+            f"if ($null -eq (Get-NetFirewallRule -Name {name} -ErrorAction SilentlyContinue)) {{",
+            f"    New-NetFirewallRule -Name {name} -DisplayName {ps_quote(rule['display'])} "
+            f"-Group {ps_quote(GROUP)} {settings} | Out-Null",
+            "} else {",
+            f"    Set-NetFirewallRule -Name {name} -NewDisplayName {ps_quote(rule['display'])} {settings}",
+            "}",
+        ]
+    lines += [
+        "",
+        f"Get-NetFirewallRule -Group {ps_quote(GROUP)} -ErrorAction SilentlyContinue |",
+        "    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule",
+        "",
+    ]
+    return "\n".join(lines)

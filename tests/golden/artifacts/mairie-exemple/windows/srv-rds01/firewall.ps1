@@ -1,0 +1,68 @@
+# Managed by ferme: Windows Defender Firewall rules of srv-rds01 (mairie-exemple), 12 inbound rules from the flows.
+# Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
+$ErrorActionPreference = 'Stop'
+$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-vpn-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
+
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.50.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.50.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+}
+
+Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
+    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
