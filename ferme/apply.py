@@ -61,10 +61,14 @@ def select_hosts(plan: dict[str, Any], limit: str | None) -> tuple[list[str], di
     return chosen, skipped
 
 
-def _host_data(planned: dict[str, Any], lab: Any) -> dict[str, Any]:
+def _host_data(plan: dict[str, Any], name: str, lab: Any) -> dict[str, Any]:
+    from ferme.render.artifacts import artifacts_for_host
+
+    planned = plan["hosts"][name]
     connection = planned["connection"]
     data: dict[str, Any] = {
         "ferme": planned,
+        "ferme_artifacts": artifacts_for_host(plan, name),
         "ferme_roles": planned["roles"],
         "ssh_hostname": connection["address"],
         "ssh_user": connection["user"],
@@ -103,7 +107,7 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
     from pyinfra_cli.util import load_deploy_file
 
     _progress_logging()
-    hosts = [(name, _host_data(plan["hosts"][name], lab)) for name in chosen]
+    hosts = [(name, _host_data(plan, name, lab)) for name in chosen]
     groups: dict[str, Any] = {}
     for name in chosen:
         for group in [*plan["hosts"][name]["roles"], plan["hosts"][name]["os"]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ferme.plan import build_plan
+from ferme.render.artifacts import artifacts_for_host
 from ferme.site import InventoryError, load_site
 
 HostEntry = tuple[str, dict[str, Any]]
@@ -21,9 +22,9 @@ def connector_available(name: str) -> bool:
     return any(ep.name == name for ep in entry_points(group="pyinfra.connectors"))
 
 
-def _host_entry(name: str, planned: dict[str, Any]) -> HostEntry | None:
+def _host_entry(name: str, planned: dict[str, Any], artifacts: dict[str, str]) -> HostEntry | None:
     connection = planned["connection"]
-    data: dict[str, Any] = {"ferme": planned, "ferme_roles": planned["roles"]}
+    data: dict[str, Any] = {"ferme": planned, "ferme_roles": planned["roles"], "ferme_artifacts": artifacts}
     if connection["via"] == "ssh":
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])
         return name, data
@@ -45,7 +46,7 @@ def pyinfra_groups(inventory_file: str) -> dict[str, list[HostEntry]]:
     for name, planned in plan["hosts"].items():
         if not planned["managed"]:
             continue
-        entry = _host_entry(name, planned)
+        entry = _host_entry(name, planned, artifacts_for_host(plan, name))
         if entry is None:
             skipped.append(f"{name} ({planned['connection']['via']})")
             continue

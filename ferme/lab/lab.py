@@ -37,7 +37,11 @@ def controller_key() -> Path:
 
 
 def _lab_packages(plan: dict[str, Any]) -> list[str]:
-    return sorted({p for h in plan["hosts"].values() if h["os"] == "debian" for p in h["state"]["packages"]})
+    """What every Debian host gets from the base role goes into the image; a role's own packages come
+    through the apt proxy when the role is applied (in the image, their services would run everywhere)."""
+    from ferme.plan.hosts import DEBIAN_PACKAGES
+
+    return sorted(DEBIAN_PACKAGES["base"])
 
 
 def _check_machine() -> None:

@@ -65,6 +65,15 @@ def _settings(site: Site) -> dict[str, Any]:
 def build_plan(site: Site) -> dict[str, Any]:
     """The whole plan as a JSON-ready mapping (stable order, no timestamps: golden-testable)."""
     flows = derive_flows(site)
+    edge = edge_policy(site, flows)
+    hosts = {name: jsonable(plan_host(host, site)) for name, host in sorted(site.hosts.items())}
+    if edge:
+        hosts[edge["host"]]["state"]["firewall"] = {
+            "ruleset": f"firewall/{edge['host']}.nft",
+            "routes": edge["routes"],
+            "public_addresses": edge["public_addresses"],
+            "confirm_seconds": edge["confirm_seconds"],
+        }
     return {
         "format": PLAN_FORMAT,
         "ferme": __version__,
@@ -79,7 +88,7 @@ def build_plan(site: Site) -> dict[str, Any]:
             }
             for z in site.zones.values()
         },
-        "hosts": {name: jsonable(plan_host(host, site)) for name, host in sorted(site.hosts.items())},
+        "hosts": hosts,
         "switches": {name: _switch(sw) for name, sw in sorted(site.switches.items())},
         "roles": {
             role: sorted(h.name for h in site.hosts.values() if role in h.roles)
@@ -90,7 +99,7 @@ def build_plan(site: Site) -> dict[str, Any]:
         "sizing": size_site(site),
         "waves": plan_waves(site),
         "flows": [flow.to_json() for flow in flows],
-        "edge": edge_policy(site, flows),
+        "edge": edge,
         "secrets": sorted({ref for ref in _secret_names(site)}),
     }
 

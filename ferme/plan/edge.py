@@ -148,8 +148,13 @@ def edge_policy(site: Site, flows: list[Flow]) -> dict[str, Any] | None:
             for sources, destinations in _forward_groups(site, flow, fw_addresses):
                 source = {"interfaces": outside_if} if from_outside else {"addresses": sources}
                 forward_rules.append({**rule, **source, "destinations": destinations, "dnat": from_outside})
+    extra_addresses = []
+    for address in site.firewall.public_addresses:
+        zone = next(z for z in outside if ipaddress.IPv4Address(address) in site.zones[z].subnet)
+        extra_addresses.append({"address": f"{address}/{site.zones[zone].subnet.prefixlen}", "interface": names[zone]})
     return {
         "host": fw.name,
+        "public_addresses": extra_addresses,
         "interfaces": names,
         "routes": behind,
         "antispoof": antispoof,

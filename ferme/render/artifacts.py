@@ -27,3 +27,15 @@ def render_artifacts(plan: dict[str, Any]) -> dict[str, str]:
         if host["os"] == "windows":
             files[f"windows/{name}/firewall.ps1"] = render_host_rules(plan, name)
     return files
+
+
+def artifacts_for_host(plan: dict[str, Any], host: str) -> dict[str, str]:
+    """The artifacts a host's roles deploy (only those: rendering is not free on a big site)."""
+    files: dict[str, str] = {}
+    if plan.get("edge") and plan["edge"]["host"] == host:
+        ruleset = render_edge_ruleset(plan)
+        assert ruleset is not None
+        files[f"firewall/{host}.nft"] = ruleset
+    if plan["hosts"][host]["os"] == "windows":
+        files[f"windows/{host}/firewall.ps1"] = render_host_rules(plan, host)
+    return files
