@@ -97,7 +97,7 @@ def confirm(target: SshTarget, attempts: int = 3) -> None:
         try:
             if "confirmed" in run_on_new_connection(target, confirm_command()):
                 return
-        except Exception as exc:  # noqa: BLE001 - any failure to reach the host means no confirmation
+        except Exception as exc:  # any failure to reach the host means no confirmation
             last = exc
         time.sleep(1)
     raise ConfirmFailed(f"no new SSH connection to {target.address} after the new ruleset ({last}); "
