@@ -19,13 +19,13 @@ def link_exists(name: str, netns: str | None = None) -> bool:
     return bool(run(["ip", *where, "-o", "link", "show", "dev", name], check=False).strip())
 
 
-def _add_netns(name: str) -> None:
+def add_netns(name: str) -> None:
     if not netns_exists(name):
         run(["ip", "netns", "add", name])
         run(["ip", "-n", name, "link", "set", "lo", "up"])
 
 
-def _leg(leg: Leg, netns: str | None, core: str, bridge: str) -> None:
+def add_leg(leg: Leg, netns: str | None, core: str, bridge: str) -> None:
     """A veth pair: one end named leg.name in `netns` (or on the controller), the other on `bridge`."""
     if link_exists(leg.name if netns else leg.inner, netns):
         return
@@ -44,27 +44,35 @@ def _leg(leg: Leg, netns: str | None, core: str, bridge: str) -> None:
 
 def build_network(topology: Topology) -> None:
     core = topology.core_netns
-    _add_netns(core)
+    add_netns(core)
     for bridge in topology.bridges.values():
         if not link_exists(bridge, core):
             run(["ip", "-n", core, "link", "add", bridge, "type", "bridge"])
             run(["ip", "-n", core, "link", "set", bridge, "up"])
     for host in topology.hosts:
-        _add_netns(host.netns)
+        add_netns(host.netns)
         for leg in host.legs:
-            _leg(leg, host.netns, core, topology.bridges[leg.zone])
+            add_leg(leg, host.netns, core, topology.bridges[leg.zone])
         if host.default_gateway:
             run(["ip", "-n", host.netns, "route", "replace", "default", "via", host.default_gateway])
         if host.forwarding:
-            # The edge firewall routes between the zones (its rules come from the edge_firewall role).
-            run(["ip", "netns", "exec", host.netns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+            # /proc/sys/net is read-only inside the containers (nspawn with an existing namespace): the lab
+            # sets the edge's routing parameters from outside; the edge_firewall role checks them and
+            # writes their persistent configuration, as it sets them on a real host.
+            keys = [
+                "net.ipv4.ip_forward=1",
+                "net.ipv4.conf.all.send_redirects=0",
+                "net.ipv4.conf.default.send_redirects=0",
+            ]
+            keys += [f"net.ipv4.conf.{leg.name}.send_redirects=0" for leg in host.legs]
+            run(["ip", "netns", "exec", host.netns, "sysctl", "-q", "-w", *keys])
     for switch in topology.switches:
-        _add_netns(switch.netns)
-        _leg(switch.leg, switch.netns, core, topology.bridges[switch.leg.zone])
+        add_netns(switch.netns)
+        add_leg(switch.leg, switch.netns, core, topology.bridges[switch.leg.zone])
     if topology.outside_leg:
-        _add_netns(topology.outside_netns)
-        _leg(topology.outside_leg, topology.outside_netns, core, topology.bridges[topology.outside_leg.zone])
-    _leg(topology.controller_leg, None, core, topology.bridges[topology.controller_leg.zone])
+        add_netns(topology.outside_netns)
+        add_leg(topology.outside_leg, topology.outside_netns, core, topology.bridges[topology.outside_leg.zone])
+    add_leg(topology.controller_leg, None, core, topology.bridges[topology.controller_leg.zone])
 
 
 def lab_namespaces(lab_id: str) -> list[str]:

@@ -71,7 +71,7 @@ class Topology:
         return next(h for h in self.hosts if h.name == name)
 
 
-def _short(lab_id: str, *parts: str) -> str:
+def interface_name(lab_id: str, *parts: str) -> str:
     """A unique interface name of at most 15 characters."""
     digest = hashlib.sha1("/".join((lab_id, *parts)).encode()).hexdigest()[:8]
     return f"fl{digest}"
@@ -104,7 +104,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
         legs = []
         for zone, address in host["addresses"].items():
             prefix = ipaddress.IPv4Network(zones[zone]["subnet"]).prefixlen
-            suffix = _short(lab_id, name, zone)
+            suffix = interface_name(lab_id, name, zone)
             legs.append(Leg(zone, zone[:15], suffix + "h", suffix + "b", f"{address}/{prefix}"))
         hosts.append(
             LabHost(
@@ -123,7 +123,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
     controller = str(mgmt_net.broadcast_address - 1)
     if controller in used:
         raise TopologyError(f"{controller} is the lab controller's address in zone {mgmt_zone}; no host may use it")
-    suffix = _short(lab_id, "controller")
+    suffix = interface_name(lab_id, "controller")
     controller_leg = Leg(mgmt_zone, suffix + "c", suffix + "c", suffix + "b", f"{controller}/{mgmt_net.prefixlen}")
 
     switches = []
@@ -133,7 +133,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
             continue
         zone, address = switch["management"]["zone"], switch["management"]["address"]
         prefix = ipaddress.IPv4Network(zones[zone]["subnet"]).prefixlen
-        suffix = _short(lab_id, "switch", name)
+        suffix = interface_name(lab_id, "switch", name)
         leg = Leg(zone, "mgmt", suffix + "h", suffix + "b", f"{address}/{prefix}")
         switches.append(LabSwitch(name, f"{lab_id}-{name}", leg, address, tuple(switch["ports"])))
 
@@ -141,7 +141,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
     outside = [name for name, zone in zones.items() if zone["kind"] == "outside"]
     if outside and zones[outside[0]]["gateway"]:
         net = ipaddress.IPv4Network(zones[outside[0]]["subnet"])
-        suffix = _short(lab_id, "outside")
+        suffix = interface_name(lab_id, "outside")
         outside_leg = Leg(
             outside[0], "eth0", suffix + "h", suffix + "b", f"{zones[outside[0]]['gateway']}/{net.prefixlen}"
         )

@@ -38,8 +38,13 @@ def arm_and_apply_commands(confirm_seconds: int) -> list[str]:
         f"nft -c -f {CANDIDATE}",
         f"systemctl stop {ROLLBACK_UNIT}.timer {ROLLBACK_UNIT}.service 2>/dev/null || true",
         f"systemctl reset-failed {ROLLBACK_UNIT}.timer {ROLLBACK_UNIT}.service 2>/dev/null || true",
-        f"(echo 'flush ruleset'; nft -s list ruleset) > {ROLLBACK}",
-        f"systemd-run --quiet --unit={ROLLBACK_UNIT} --on-active={confirm_seconds}s /bin/sh -c {shlex.quote(restore)}",
+        # The rollback is the committed file itself when it is what runs (reloading a listing prints
+        # differently, and the next run would see a change); otherwise a listing of what runs.
+        f'if test -f {ACTIVE_SUM} && test "$({ACTIVE_SUM_COMMAND})" = "$(cat {ACTIVE_SUM})"; '
+        f"then cp {BOOT_RULESET} {ROLLBACK}; else (echo 'flush ruleset'; nft -s list ruleset) > {ROLLBACK}; fi",
+        # AccuracySec: a timer may otherwise fire up to a minute late (systemd coalesces timers).
+        f"systemd-run --quiet --unit={ROLLBACK_UNIT} --on-active={confirm_seconds}s --timer-property=AccuracySec=1s "
+        f"/bin/sh -c {shlex.quote(restore)}",
         f"nft -f {CANDIDATE}",
     ]
 

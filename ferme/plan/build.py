@@ -72,6 +72,8 @@ def build_plan(site: Site) -> dict[str, Any]:
             "ruleset": f"firewall/{edge['host']}.nft",
             "routes": edge["routes"],
             "public_addresses": edge["public_addresses"],
+            # physical interfaces only: a VPN tunnel appears when the VPN starts
+            "interfaces": sorted(i for z, i in edge["interfaces"].items() if site.zones[z].kind != "vpn"),
             "confirm_seconds": edge["confirm_seconds"],
         }
     return {

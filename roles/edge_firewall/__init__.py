@@ -35,6 +35,10 @@ def apply() -> None:
     state = host.data.ferme["state"]["firewall"]
     ruleset = host.data.ferme_artifacts[state["ruleset"]]
     server.sysctl(name="Routing between zones", key="net.ipv4.ip_forward", value=1, persist=True)
+    # A router that redirects teaches hosts to go around it: the edge never sends ICMP redirects.
+    for scope in ("all", "default", *state["interfaces"]):
+        server.sysctl(name=f"No ICMP redirects ({scope})", key=f"net.ipv4.conf.{scope}.send_redirects", value=0,
+                      persist=True)  # fmt: skip
     _routes(state["routes"], state["public_addresses"])
     files.directory(name="ferme state directory", path=nft_commit.STATE_DIR, mode="700")
     files.put(name="nftables: candidate ruleset", src=StringIO(ruleset), dest=nft_commit.CANDIDATE, mode="600")

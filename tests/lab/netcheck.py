@@ -1,0 +1,97 @@
+"""Tiny network probe for the lab tests, run inside a namespace with `ip netns exec NS python3 netcheck.py`.
+
+serve: listen on TCP and UDP ports (answering `ok`) for a while; probe: one connection attempt.
+Standard library only: it runs with the controller's or a lab host's python3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import selectors
+import socket
+import sys
+import time
+
+
+def serve(tcp: list[int], udp: list[int], seconds: float) -> None:
+    selector = selectors.DefaultSelector()
+    for port in tcp:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError as exc:
+            print(f"busy tcp/{port}: {exc}", flush=True)
+            continue
+        sock.listen(64)
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ, "tcp")
+    for port in udp:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError as exc:
+            print(f"busy udp/{port}: {exc}", flush=True)
+            continue
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ, "udp")
+    print("ready", flush=True)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=0.5):
+            sock = key.fileobj
+            assert isinstance(sock, socket.socket)
+            try:
+                if key.data == "tcp":
+                    conn, _ = sock.accept()
+                    conn.sendall(b"ok\n")
+                    conn.close()
+                else:
+                    _, peer = sock.recvfrom(2048)
+                    sock.sendto(b"ok\n", peer)
+            except OSError:
+                pass
+
+
+def probe(protocol: str, address: str, port: int, source: str | None, timeout: float) -> bool:
+    kind = socket.SOCK_STREAM if protocol == "tcp" else socket.SOCK_DGRAM
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.settimeout(timeout)
+        if source:
+            sock.bind((source, 0))
+        try:
+            if protocol == "tcp":
+                sock.connect((address, port))  # connected: the path is open (our listener or a real service)
+                return True
+            sock.sendto(b"probe", (address, port))
+            data, _ = sock.recvfrom(16)
+            return data.startswith(b"ok")
+        except OSError:
+            return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--tcp", default="")
+    s.add_argument("--udp", default="")
+    s.add_argument("--seconds", type=float, default=120)
+    p = sub.add_parser("probe")
+    p.add_argument("protocol", choices=["tcp", "udp"])
+    p.add_argument("address")
+    p.add_argument("port", type=int)
+    p.add_argument("--source")
+    p.add_argument("--timeout", type=float, default=1.5)
+    args = parser.parse_args()
+    if args.command == "serve":
+        ports = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
+        serve(ports(args.tcp), ports(args.udp), args.seconds)
+    else:
+        reached = probe(args.protocol, args.address, args.port, args.source, args.timeout)
+        print("open" if reached else "refused", flush=True)
+        sys.exit(0 if reached else 1)
+
+
+if __name__ == "__main__":
+    main()
