@@ -44,7 +44,8 @@ done
 step "Report"
 cat <<TXT
   Built: the Debian hosts of $LAB (see \`ferme lab status\`), converged by \`ferme apply\`
-  (role base; the other Linux roles come with their issues), checked by \`ferme verify\`.
+  (roles base and edge_firewall: the nftables ruleset from the flows, applied with commit-confirm),
+  checked by \`ferme verify\`. The matrice des flux is in build/lab/matrice-des-flux.html.
   Windows hosts of the small farm are planned only: there is no Windows on this machine, and
   nothing claims to have run there.
   Reports: build/lab/apply-1.json, build/lab/apply-2.json, build/lab/verify.xml, build/<site>/plan.json
