@@ -170,6 +170,42 @@ def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
     sys.exit(0 if code == 0 else 1)
 
 
+@main.command()
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--host", "hosts", multiple=True, help="Windows host to export (repeatable; default: all).")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: build/<site>/export/).")
+def export(inventory: Path, hosts: tuple[str, ...], out: Path | None) -> None:
+    """Standalone PowerShell 5.1 scripts that converge Windows hosts, for sites that run them themselves."""
+    from ferme.powershell.check import check_script, errors
+    from ferme.render.export import render_export
+
+    site = _load(inventory, with_secrets=False)
+    plan_data = build_plan(site)
+    windows = [n for n, h in plan_data["hosts"].items() if h["os"] == "windows"]
+    unknown = [h for h in hosts if h not in plan_data["hosts"]]
+    not_windows = [h for h in hosts if h in plan_data["hosts"] and h not in windows]
+    if unknown or not_windows:
+        for name in unknown:
+            click.echo(f"ferme export: no host named {name!r} in {inventory}", err=True)
+        for name in not_windows:
+            click.echo(f"ferme export: {name} is not a Windows host", err=True)
+        sys.exit(EXIT_INVALID)
+    target = out or Path("build") / site.name / "export"
+    target.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name in hosts or windows:
+        script = render_export(plan_data, name)
+        findings = errors(check_script(script))
+        (target / f"{name}.ps1").write_text(script, encoding="utf-8")
+        rows.append([name, str(target / f"{name}.ps1"), str(script.count("\n")), str(len(findings))])
+        for finding in findings:
+            click.echo(f"{target / (name + '.ps1')}:{finding}", err=True)
+    click.echo(table(["host", "script", "lines", "catalogue findings"], rows))
+    click.echo("checked statically against the PowerShell 5.1 cmdlet catalogue; not run: there is no Windows here")
+    if any(row[3] != "0" for row in rows):
+        sys.exit(1)
+
+
 LAB_INVENTORY = Path("inventories/lab")
 
 

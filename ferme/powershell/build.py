@@ -1,0 +1,40 @@
+"""Guarded PowerShell 5.1 snippets: each converges one thing and does nothing when it is already so.
+
+The same snippets make the exported scripts (`ferme export`) and, later, the WinRM operations'
+commands; every one is checked against the cmdlet catalogue by the tests.
+"""
+
+from __future__ import annotations
+
+from ferme.render.windows_firewall import ps_array, ps_quote
+
+REGISTRY_TYPES = {int: "DWord", str: "String", list: "MultiString"}
+
+
+def windows_feature(name: str) -> str:
+    feature = ps_quote(name)
+    return "\n".join([
+        f"if (-not (Get-WindowsFeature -Name {feature}).Installed) {{",
+        f"    $installed = Install-WindowsFeature -Name {feature} -IncludeManagementTools",
+        "    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }",
+        f"    $changes += 'feature ' + {feature}",
+        "}",
+    ])  # fmt: skip
+
+
+def registry_value(path: str, name: str, value: int | str | list[str]) -> str:
+    kind = REGISTRY_TYPES[type(value)]
+    literal = (
+        str(value) if isinstance(value, int) else (ps_array(value) if isinstance(value, list) else ps_quote(value))
+    )
+    current = f"(Get-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} -ErrorAction SilentlyContinue)"
+    compare = (f"(@({current}.{name}) -join '|') -ne ({literal} -join '|')" if isinstance(value, list)
+               else f"{current}.{name} -ne {literal}")  # fmt: skip
+    return "\n".join([
+        f"if ({compare}) {{",
+        f"    if (-not (Test-Path -Path {ps_quote(path)})) {{ New-Item -Path {ps_quote(path)} -Force | Out-Null }}",
+        f"    New-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} -Value {literal} -PropertyType {kind} "
+        "-Force | Out-Null",
+        f"    $changes += 'registry ' + {ps_quote(path + chr(92) + name)}",
+        "}",
+    ])  # fmt: skip

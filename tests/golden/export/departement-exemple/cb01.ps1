@@ -1,0 +1,65 @@
+#Requires -Version 5.1
+#Requires -RunAsAdministrator
+# ferme export: converges cb01 (rds_broker) of Conseil départemental d'Exemple (departement-exemple).
+# Windows PowerShell 5.1; every block checks before it changes, so a second run changes nothing.
+# Generated from the inventory: do not edit, re-export. Not run by ferme: there is no Windows here.
+$ErrorActionPreference = 'Stop'
+$changes = @()
+$restartNeeded = $false
+
+# Windows features of the host's roles
+if (-not (Get-WindowsFeature -Name 'RDS-Connection-Broker').Installed) {
+    $installed = Install-WindowsFeature -Name 'RDS-Connection-Broker' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RDS-Connection-Broker'
+}
+if (-not (Get-WindowsFeature -Name 'RSAT-RDS-Tools').Installed) {
+    $installed = Install-WindowsFeature -Name 'RSAT-RDS-Tools' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RSAT-RDS-Tools'
+}
+
+# Registry values (remote desktop, network level authentication, FSLogix profiles)
+
+# Windows Defender Firewall rules from the flows
+# Managed by ferme: Windows Defender Firewall rules of cb01 (departement-exemple), 6 inbound rules from the flows.
+# Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
+$ErrorActionPreference = 'Stop'
+$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rdp-users-siege-tcp', 'ferme-rds_broker-rdp-users-sites-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
+
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-rd-web-broker-rds_broker-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_web-rd-web-broker-rds_broker-tcp' -DisplayName 'ferme: RD Web vers le Service Broker (rds_web/rd-web-broker/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5504') -RemoteAddress @('10.20.30.13', '10.20.30.14') -Profile Any -Enabled True -Description 'role rds_web: liste des ressources publiées' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_web-rd-web-broker-rds_broker-tcp' -NewDisplayName 'ferme: RD Web vers le Service Broker (rds_web/rd-web-broker/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5504') -RemoteAddress @('10.20.30.13', '10.20.30.14') -Profile Any -Enabled True -Description 'role rds_web: liste des ressources publiées'
+}
+
+Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
+    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+
+if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
+if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }

@@ -1,0 +1,65 @@
+#Requires -Version 5.1
+#Requires -RunAsAdministrator
+# ferme export: converges gw01 (rds_gateway) of Conseil départemental d'Exemple (departement-exemple).
+# Windows PowerShell 5.1; every block checks before it changes, so a second run changes nothing.
+# Generated from the inventory: do not edit, re-export. Not run by ferme: there is no Windows here.
+$ErrorActionPreference = 'Stop'
+$changes = @()
+$restartNeeded = $false
+
+# Windows features of the host's roles
+if (-not (Get-WindowsFeature -Name 'NPAS').Installed) {
+    $installed = Install-WindowsFeature -Name 'NPAS' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'NPAS'
+}
+if (-not (Get-WindowsFeature -Name 'RDS-Gateway').Installed) {
+    $installed = Install-WindowsFeature -Name 'RDS-Gateway' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RDS-Gateway'
+}
+
+# Registry values (remote desktop, network level authentication, FSLogix profiles)
+
+# Windows Defender Firewall rules from the flows
+# Managed by ferme: Windows Defender Firewall rules of gw01 (departement-exemple), 6 inbound rules from the flows.
+# Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
+$ErrorActionPreference = 'Stop'
+$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-siege-tcp', 'ferme-rds_gateway-https-users-sites-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp')
+
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-sites-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-sites-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-users-sites-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
+}
+
+Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
+    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+
+if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
+if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }

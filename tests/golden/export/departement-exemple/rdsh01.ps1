@@ -1,0 +1,100 @@
+#Requires -Version 5.1
+#Requires -RunAsAdministrator
+# ferme export: converges rdsh01 (rds_session_host) of Conseil départemental d'Exemple (departement-exemple).
+# Windows PowerShell 5.1; every block checks before it changes, so a second run changes nothing.
+# Generated from the inventory: do not edit, re-export. Not run by ferme: there is no Windows here.
+$ErrorActionPreference = 'Stop'
+$changes = @()
+$restartNeeded = $false
+
+# Windows features of the host's roles
+if (-not (Get-WindowsFeature -Name 'RDS-RD-Server').Installed) {
+    $installed = Install-WindowsFeature -Name 'RDS-RD-Server' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RDS-RD-Server'
+}
+
+# Registry values (remote desktop, network level authentication, FSLogix profiles)
+if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Name 'fDenyTSConnections' -ErrorAction SilentlyContinue).fDenyTSConnections -ne 0) {
+    if (-not (Test-Path -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server')) { New-Item -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Name 'fDenyTSConnections' -Value 0 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\fDenyTSConnections'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' -Name 'UserAuthentication' -ErrorAction SilentlyContinue).UserAuthentication -ne 1) {
+    if (-not (Test-Path -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp')) { New-Item -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' -Name 'UserAuthentication' -Value 1 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp\UserAuthentication'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'Enabled' -ErrorAction SilentlyContinue).Enabled -ne 1) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'Enabled' -Value 1 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\Enabled'
+}
+if ((@((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VHDLocations' -ErrorAction SilentlyContinue).VHDLocations) -join '|') -ne (@('\\fs01\profils$') -join '|')) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VHDLocations' -Value @('\\fs01\profils$') -PropertyType MultiString -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\VHDLocations'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VolumeType' -ErrorAction SilentlyContinue).VolumeType -ne 'VHDX') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VolumeType' -Value 'VHDX' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\VolumeType'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'SizeInMBs' -ErrorAction SilentlyContinue).SizeInMBs -ne 30720) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'SizeInMBs' -Value 30720 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\SizeInMBs'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'DeleteLocalProfileWhenVHDShouldApply' -ErrorAction SilentlyContinue).DeleteLocalProfileWhenVHDShouldApply -ne 1) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'DeleteLocalProfileWhenVHDShouldApply' -Value 1 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\DeleteLocalProfileWhenVHDShouldApply'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopProfileDirectoryName' -ErrorAction SilentlyContinue).FlipFlopProfileDirectoryName -ne 1) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopProfileDirectoryName' -Value 1 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\FlipFlopProfileDirectoryName'
+}
+
+# Windows Defender Firewall rules from the flows
+# Managed by ferme: Windows Defender Firewall rules of rdsh01 (departement-exemple), 6 inbound rules from the flows.
+# Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
+$ErrorActionPreference = 'Stop'
+$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rpc-management-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_session_host-rdp-users-siege-tcp', 'ferme-rds_session_host-rdp-users-sites-tcp', 'ferme-rds_session_host-rdp-vpn-tcp')
+
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -DisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -NewDisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+}
+
+Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
+    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+
+if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
+if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }

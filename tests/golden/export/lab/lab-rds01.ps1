@@ -1,0 +1,120 @@
+#Requires -Version 5.1
+#Requires -RunAsAdministrator
+# ferme export: converges lab-rds01 (rds_broker, rds_web, rds_gateway, rds_licensing, profiles) of Laboratoire ferme (lab).
+# Windows PowerShell 5.1; every block checks before it changes, so a second run changes nothing.
+# Generated from the inventory: do not edit, re-export. Not run by ferme: there is no Windows here.
+$ErrorActionPreference = 'Stop'
+$changes = @()
+$restartNeeded = $false
+
+# Windows features of the host's roles
+if (-not (Get-WindowsFeature -Name 'FS-FileServer').Installed) {
+    $installed = Install-WindowsFeature -Name 'FS-FileServer' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'FS-FileServer'
+}
+if (-not (Get-WindowsFeature -Name 'NPAS').Installed) {
+    $installed = Install-WindowsFeature -Name 'NPAS' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'NPAS'
+}
+if (-not (Get-WindowsFeature -Name 'RDS-Connection-Broker').Installed) {
+    $installed = Install-WindowsFeature -Name 'RDS-Connection-Broker' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RDS-Connection-Broker'
+}
+if (-not (Get-WindowsFeature -Name 'RDS-Gateway').Installed) {
+    $installed = Install-WindowsFeature -Name 'RDS-Gateway' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RDS-Gateway'
+}
+if (-not (Get-WindowsFeature -Name 'RDS-Licensing').Installed) {
+    $installed = Install-WindowsFeature -Name 'RDS-Licensing' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RDS-Licensing'
+}
+if (-not (Get-WindowsFeature -Name 'RDS-Web-Access').Installed) {
+    $installed = Install-WindowsFeature -Name 'RDS-Web-Access' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RDS-Web-Access'
+}
+if (-not (Get-WindowsFeature -Name 'RSAT-RDS-Tools').Installed) {
+    $installed = Install-WindowsFeature -Name 'RSAT-RDS-Tools' -IncludeManagementTools
+    if ($installed.RestartNeeded -eq 'Yes') { $restartNeeded = $true }
+    $changes += 'feature ' + 'RSAT-RDS-Tools'
+}
+
+# Registry values (remote desktop, network level authentication, FSLogix profiles)
+
+# Windows Defender Firewall rules from the flows
+# Managed by ferme: Windows Defender Firewall rules of lab-rds01 (lab), 12 inbound rules from the flows.
+# Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
+$ErrorActionPreference = 'Stop'
+$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp', 'ferme-rds_session_host-smb-profiles-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
+
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.4.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.4.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp' -DisplayName 'ferme: Licences RDS (RPC) (rds_session_host/rd-licensing/rds_licensing)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('198.18.2.11', '198.18.2.12') -Profile Any -Enabled True -Description 'role rds_session_host: licences d''accès client' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp' -NewDisplayName 'ferme: Licences RDS (RPC) (rds_session_host/rd-licensing/rds_licensing)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('198.18.2.11', '198.18.2.12') -Profile Any -Enabled True -Description 'role rds_session_host: licences d''accès client'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-smb-profiles-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-smb-profiles-tcp' -DisplayName 'ferme: Partage de fichiers SMB (rds_session_host/smb/profiles)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('445') -RemoteAddress @('198.18.2.11', '198.18.2.12') -Profile Any -Enabled True -Description 'role rds_session_host: profils FSLogix' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-smb-profiles-tcp' -NewDisplayName 'ferme: Partage de fichiers SMB (rds_session_host/smb/profiles)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('445') -RemoteAddress @('198.18.2.11', '198.18.2.12') -Profile Any -Enabled True -Description 'role rds_session_host: profils FSLogix'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+}
+if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -ErrorAction SilentlyContinue)) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+} else {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+}
+
+Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
+    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+
+if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
+if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }
