@@ -38,7 +38,7 @@ class ApplyResult:
         return {"dry": self.dry, "hosts": {name: asdict(r) for name, r in sorted(self.hosts.items())}}
 
 
-def select_hosts(plan: dict[str, Any], limit: str | None) -> tuple[list[str], dict[str, str]]:
+def select_hosts(plan: dict[str, Any], limit: str | None, lab: bool = False) -> tuple[list[str], dict[str, str]]:
     """Hosts to converge (by name or role, comma separated), and those skipped with the reason."""
     wanted = {item.strip() for item in limit.split(",")} if limit else None
     if wanted:
@@ -54,11 +54,18 @@ def select_hosts(plan: dict[str, Any], limit: str | None) -> tuple[list[str], di
         via = host["connection"]["via"]
         if not host["managed"]:
             skipped[name] = "managed: false in the inventory"
+        elif lab and host["os"] != "debian":
+            skipped[name] = f"{host['os']}: not in the lab (no {host['os'].capitalize()} on this machine), nothing ran"
         elif via != "ssh" and not connector_available(via):
             skipped[name] = f"{host['os']}: no {via} connector yet (nothing ran on this host)"
         else:
             chosen.append(name)
     return chosen, skipped
+
+
+def _pyinfra_name(plan: dict[str, Any], name: str) -> str:
+    via = plan["hosts"][name]["connection"]["via"]
+    return name if via == "ssh" else f"@{via}/{name}"
 
 
 def _host_data(plan: dict[str, Any], name: str, lab: Any) -> dict[str, Any]:
@@ -86,7 +93,7 @@ def _host_data(plan: dict[str, Any], name: str, lab: Any) -> dict[str, Any]:
 def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, lab: Any = None,
           say: Say = print, parallel: int = 10, connect_timeout: int = 10) -> ApplyResult:  # fmt: skip
     """Run deploy/farm.py on the selected hosts; return per-host counts."""
-    chosen, skipped = select_hosts(plan, limit)
+    chosen, skipped = select_hosts(plan, limit, lab=lab is not None)
     result = ApplyResult(dry=dry)
     for name, why in skipped.items():
         result.hosts[name] = HostResult(status="skipped", error=why)
@@ -107,11 +114,11 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
     from pyinfra_cli.util import load_deploy_file
 
     _progress_logging()
-    hosts = [(name, _host_data(plan, name, lab)) for name in chosen]
+    hosts = [(_pyinfra_name(plan, name), _host_data(plan, name, lab)) for name in chosen]
     groups: dict[str, Any] = {}
     for name in chosen:
         for group in [*plan["hosts"][name]["roles"], plan["hosts"][name]["os"]]:
-            groups.setdefault(group, ([], {}))[0].append(name)
+            groups.setdefault(group, ([], {}))[0].append(_pyinfra_name(plan, name))
     inventory = Inventory((hosts, {}), **groups)
     config = Config(PARALLEL=parallel, CONNECT_TIMEOUT=connect_timeout, FAIL_PERCENT=None)
     state = State(check_for_changes=True)
@@ -128,9 +135,10 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
     except PyinfraError as exc:
         say(f"pyinfra stopped: {exc}")
     for host in inventory:
-        result.hosts[host.name] = _host_result(state, host, dry)
+        name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
+        result.hosts[name] = _host_result(state, host, dry)
         if host.name in errors:
-            result.hosts[host.name].error = errors[host.name]
+            result.hosts[name].error = errors[host.name]
     return result
 
 

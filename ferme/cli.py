@@ -130,6 +130,7 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     started = time.perf_counter()
     site = _load(inventory, with_secrets=True)
     plan_data = build_plan(site)
+    plan_data["inventory"] = str(inventory.resolve())  # where the WinRM connector resolves its secret
     lab = access(plan_data)
     if lab:
         click.echo(f"lab of {site.name} is running: SSH through {lab.controller} with the lab's own keys")

@@ -22,12 +22,17 @@ def connector_available(name: str) -> bool:
     return any(ep.name == name for ep in entry_points(group="pyinfra.connectors"))
 
 
-def _host_entry(name: str, planned: dict[str, Any], artifacts: dict[str, str]) -> HostEntry | None:
+def _host_entry(name: str, planned: dict[str, Any], artifacts: dict[str, str], inventory: str) -> HostEntry | None:
     connection = planned["connection"]
     data: dict[str, Any] = {"ferme": planned, "ferme_roles": planned["roles"], "ferme_artifacts": artifacts}
     if connection["via"] == "ssh":
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])
         return name, data
+    if connection["via"] == "winrm" and connector_available("winrm"):
+        data.update(winrm_hostname=connection["address"], winrm_user=connection["user"],
+                    winrm_port=connection["port"], winrm_auth=connection["auth"] or "ntlm",
+                    winrm_password_secret=connection["password_secret"], ferme_inventory=inventory)  # fmt: skip
+        return f"@winrm/{name}", data
     if connector_available(connection["via"]):
         return f"@{connection['via']}/{name}", data
     return None
@@ -46,7 +51,7 @@ def pyinfra_groups(inventory_file: str) -> dict[str, list[HostEntry]]:
     for name, planned in plan["hosts"].items():
         if not planned["managed"]:
             continue
-        entry = _host_entry(name, planned, artifacts_for_host(plan, name))
+        entry = _host_entry(name, planned, artifacts_for_host(plan, name), str(folder))
         if entry is None:
             skipped.append(f"{name} ({planned['connection']['via']})")
             continue

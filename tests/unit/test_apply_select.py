@@ -15,10 +15,15 @@ def plan() -> dict:
     return build_plan(load_site(INVENTORIES / "lab", with_secrets=False))
 
 
-def test_windows_hosts_are_skipped_with_the_reason(plan: dict) -> None:
-    chosen, skipped = select_hosts(plan, None)
+def test_windows_hosts_are_skipped_in_the_lab_with_the_reason(plan: dict) -> None:
+    chosen, skipped = select_hosts(plan, None, lab=True)
     assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]
-    assert skipped["lab-rds01"] == "windows: no winrm connector yet (nothing ran on this host)"
+    assert skipped["lab-rds01"] == "windows: not in the lab (no Windows on this machine), nothing ran"
+
+
+def test_windows_hosts_go_through_winrm_on_a_real_site(plan: dict) -> None:
+    chosen, skipped = select_hosts(plan, None, lab=False)
+    assert "lab-rds01" in chosen and not skipped
 
 
 def test_limit_by_role_and_host(plan: dict) -> None:

@@ -100,3 +100,11 @@ def test_the_catalogue_is_vendored_with_its_notice() -> None:
     assert (data / "powershell-catalogue.json").stat().st_size > 2_000_000
     assert "CC BY 4.0" in (data / "powershell-catalogue.NOTICE.md").read_text()
     assert Path(data / "powershell-catalogue.README.md").exists()
+
+
+def test_the_batched_facts_script_passes_the_catalogue() -> None:
+    from ferme.facts.windows import host_facts_script
+
+    script = host_facts_script({"features": ["RDS-RD-Server", "RDS-Gateway"], "services": ["TermService"],
+                                "registry": [("HKLM:\\SOFTWARE\\FSLogix\\Profiles", "Enabled")]})  # fmt: skip
+    assert errors(check_script(script)) == []

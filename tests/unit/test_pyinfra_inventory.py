@@ -13,8 +13,12 @@ from tests.conftest import INVENTORIES, ROOT
 def test_groups_and_host_data_for_the_lab() -> None:
     groups = pyinfra_groups(str(INVENTORIES / "lab" / "inventory.py"))
     hosts = {name: data for entries in groups.values() for name, data in entries}
-    assert sorted(hosts) == ["lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]  # no winrm connector yet
+    assert sorted(hosts) == ["@winrm/lab-dc01", "@winrm/lab-rds01", "@winrm/lab-rdsh01", "@winrm/lab-rdsh02",
+                             "lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]  # fmt: skip
     assert hosts["lab-fw"]["ssh_hostname"] == "198.18.4.1"
+    windows = hosts["@winrm/lab-rds01"]
+    assert (windows["winrm_hostname"], windows["winrm_port"]) == ("198.18.4.30", 5986)
+    assert windows["winrm_password_secret"] == "winrm_deploy" and "winrm_password" not in windows
     assert hosts["lab-fw"]["ferme"]["roles"] == ["edge_firewall"]
     assert [name for name, _ in groups["edge_firewall"]] == ["lab-fw"]
     assert len(groups["debian"]) == 4
@@ -43,11 +47,12 @@ def test_pyinfra_runs_farm_deploy_composition(tmp_path: Path) -> None:
     assert "Ready: " in result.stdout + result.stderr
 
 
-def test_debug_inventory_lists_windows_as_left_out() -> None:
+def test_debug_inventory_lists_windows_hosts_through_winrm() -> None:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "pyinfra"), str(INVENTORIES / "mairie-exemple" / "inventory.py"),
          "debug-inventory"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "no pyinfra connector installed for dc01 (winrm), srv-rds01 (winrm)" in result.stderr
+    output = result.stdout + result.stderr
+    assert "[@winrm/srv-rds01]" in output and '"winrm_password_secret": "winrm_deploy"' in output

@@ -1,0 +1,1 @@
+"""pyinfra connectors of ferme: `winrm` for Windows hosts (entry point `pyinfra.connectors`)."""

@@ -1,0 +1,122 @@
+"""pyinfra connector `@winrm/<host>`: commands are PowerShell scripts run in one WinRS shell per host per run.
+
+Host data (from ferme's inventory adapter or `--data`): winrm_hostname, winrm_user, winrm_port (5986),
+winrm_auth (ntlm, kerberos, credssp), winrm_ca_bundle, and winrm_password_secret: the *name* of the
+secret, resolved when connecting, so that no password sits in host data (`debug-inventory` prints it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import IOBase
+from pathlib import Path
+from typing import Any
+
+from pyinfra.api.exceptions import ConnectError
+from pyinfra.connectors.base import BaseConnector, DataMeta
+from pyinfra.connectors.util import CommandOutput, OutputLine
+
+from ferme.connectors.winrs import Result, Session, WinRMError
+
+DATA_META = {
+    "winrm_hostname": DataMeta("address to connect to"),
+    "winrm_user": DataMeta("user", "Administrator"),
+    "winrm_port": DataMeta("HTTPS port", 5986),
+    "winrm_auth": DataMeta("ntlm, kerberos or credssp", "ntlm"),
+    "winrm_ca_bundle": DataMeta("CA bundle that signs the host's WinRM certificate"),
+    "winrm_password_secret": DataMeta("name of the inventory secret holding the password"),
+    "winrm_password": DataMeta("password (prefer winrm_password_secret)"),
+    "ferme_inventory": DataMeta("inventory folder, where the secret is resolved"),
+}
+
+
+def _password(data: dict[str, Any]) -> str:
+    if data.get("winrm_password"):
+        return str(data["winrm_password"])
+    name = data.get("winrm_password_secret")
+    if not name:
+        raise ConnectError("no WinRM password: set the host's connection.password (a !secret)")
+    from ferme.site.secrets import env_name, resolve
+
+    store, missing, problem = resolve([name], Path(data.get("ferme_inventory") or "."))
+    if missing:
+        raise ConnectError(f"secret {name!r} is missing ({problem or 'set ' + env_name(name)})")
+    return store.value(name)
+
+
+class WinrmConnector(BaseConnector):
+    handles_execution = True
+    data_meta = DATA_META
+
+    def __init__(self, state: Any, host: Any):
+        super().__init__(state, host)
+        self.session: Session | None = None
+
+    @staticmethod
+    def make_names_data(name: str) -> Iterator[tuple[str, dict[str, Any], list[str]]]:
+        yield f"@winrm/{name}", {"winrm_hostname": name}, ["@winrm"]
+
+    def connect(self) -> None:
+        data = self.data
+        session = Session(address=data["winrm_hostname"], user=data["winrm_user"], password=_password(data),
+                          port=int(data["winrm_port"]), auth=data["winrm_auth"],
+                          ca_bundle=data.get("winrm_ca_bundle"))  # fmt: skip
+        try:
+            session.open()
+        except WinRMError as exc:
+            raise ConnectError(str(exc)) from None
+        self.session = session
+
+    def disconnect(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    def _run(self, script: str) -> Result:
+        if self.session is None:
+            self.connect()
+        assert self.session is not None
+        return self.session.run(script)
+
+    def run_shell_command(self, command: Any, print_output: bool = False, print_input: bool = False,
+                          **arguments: Any) -> tuple[bool, CommandOutput]:  # fmt: skip
+        script = command.get_raw_value() if hasattr(command, "get_raw_value") else str(command)
+        try:
+            result = self._run(script)
+        except WinRMError as exc:
+            return False, CommandOutput([OutputLine("stderr", str(exc))])
+        lines = [OutputLine("stdout", line) for line in result.stdout.splitlines()]
+        lines += [OutputLine("stderr", line) for line in result.stderr.splitlines()]
+        success_codes = arguments.get("_success_exit_codes") or [0]
+        return result.rc in success_codes, CommandOutput(lines)
+
+    def put_file(self, filename_or_io: str | IOBase, remote_filename: str, remote_temp_filename: str | None = None,
+                 print_output: bool = False, print_input: bool = False, **arguments: Any) -> bool:  # fmt: skip
+        if isinstance(filename_or_io, str):
+            data = Path(filename_or_io).read_bytes()
+        else:
+            raw = filename_or_io.read()
+            data = raw.encode() if isinstance(raw, str) else raw
+        if self.session is None:
+            self.connect()
+        assert self.session is not None
+        try:
+            self.session.upload(data, remote_filename)
+        except WinRMError:
+            return False
+        return True
+
+    def get_file(self, remote_filename: str, filename_or_io: str | IOBase, remote_temp_filename: str | None = None,
+                 print_output: bool = False, print_input: bool = False, **arguments: Any) -> bool:  # fmt: skip
+        import base64
+
+        from ferme.render.windows_firewall import ps_quote
+
+        result = self._run(f"[Convert]::ToBase64String([IO.File]::ReadAllBytes({ps_quote(remote_filename)}))")
+        if not result.ok:
+            return False
+        data = base64.b64decode(result.stdout.strip())
+        if isinstance(filename_or_io, str):
+            Path(filename_or_io).write_bytes(data)
+        else:
+            filename_or_io.write(data)
+        return True

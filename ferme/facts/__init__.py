@@ -1,0 +1,1 @@
+"""Facts: what ferme reads from hosts before it decides what to change."""

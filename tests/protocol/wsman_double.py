@@ -1,0 +1,256 @@
+"""A strict WS-Management / WinRS double on loopback, for the WinRM connector's tests (WINDOWS.md, layer 2).
+
+HTTPS with a certificate made for the test, NTLM through pyspnego's server side; it answers only the
+PowerShell scripts a test registers (matched on the decoded -EncodedCommand) and behaves like
+cmd.exe for anything else. Faults can be injected: wrong password (NTLM fails), a slow answer,
+a non-zero exit, a CLIXML error stream, large outputs, and "shell not found". Every HTTP request is
+counted, by WS-Management action.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import http.server
+import ssl
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NS = {
+    "s": "http://www.w3.org/2003/05/soap-envelope",
+    "wsa": "http://schemas.xmlsoap.org/ws/2004/08/addressing",
+    "wsman": "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd",
+    "rsp": "http://schemas.microsoft.com/wbem/wsman/1/windows/shell",
+    "wst": "http://schemas.xmlsoap.org/ws/2004/09/transfer",
+    "wsmanfault": "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault",
+}
+ACTIONS = {
+    "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create": "Create",
+    "http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete": "Delete",
+    "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command": "Command",
+    "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive": "Receive",
+    "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Signal": "Signal",
+}
+CHUNK = 64 * 1024  # bytes of output per Receive, as a server bounded by its envelope size
+STATES = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState"
+NOT_RECOGNISED = "'{0}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
+
+
+@dataclass
+class Reply:
+    stdout: str = ""
+    stderr: str = ""
+    rc: int = 0
+    delay: float = 0.0  # seconds before the first Receive answers
+
+
+@dataclass
+class Double:
+    user: str
+    password: str
+    scripts: dict[str, Reply] = field(default_factory=dict)
+    requests: Counter[str] = field(default_factory=Counter)
+    shells: set[str] = field(default_factory=set)
+    drop_shells: bool = False  # answer the next Command with "shell not found"
+    commands: dict[str, tuple[bytes, bytes, int, float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def register(self, script: str, reply: Reply) -> None:
+        self.scripts[script] = reply
+
+    def run(self, command: str, arguments: list[str]) -> tuple[bytes, bytes, int, float]:
+        if command.lower() == "powershell.exe" and "-EncodedCommand" in arguments:
+            script = base64.b64decode(arguments[arguments.index("-EncodedCommand") + 1]).decode("utf-16-le")
+            reply = self.scripts.get(script)
+            if reply is None:
+                error = (
+                    '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+                    '<S S="Error">the double has no such script registered_x000D__x000A_</S></Objs>'
+                )
+                return b"", error.encode(), 1, 0.0
+            return reply.stdout.encode(), reply.stderr.encode(), reply.rc, reply.delay
+        return b"", NOT_RECOGNISED.format(command).encode(), 9009, 0.0
+
+
+def _envelope(relates_to: str, action: str, body: str, header: str = "") -> bytes:
+    return (
+        f'<s:Envelope xmlns:s="{NS["s"]}" xmlns:wsa="{NS["wsa"]}" xmlns:wsman="{NS["wsman"]}" '
+        f'xmlns:rsp="{NS["rsp"]}" xmlns:wst="{NS["wst"]}" xmlns:wsmanfault="{NS["wsmanfault"]}">'
+        f"<s:Header><wsa:Action>{action}</wsa:Action><wsa:MessageID>uuid:{uuid.uuid4()}</wsa:MessageID>"
+        f"<wsa:RelatesTo>{relates_to}</wsa:RelatesTo>{header}</s:Header><s:Body>{body}</s:Body></s:Envelope>"
+    ).encode()
+
+
+def _fault(relates_to: str, code: int, message: str) -> bytes:
+    body = (
+        f'<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text xml:lang="en-US">{message}'
+        f'</s:Text></s:Reason><s:Detail><wsmanfault:WSManFault Code="{code}" Machine="double">'
+        f"<wsmanfault:Message>{message}</wsmanfault:Message></wsmanfault:WSManFault></s:Detail></s:Fault>"
+    )
+    return _envelope(relates_to, "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault", body)
+
+
+def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
+    import spnego
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        context = None
+        authenticated = False
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Type", "application/soap+xml;charset=UTF-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with double.lock:
+                double.requests["http"] += 1
+            if not self.authenticated:
+                self._authenticate()
+                if not self.authenticated:
+                    return
+            self._soap(body)
+
+        def _authenticate(self) -> None:
+            header = self.headers.get("Authorization", "")
+            if not header:
+                self._send(401, headers={"WWW-Authenticate": "Negotiate"})
+                return
+            scheme, _, token = header.partition(" ")
+            if self.context is None:
+                self.context = spnego.server(protocol="ntlm")
+            try:
+                out = self.context.step(base64.b64decode(token))
+            except Exception:  # a wrong password ends here
+                self.context = None
+                self._send(401, headers={"WWW-Authenticate": "Negotiate"})
+                return
+            if not self.context.complete:
+                self._send(401, headers={"WWW-Authenticate": f"{scheme} {base64.b64encode(out or b'').decode()}"})
+                return
+            self.authenticated = True
+
+        def _soap(self, body: bytes) -> None:
+            root = ET.fromstring(body)
+            action_uri = root.findtext("s:Header/wsa:Action", namespaces=NS) or ""
+            message_id = root.findtext("s:Header/wsa:MessageID", namespaces=NS) or ""
+            action = ACTIONS.get(action_uri, action_uri)
+            with double.lock:
+                double.requests[action] += 1
+            shell_id = root.findtext("s:Header/wsman:SelectorSet/wsman:Selector[@Name='ShellId']", namespaces=NS)
+            if action == "Create":
+                new = str(uuid.uuid4()).upper()
+                double.shells.add(new)
+                reply = (f"<rsp:Shell><rsp:ShellId>{new}</rsp:ShellId></rsp:Shell>"
+                         f"<wst:ResourceCreated><wsa:ReferenceParameters><wsman:SelectorSet>"
+                         f"<wsman:Selector Name=\"ShellId\">{new}</wsman:Selector></wsman:SelectorSet>"
+                         f"</wsa:ReferenceParameters></wst:ResourceCreated>")  # fmt: skip
+                self._send(200, _envelope(message_id, action_uri + "Response", reply))
+                return
+            if shell_id not in double.shells or (action == "Command" and double.drop_shells):
+                double.drop_shells = False
+                double.shells.discard(shell_id or "")
+                message = f"The request for the Windows Remote Shell with ShellId {shell_id} failed because the shell was not found on the server."  # noqa: E501
+                self._send(500, _fault(message_id, 2150858843, message))
+                return
+            if action == "Command":
+                line = root.find("s:Body/rsp:CommandLine", NS)
+                assert line is not None
+                command = line.findtext("rsp:Command", namespaces=NS) or ""
+                arguments = [a.text or "" for a in line.findall("rsp:Arguments", NS)]
+                command_id = str(uuid.uuid4()).upper()
+                double.commands[command_id] = double.run(command, arguments)
+                reply = f"<rsp:CommandResponse><rsp:CommandId>{command_id}</rsp:CommandId></rsp:CommandResponse>"
+                self._send(200, _envelope(message_id, action_uri + "Response", reply))
+            elif action == "Receive":
+                stream = root.find("s:Body/rsp:Receive/rsp:DesiredStream", NS)
+                command_id = stream.get("CommandId", "") if stream is not None else ""
+                stdout, stderr, rc, delay = double.commands[command_id]
+                if delay:
+                    time.sleep(delay)
+                out, rest = stdout[:CHUNK], stdout[CHUNK:]
+                double.commands[command_id] = (rest, b"" if not rest else stderr, rc, 0.0)
+                done = not rest
+                streams = (
+                    f'<rsp:Stream Name="stdout" CommandId="{command_id}">{base64.b64encode(out).decode()}</rsp:Stream>'
+                )
+                if done and stderr:
+                    streams += f'<rsp:Stream Name="stderr" CommandId="{command_id}">{base64.b64encode(stderr).decode()}</rsp:Stream>'  # noqa: E501
+                state = f"{STATES}/{'Done' if done else 'Running'}"
+                exit_code = f"<rsp:ExitCode>{rc}</rsp:ExitCode>" if done else ""
+                reply = (f"<rsp:ReceiveResponse>{streams}<rsp:CommandState CommandId=\"{command_id}\" "
+                         f"State=\"{state}\">{exit_code}</rsp:CommandState></rsp:ReceiveResponse>")  # fmt: skip
+                self._send(200, _envelope(message_id, action_uri + "Response", reply))
+            elif action == "Signal":
+                self._send(200, _envelope(message_id, action_uri + "Response", "<rsp:SignalResponse/>"))
+            elif action == "Delete":
+                double.shells.discard(shell_id or "")
+                self._send(200, _envelope(message_id, action_uri + "Response", ""))
+            else:
+                self._send(500, _fault(message_id, 2150858817, f"unsupported action {action_uri}"))
+
+    return Handler
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    import ipaddress
+
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))  # fmt: skip
+    cert_file, key_file = folder / "double.pem", folder / "double.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))  # fmt: skip
+    return cert_file, key_file
+
+
+class Server:
+    """The double on 127.0.0.1, HTTPS on a free port; `ca` is the certificate a client must trust."""
+
+    def __init__(self, folder: Path, user: str, password: str):
+        import os
+
+        (folder / "ntlm-users").write_text(f":{user}:{password}\n")  # any domain
+        os.environ["NTLM_USER_FILE"] = str(folder / "ntlm-users")  # pyspnego's NTLM server reads its accounts here
+        self.double = Double(user, password)
+        self.ca, key = _certificate(folder)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.double))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.ca, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

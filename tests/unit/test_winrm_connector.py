@@ -1,0 +1,123 @@
+"""The WinRM session against the WS-Management double: auth, timeouts, exit codes, CLIXML, size, shell reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ferme.connectors.winrs import Session, WinRMError
+from tests.protocol.wsman_double import Reply, Server
+
+USER, PASSWORD = "ferme-deploy", "Correct-Horse-9"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with Server(tmp_path, USER, PASSWORD) as running:
+        yield running
+
+
+def session(server: Server, **overrides: object) -> Session:
+    settings: dict[str, object] = {"address": "127.0.0.1", "port": server.port, "user": USER, "password": PASSWORD,
+                                   "ca_bundle": str(server.ca), "read_timeout": 5, "retries": 0}  # fmt: skip
+    settings.update(overrides)
+    return Session(**settings)  # type: ignore[arg-type]
+
+
+def test_runs_a_registered_script(server: Server) -> None:
+    server.double.register("Get-Service -Name 'TermService' | ConvertTo-Json", Reply(stdout='{"Status": 4}'))
+    result = session(server).run("Get-Service -Name 'TermService' | ConvertTo-Json")
+    assert (result.rc, result.stdout) == (0, '{"Status": 4}')
+
+
+def test_anything_else_behaves_like_cmd(server: Server) -> None:
+    result = session(server).run("Get-Nothing")
+    assert result.rc == 1 and "no such script registered" in result.stderr
+
+
+def test_wrong_password_is_a_clear_error(server: Server) -> None:
+    with pytest.raises(WinRMError, match="authentication refused for ferme-deploy"):
+        session(server, password="wrong").run("anything")
+
+
+def test_untrusted_certificate_is_refused(server: Server) -> None:
+    with pytest.raises(WinRMError, match="certificate not trusted"):
+        session(server, ca_bundle=None).run("anything")
+
+
+def test_timeout_is_reported(server: Server) -> None:
+    server.double.register("Start-Sleep -Seconds 60", Reply(delay=8))
+    with pytest.raises(WinRMError, match="no answer within 5 s"):
+        session(server, read_timeout=5).run("Start-Sleep -Seconds 60")
+
+
+def test_non_zero_exit_and_clixml_error_are_decoded(server: Server) -> None:
+    clixml = ('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+              '<S S="Error">Install-WindowsFeature : The request to add or remove features failed._x000D__x000A_</S>'
+              '<S S="progress">ignored</S></Objs>')  # fmt: skip
+    server.double.register("Install-WindowsFeature -Name 'Nope'", Reply(stderr=clixml, rc=1))
+    result = session(server).run("Install-WindowsFeature -Name 'Nope'")
+    assert result.rc == 1 and not result.ok
+    assert result.stderr == "Install-WindowsFeature : The request to add or remove features failed."
+
+
+def test_one_megabyte_of_output(server: Server) -> None:
+    big = "x" * (1024 * 1024)
+    server.double.register("Get-Content -Path 'C:\\big.txt'", Reply(stdout=big))
+    result = session(server).run("Get-Content -Path 'C:\\big.txt'")
+    assert result.stdout == big
+    assert server.double.requests["Receive"] == 16  # 1 MiB in the double's 64 KiB envelopes
+
+
+def test_one_shell_for_the_whole_run(server: Server) -> None:
+    for i in range(5):
+        server.double.register(f"Write-Output {i}", Reply(stdout=str(i)))
+    connection = session(server)
+    assert [connection.run(f"Write-Output {i}").stdout for i in range(5)] == ["0", "1", "2", "3", "4"]
+    connection.close()
+    assert server.double.requests["Create"] == 1 and server.double.requests["Delete"] == 1
+    assert server.double.requests["Signal"] == 0
+
+
+def test_shell_not_found_is_recovered_once(server: Server) -> None:
+    server.double.register("Write-Output 1", Reply(stdout="1"))
+    connection = session(server)
+    connection.run("Write-Output 1")
+    server.double.drop_shells = True
+    assert connection.run("Write-Output 1").stdout == "1"
+    assert server.double.requests["Create"] == 2
+
+
+def test_a_converged_host_costs_two_round_trips_for_its_facts(server: Server) -> None:
+    from ferme.facts.windows import host_facts_script
+
+    script = host_facts_script({"features": ["RDS-RD-Server"], "services": ["TermService"]})
+    server.double.register(script, Reply(stdout='{"features": {"RDS-RD-Server": true}}'))
+    connection = session(server)
+    connection.open()
+    before = server.double.requests["http"]
+    connection.run(script)
+    facts_round_trips = server.double.requests["http"] - before
+    print(f"\nround trips for the facts of a converged host: {facts_round_trips}")
+    assert facts_round_trips == 2
+
+
+def test_upload_writes_in_chunks(server: Server) -> None:
+    import base64
+
+    data = bytes(range(256)) * 1000  # 256 000 bytes: two chunks of 200 000
+    first = base64.b64encode(data[:200_000]).decode()
+    second = base64.b64encode(data[200_000:]).decode()
+    for piece, mode in ((first, "Create"), (second, "Append")):
+        server.double.register(
+            f"$bytes = [Convert]::FromBase64String('{piece}')\n"
+            f"$stream = [IO.File]::Open('C:\\ferme\\x.bin.ferme-upload', [IO.FileMode]::{mode})\n"
+            "$stream.Write($bytes, 0, $bytes.Length)\n$stream.Close()",
+            Reply(),
+        )
+    server.double.register("Move-Item -Path 'C:\\ferme\\x.bin.ferme-upload' -Destination 'C:\\ferme\\x.bin' -Force",
+                           Reply())  # fmt: skip
+    session(server).upload(data, "C:\\ferme\\x.bin")
+    assert server.double.requests["Command"] == 3
