@@ -22,6 +22,18 @@ def connector_available(name: str) -> bool:
     return any(ep.name == name for ep in entry_points(group="pyinfra.connectors"))
 
 
+def winrm_data(connection: dict[str, Any], inventory: str | None) -> dict[str, Any]:
+    """Host data for the winrm connector: the password stays a secret's name until it connects."""
+    return {
+        "winrm_hostname": connection["address"],
+        "winrm_user": connection["user"],
+        "winrm_port": connection["port"],
+        "winrm_auth": connection["auth"] or "ntlm",
+        "winrm_password_secret": connection["password_secret"],
+        "ferme_inventory": inventory,
+    }
+
+
 def _host_entry(name: str, planned: dict[str, Any], artifacts: dict[str, str], inventory: str) -> HostEntry | None:
     connection = planned["connection"]
     data: dict[str, Any] = {"ferme": planned, "ferme_roles": planned["roles"], "ferme_artifacts": artifacts}
@@ -29,9 +41,7 @@ def _host_entry(name: str, planned: dict[str, Any], artifacts: dict[str, str], i
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])
         return name, data
     if connection["via"] == "winrm" and connector_available("winrm"):
-        data.update(winrm_hostname=connection["address"], winrm_user=connection["user"],
-                    winrm_port=connection["port"], winrm_auth=connection["auth"] or "ntlm",
-                    winrm_password_secret=connection["password_secret"], ferme_inventory=inventory)  # fmt: skip
+        data.update(winrm_data(connection, inventory))
         return f"@winrm/{name}", data
     if connector_available(connection["via"]):
         return f"@{connection['via']}/{name}", data

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ferme.lab.paths import layers_dir, run_dir
-from ferme.lab.system import LabError, run
+from ferme.lab.system import LabError, live_pid, run
 from ferme.lab.topology import LabHost, Topology
 
 CGROUP_ROOTS = (Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup/unified"))
@@ -74,15 +74,7 @@ def pid_file(topology: Topology, host: LabHost) -> Path:
 
 
 def running_pid(topology: Topology, host: LabHost) -> int | None:
-    path = pid_file(topology, host)
-    if not path.exists():
-        return None
-    pid = int(path.read_text().strip() or 0)
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return None
-    return pid if b"systemd-nspawn" in cmdline[0] and f"--machine={host.name}".encode() in cmdline else None
+    return live_pid(pid_file(topology, host), b"systemd-nspawn", f"--machine={host.name}".encode())
 
 
 def start(topology: Topology, host: LabHost) -> int:

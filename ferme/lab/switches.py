@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ferme.lab.machines import wait_for_ssh
 from ferme.lab.paths import run_dir
+from ferme.lab.system import live_pid
 from ferme.lab.topology import LabSwitch, Topology
 
 
@@ -20,15 +21,7 @@ def _pid_file(topology: Topology, switch: LabSwitch) -> Path:
 
 
 def running(topology: Topology, switch: LabSwitch) -> int | None:
-    path = _pid_file(topology, switch)
-    if not path.exists():
-        return None
-    pid = int(path.read_text().strip())
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
-    return pid if b"ferme.lab.fakeswitch" in cmdline else None
+    return live_pid(_pid_file(topology, switch), b"ferme.lab.fakeswitch")
 
 
 def host_key() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class LabError(RuntimeError):
@@ -29,3 +30,17 @@ def require(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
         raise LabError(f"missing on this machine: {', '.join(missing)} (run `make setup` as root)")
+
+
+def live_pid(pid_file: Path, *markers: bytes) -> int | None:
+    """The pid recorded in `pid_file` if that process still runs and its command line has every marker."""
+    if not pid_file.exists():
+        return None
+    text = pid_file.read_text().strip()
+    if not text.isdigit():
+        return None
+    try:
+        cmdline = Path(f"/proc/{text}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return int(text) if all(marker in cmdline for marker in markers) else None
