@@ -33,7 +33,9 @@ def timed(command: list[str]) -> float:
 
 
 def main() -> None:
-    files = sorted(str(p) for p in INVENTORY.glob("*.yml"))
+    from ferme.site.yamlsrc import inventory_files
+
+    files = [str(p) for p in inventory_files(INVENTORY)]  # as ferme reads them (no secrets.sops.yml)
     with tempfile.TemporaryDirectory() as out:
         check = timed([str(BIN / "ferme"), "check", "--no-secrets", str(INVENTORY)])
         plan = timed([str(BIN / "ferme"), "plan", str(INVENTORY), "--out", out])
