@@ -44,3 +44,38 @@ def host_facts_script(wanted: dict[str, Any]) -> str:
         "$facts | ConvertTo-Json -Depth 4 -Compress",
     ]
     return "\n".join(lines)
+
+
+def _as_list(value: Any) -> list[Any]:
+    """ConvertTo-Json writes a one-element array as the element itself, and an empty one as null."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def parse_host_facts(output: list[str]) -> dict[str, Any]:
+    raw = json.loads("\n".join(output) or "{}")
+    return {
+        "features": raw.get("features") or {},
+        "services": raw.get("services") or {},
+        "registry": raw.get("registry") or {},
+        "firewall_rules": sorted(_as_list(raw.get("firewall_rules"))),
+        "listening": sorted(int(p) for p in _as_list(raw.get("listening"))),
+        "certificates": sorted(_as_list(raw.get("certificates"))),
+    }
+
+
+try:  # the fact class needs pyinfra; the script and parser above do not
+    from pyinfra.api.facts import FactBase
+
+    class WindowsHost(FactBase[dict[str, Any]]):
+        """Every fact of one Windows host in one call; `wanted` is JSON (hashable, so pyinfra caches it)."""
+
+        def command(self, wanted: str) -> str:
+            return host_facts_script(json.loads(wanted))
+
+        def process(self, output: list[str]) -> dict[str, Any]:
+            return parse_host_facts(output)
+
+except ImportError:  # pragma: no cover
+    pass
