@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pyinfra.context import host
 from pyinfra.api.operation import operation
+from pyinfra.context import host
 
 from ferme.facts.windows import WindowsHost
 from ferme.powershell.build import registry_value as registry_snippet
