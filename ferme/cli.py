@@ -161,12 +161,14 @@ def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
 
     started = time.perf_counter()
     plan_data = build_plan(_load(inventory, with_secrets=False))
+    plan_data["inventory"] = str(inventory.resolve())  # where Windows checks resolve the WinRM secret
     code, hosts = run_suites(plan_data, access(plan_data), junit, limit.split(",") if limit else None)
-    rows = [[name, str(c.passed), str(c.failed), str(c.skipped), ", ".join(c.failures)] for name, c in hosts.items()]
+    rows = [[name, str(c.passed), str(c.failed), str(c.skipped), ", ".join(c.failures) or c.skip_reason]
+            for name, c in hosts.items()]  # fmt: skip
     for name, planned in plan_data["hosts"].items():
         if planned["os"] == "windows" and name not in hosts:
             rows.append([name, "-", "-", "-", "Windows: not checked here (no Windows on this machine)"])
-    click.echo(table(["host", "passed", "failed", "skipped", "failures"], sorted(rows)))
+    click.echo(table(["host", "passed", "failed", "skipped", "failures or why skipped"], sorted(rows)))
     click.echo(f"verify {'passed' if code == 0 else 'FAILED'} in {time.perf_counter() - started:.1f} s")
     sys.exit(0 if code == 0 else 1)
 

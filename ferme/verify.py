@@ -21,6 +21,7 @@ class HostChecks:
     failed: int = 0
     skipped: int = 0
     failures: list[str] = field(default_factory=list)
+    skip_reason: str = ""
 
 
 def run_suites(plan: dict[str, Any], lab: Any, junit: Path | None, limit: list[str] | None = None) -> tuple[
@@ -30,7 +31,7 @@ def run_suites(plan: dict[str, Any], lab: Any, junit: Path | None, limit: list[s
     with tempfile.TemporaryDirectory(prefix="ferme-verify-") as work:
         plan_file = Path(work) / "plan.json"
         plan_file.write_text(json.dumps(plan))
-        context = {"plan": str(plan_file), "limit": limit}
+        context = {"plan": str(plan_file), "limit": limit, "lab": lab is not None, "inventory": plan.get("inventory")}
         if lab is not None:
             context.update(ssh_key=str(lab.ssh_key), known_hosts=str(lab.known_hosts))
         context_file = Path(work) / "context.json"
@@ -53,8 +54,9 @@ def _per_host(junit: Path) -> dict[str, HostChecks]:
         if case.find("failure") is not None or case.find("error") is not None:
             checks.failed += 1
             checks.failures.append(name.split("[")[0])
-        elif case.find("skipped") is not None:
+        elif (skipped := case.find("skipped")) is not None:
             checks.skipped += 1
+            checks.skip_reason = checks.skip_reason or (skipped.get("message") or "").removeprefix("Skipped: ")
         else:
             checks.passed += 1
     return hosts

@@ -84,6 +84,7 @@ def plan_host(host: Host, site: Site) -> dict[str, Any]:
             "port": connection.port,
             "auth": connection.auth,
             "password_secret": connection.password,
+            "ca_bundle": connection.ca_bundle,
         },
         "hardware": host.hardware.model_dump(exclude_none=True),
         "vars": host.vars,

@@ -28,7 +28,14 @@ def _context(config: pytest.Config) -> dict[str, Any]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """`linux_host` → every Debian host of the plan (or those with the suite's `role` marker)."""
+    """`linux_host` → every Debian host of the plan (or those with the suite's `role` marker);
+    `windows` → every managed Windows host."""
+    if "windows" in metafunc.fixturenames:
+        context = _context(metafunc.config)
+        plan = json.loads(Path(context["plan"]).read_text())
+        names = [name for name, h in plan["hosts"].items() if h["os"] == "windows" and h["managed"]
+                 and (not context.get("limit") or name in context["limit"])]  # fmt: skip
+        metafunc.parametrize("windows", names, ids=names, indirect=True)
     if "linux_host" not in metafunc.fixturenames:
         return
     context = _context(metafunc.config)

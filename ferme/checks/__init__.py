@@ -1,0 +1,1 @@
+"""What `ferme verify` expects of hosts that it cannot check with testinfra (Windows)."""

@@ -1,0 +1,77 @@
+"""Windows hosts: one PowerShell call per host returns its state as JSON; each check asserts a part of it.
+
+Skipped with the reason when the host cannot be reached, and always in the built-in lab (no Windows).
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ferme.checks.windows import expectations, wanted
+from ferme.connectors.winrs import Session
+from ferme.facts.windows import host_facts_script, parse_host_facts
+from ferme.site.secrets import env_name, resolve
+
+_facts: dict[str, dict[str, Any]] = {}
+
+
+def _state(name: str, plan: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    if context.get("lab"):
+        pytest.skip(f"{name}: Windows is not in the lab (no Windows on this machine)")
+    expected = expectations(plan, name)
+    if name not in _facts:
+        connection = plan["hosts"][name]["connection"]
+        try:
+            socket.create_connection((connection["address"], connection["port"]), timeout=3).close()
+        except OSError as exc:
+            pytest.skip(f"{name} ({connection['address']}:{connection['port']}) is not reachable: {exc}")
+        secret = connection["password_secret"]
+        store, missing, problem = resolve([secret], Path(context.get("inventory") or "."))
+        if missing:
+            pytest.fail(f"{name}: secret {secret!r} missing ({problem or 'set ' + env_name(secret)})")
+        session = Session(connection["address"], connection["user"], store.value(secret), port=connection["port"],
+                          auth=connection["auth"] or "ntlm", ca_bundle=connection.get("ca_bundle"))  # fmt: skip
+        try:
+            result = session.run(host_facts_script(wanted(expected)))
+        finally:
+            session.close()
+        assert result.ok, f"{name}: the state query failed: {result.stderr}"
+        _facts[name] = parse_host_facts(result.stdout.splitlines())
+    return expected, _facts[name]
+
+
+@pytest.fixture
+def windows(request: pytest.FixtureRequest, plan: dict[str, Any], context: dict[str, Any]) -> Any:
+    return _state(request.param, plan, context)
+
+
+def test_features_installed(windows: Any) -> None:
+    expected, facts = windows
+    missing = [f for f in expected["features"] if not facts["features"].get(f)]
+    assert not missing, f"features not installed: {missing}"
+
+
+def test_registry_values(windows: Any) -> None:
+    expected, facts = windows
+    wrong = {k: facts["registry"].get(k) for k, v in expected["registry"].items() if facts["registry"].get(k) != v}
+    assert not wrong, f"registry values differ: {wrong}"
+
+
+def test_firewall_rules(windows: Any) -> None:
+    expected, facts = windows
+    assert facts["firewall_rules"] == expected["firewall_rules"]
+
+
+def test_listening_ports(windows: Any) -> None:
+    expected, facts = windows
+    assert set(expected["listening"]) <= set(facts["listening"])
+
+
+def test_services_running(windows: Any) -> None:
+    expected, facts = windows
+    stopped = [s for s in expected["services"] if facts["services"].get(s) != "Running"]
+    assert not stopped, f"services not running: {stopped}"

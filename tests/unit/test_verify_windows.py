@@ -1,0 +1,62 @@
+"""`ferme verify`'s Windows checks, run for real through the WinRM session against the WS-Management double."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ferme.checks.windows import expectations, wanted
+from ferme.facts.windows import host_facts_script
+from ferme.plan import build_plan
+from ferme.site import load_site
+from ferme.verify import run_suites
+from tests.conftest import INVENTORIES
+from tests.protocol.wsman_double import Reply, Server
+
+PASSWORD = "Double-Password-1"
+
+
+@pytest.fixture
+def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Server, dict]]:
+    plan = build_plan(load_site(INVENTORIES / "lab", with_secrets=False))
+    with Server(tmp_path, "ferme-deploy", PASSWORD) as server:
+        connection = plan["hosts"]["lab-rdsh01"]["connection"]
+        connection.update(address="127.0.0.1", port=server.port, ca_bundle=str(server.ca), user="ferme-deploy")
+        monkeypatch.setenv("FERME_SECRET_WINRM_DEPLOY", PASSWORD)
+        yield server, plan
+
+
+def _state(expected: dict, **changes: object) -> str:
+    facts = {
+        "features": dict.fromkeys(expected["features"], True),
+        "services": dict.fromkeys(expected["services"], "Running"),
+        "registry": dict(expected["registry"]),
+        "firewall_rules": expected["firewall_rules"],
+        "listening": expected["listening"],
+        "certificates": [],
+    }
+    facts.update(changes)
+    return json.dumps(facts)
+
+
+def test_a_converged_windows_host_passes(double: tuple[Server, dict], tmp_path: Path) -> None:
+    server, plan = double
+    expected = expectations(plan, "lab-rdsh01")
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=_state(expected)))
+    code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
+    assert code == 0, hosts
+    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (5, 0)
+    assert server.double.requests["Command"] == 1  # one PowerShell call for every check of the host
+
+
+def test_a_missing_feature_and_a_stopped_service_fail(double: tuple[Server, dict], tmp_path: Path) -> None:
+    server, plan = double
+    expected = expectations(plan, "lab-rdsh01")
+    state = _state(expected, features={"RDS-RD-Server": False}, services={"TermService": "Stopped"})
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=state))
+    code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
+    assert code != 0
+    assert sorted(hosts["lab-rdsh01"].failures) == ["test_features_installed", "test_services_running"]
