@@ -67,7 +67,7 @@ def test_verify_is_green(inventory: Path, tmp_path: Path) -> None:
     result = ferme("verify", str(inventory), "--junit", str(tmp_path / "junit.xml"))
     assert "verify passed" in result.stdout
     assert (tmp_path / "junit.xml").read_text().count("<testcase") >= 4 * 9
-    assert "Windows: not checked here" in result.stdout
+    assert "lab-rds01: Windows is not in the lab (no Windows on this machine)" in result.stdout
 
 
 def test_ssh_audit_finds_no_weak_algorithm(inventory: Path) -> None:
