@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ferme.render.export import _registry
+from ferme.render.export import registry_values
 from ferme.render.windows_firewall import rules_for_host
 
 ROLE_PORTS = {"rds_session_host": 3389, "rds_gateway": 443, "rds_web": 443, "rds_broker": 3389}
@@ -18,7 +18,7 @@ def expectations(plan: dict[str, Any], name: str) -> dict[str, Any]:
     host = plan["hosts"][name]
     return {
         "features": host["state"]["windows_features"],
-        "registry": {f"{path}\\{value_name}": value for path, value_name, value in _registry(plan, host)},
+        "registry": {f"{path}\\{value_name}": value for path, value_name, value in registry_values(plan, host)},
         "firewall_rules": sorted(rule["name"] for rule in rules_for_host(plan, name)),
         "listening": sorted({port for role, port in ROLE_PORTS.items() if role in host["roles"]} | {5986}),
         "services": ["TermService"] if "rds_session_host" in host["roles"] else [],

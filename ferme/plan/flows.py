@@ -7,7 +7,7 @@ Every enforcement point (edge nftables, Windows Defender Firewall, vendor config
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ferme.plan.contracts import CONTRACTS, MANAGEMENT_FR, MANAGEMENT_SERVICES
@@ -35,12 +35,10 @@ class Flow:
     asked_by: str
     why_fr: str
     published: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["rules"] = [{"protocol": p, "ports": ports} for p, ports in self.rules]
-        data.pop("extra")
         result: dict[str, Any] = json.loads(json.dumps(data))  # tuples become lists, as in plan.json
         return result
 

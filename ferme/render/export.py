@@ -15,7 +15,8 @@ TERMINAL_SERVER = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server"
 FSLOGIX = r"HKLM:\SOFTWARE\FSLogix\Profiles"
 
 
-def _registry(plan: dict[str, Any], host: dict[str, Any]) -> list[tuple[str, str, int | str | list[str]]]:
+def registry_values(plan: dict[str, Any], host: dict[str, Any]) -> list[tuple[str, str, int | str | list[str]]]:
+    """Registry values a Windows host must hold: remote desktop and NLA on session hosts, FSLogix profiles."""
     values: list[tuple[str, str, int | str | list[str]]] = []
     if "rds_session_host" in host["roles"]:
         values += [
@@ -54,7 +55,7 @@ def render_export(plan: dict[str, Any], name: str) -> str:
         *[windows_feature(f) for f in host["state"]["windows_features"]],
         "",
         "# Registry values (remote desktop, network level authentication, FSLogix profiles)",
-        *[registry_value(path, value_name, value) for path, value_name, value in _registry(plan, host)],
+        *[registry_value(path, value_name, value) for path, value_name, value in registry_values(plan, host)],
         "",
         "# Windows Defender Firewall rules from the flows",
         render_host_rules(plan, name),
