@@ -36,6 +36,16 @@ def host_facts_script(wanted: dict[str, Any]) -> str:
             f"-ErrorAction SilentlyContinue).{name}"
         )
     lines += [
+        "$facts.shares = [ordered]@{}",
+        f"foreach ($name in {ps_array(wanted.get('shares', []))}) {{",
+        "    $share = Get-SmbShare -Name $name -ErrorAction SilentlyContinue",
+        "    $facts.shares[$name] = $null",
+        "    if ($null -ne $share) {",
+        "        $access = @(Get-SmbShareAccess -Name $name |",
+        "            ForEach-Object { $_.AccountName + '=' + $_.AccessRight })",
+        "        $facts.shares[$name] = [ordered]@{ path = $share.Path; access = $access }",
+        "    }",
+        "}",
         "$facts.firewall_rules = @(Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue | "
         "ForEach-Object { $_.Name })",
         "$facts.listening = @(Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue | "
@@ -59,6 +69,12 @@ def parse_host_facts(output: list[str]) -> dict[str, Any]:
         "features": raw.get("features") or {},
         "services": raw.get("services") or {},
         "registry": raw.get("registry") or {},
+        "shares": {
+            name: (
+                None if share is None else {"path": share.get("path"), "access": sorted(_as_list(share.get("access")))}
+            )
+            for name, share in (raw.get("shares") or {}).items()
+        },
         "firewall_rules": sorted(_as_list(raw.get("firewall_rules"))),
         "listening": sorted(int(p) for p in _as_list(raw.get("listening"))),
         "certificates": sorted(_as_list(raw.get("certificates"))),

@@ -15,12 +15,14 @@ from pyinfra.context import host
 from ferme.facts.windows import WindowsHost
 from ferme.powershell.build import registry_value as registry_snippet
 from ferme.powershell.build import windows_feature
-from ferme.render.windows_firewall import ps_quote
+from ferme.render.windows_firewall import ps_array, ps_quote
 
 
-def wanted_for(features: list[str], services: list[str], registry: list[tuple[str, str]]) -> str:
+def wanted_for(features: list[str], services: list[str], registry: list[tuple[str, str]],
+               shares: list[str] | None = None) -> str:  # fmt: skip
     return json.dumps({"features": sorted(features), "services": sorted(services),
-                       "registry": sorted([list(r) for r in registry])}, sort_keys=True)  # fmt: skip
+                       "registry": sorted([list(r) for r in registry]), "shares": sorted(shares or [])},
+                      sort_keys=True)  # fmt: skip
 
 
 @operation()
@@ -59,3 +61,27 @@ def firewall_rules(script: str, rule_names: list[str], wanted: str) -> Any:
         host.noop(f"{len(rule_names)} ferme firewall rules present")
         return
     yield script
+
+
+@operation()
+def smb_share(name: str, path: str, access: dict[str, str], wanted: str) -> Any:
+    """An SMB share at `path` granting `access` (account → Full, Change or Read); access is only added.
+
+    The FSLogix profile share is one: session hosts' computer accounts and the agents need Change.
+    """
+    share = host.get_fact(WindowsHost, wanted=wanted)["shares"].get(name)
+    if share is None:
+        grants = {right: sorted(a for a, r in access.items() if r == right) for right in ("Full", "Change", "Read")}
+        options = "".join(f" -{right}Access {ps_array(accounts)}" for right, accounts in grants.items() if accounts)
+        yield f"New-SmbShare -Name {ps_quote(name)} -Path {ps_quote(path)}{options} | Out-Null"
+        return
+    if share["path"] != path:
+        raise ValueError(f"share {name} on {host.name} points at {share['path']}, not {path}: change it by hand")
+    present = set(share["access"])
+    missing = {account: right for account, right in sorted(access.items()) if f"{account}={right}" not in present}
+    if not missing:
+        host.noop(f"share {name} is as wanted")
+        return
+    for account, right in missing.items():
+        yield (f"Grant-SmbShareAccess -Name {ps_quote(name)} -AccountName {ps_quote(account)} "
+               f"-AccessRight {right} -Force | Out-Null")  # fmt: skip
