@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ferme.pyinfra_inventory import connector_available
+from ferme.pyinfra_inventory import connector_available, host_entry
 
 FARM = Path(__file__).resolve().parent.parent / "deploy" / "farm.py"
 Say = Callable[[str], None]
@@ -63,31 +63,18 @@ def select_hosts(plan: dict[str, Any], limit: str | None, lab: bool = False) -> 
     return chosen, skipped
 
 
-def _pyinfra_name(plan: dict[str, Any], name: str) -> str:
-    via = plan["hosts"][name]["connection"]["via"]
-    return name if via == "ssh" else f"@{via}/{name}"
-
-
-def _host_data(plan: dict[str, Any], name: str, lab: Any) -> dict[str, Any]:
-    from ferme.render.artifacts import artifacts_for_host
-
-    planned = plan["hosts"][name]
-    connection = planned["connection"]
-    data: dict[str, Any] = {
-        "ferme": planned,
-        "ferme_artifacts": artifacts_for_host(plan, name),
-        "ferme_roles": planned["roles"],
-        "ssh_hostname": connection["address"],
-        "ssh_user": connection["user"],
-        "ssh_port": connection["port"],
-    }
-    if lab is not None:
+def _host_entry(plan: dict[str, Any], name: str, lab: Any) -> tuple[str, dict[str, Any]]:
+    """The pyinfra inventory adapter's entry, plus the lab's own SSH key and known hosts when a lab runs."""
+    entry = host_entry(plan, name, plan.get("inventory"))
+    assert entry is not None, f"{name} has no connector: select_hosts leaves such hosts out"
+    pyinfra_name, data = entry
+    if lab is not None and plan["hosts"][name]["connection"]["via"] == "ssh":
         data.update(
             ssh_key=str(lab.ssh_key),
             ssh_known_hosts_file=str(lab.known_hosts),
             ssh_strict_host_key_checking="yes",
         )
-    return data
+    return pyinfra_name, data
 
 
 def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, lab: Any = None,
@@ -114,11 +101,11 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
     from pyinfra_cli.util import load_deploy_file
 
     _progress_logging()
-    hosts = [(_pyinfra_name(plan, name), _host_data(plan, name, lab)) for name in chosen]
+    hosts = [_host_entry(plan, name, lab) for name in chosen]
     groups: dict[str, Any] = {}
-    for name in chosen:
+    for name, (pyinfra_name, _) in zip(chosen, hosts, strict=True):
         for group in [*plan["hosts"][name]["roles"], plan["hosts"][name]["os"]]:
-            groups.setdefault(group, ([], {}))[0].append(_pyinfra_name(plan, name))
+            groups.setdefault(group, ([], {}))[0].append(pyinfra_name)
     inventory = Inventory((hosts, {}), **groups)
     config = Config(PARALLEL=parallel, CONNECT_TIMEOUT=connect_timeout, FAIL_PERCENT=None)
     state = State(check_for_changes=True)

@@ -34,9 +34,16 @@ def winrm_data(connection: dict[str, Any], inventory: str | None) -> dict[str, A
     }
 
 
-def _host_entry(name: str, planned: dict[str, Any], artifacts: dict[str, str], inventory: str) -> HostEntry | None:
+def host_entry(plan: dict[str, Any], name: str, inventory: str | None) -> HostEntry | None:
+    """A host as pyinfra sees it: its name (`@winrm/…` for Windows) and its data (its slice of the plan,
+    the artifacts its roles deploy, how to connect). None when no connector can reach it."""
+    planned = plan["hosts"][name]
     connection = planned["connection"]
-    data: dict[str, Any] = {"ferme": planned, "ferme_roles": planned["roles"], "ferme_artifacts": artifacts}
+    data: dict[str, Any] = {
+        "ferme": planned,
+        "ferme_roles": planned["roles"],
+        "ferme_artifacts": artifacts_for_host(plan, name),
+    }
     if connection["via"] == "ssh":
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])
         return name, data
@@ -61,7 +68,7 @@ def pyinfra_groups(inventory_file: str) -> dict[str, list[HostEntry]]:
     for name, planned in plan["hosts"].items():
         if not planned["managed"]:
             continue
-        entry = _host_entry(name, planned, artifacts_for_host(plan, name), str(folder))
+        entry = host_entry(plan, name, str(folder))
         if entry is None:
             skipped.append(f"{name} ({planned['connection']['via']})")
             continue

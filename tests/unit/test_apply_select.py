@@ -34,3 +34,14 @@ def test_limit_by_role_and_host(plan: dict) -> None:
 def test_unknown_limit_is_an_error(plan: dict) -> None:
     with pytest.raises(ValueError, match="no host or role named nope"):
         select_hosts(plan, "nope")
+
+
+def test_apply_reaches_windows_hosts_through_winrm_with_the_secret_name_only(plan: dict) -> None:
+    from ferme.apply import _host_entry
+
+    name, data = _host_entry({**plan, "inventory": "/sites/lab"}, "lab-rds01", lab=None)
+    assert name == "@winrm/lab-rds01"
+    assert (data["winrm_hostname"], data["winrm_port"], data["winrm_password_secret"]) == (
+        "198.18.4.30", 5986, "winrm_deploy")  # fmt: skip
+    assert data["ferme_inventory"] == "/sites/lab" and "ssh_hostname" not in data and "winrm_password" not in data
+    assert "windows/lab-rds01/firewall.ps1" in data["ferme_artifacts"]
