@@ -67,17 +67,21 @@ def plan(inventory: Path, out: Path | None) -> None:
     for relative_path, text in artifacts.items():
         path = target / relative_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.with_suffix(path.suffix + ".tmp").write_text(text, encoding="utf-8")
-        path.with_suffix(path.suffix + ".tmp").replace(path)
+        _write_text(path, text)
     click.echo(plan_summary(result))
     click.echo(f"wrote {target / 'plan.json'} and {len(artifacts)} artifacts (flows: {len(result['flows'])}, "
                f"matrice des flux, firewall rules) in {time.perf_counter() - started:.2f} s")  # fmt: skip
 
 
-def _write_json(path: Path, data: Any) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def _write_text(path: Path, text: str) -> None:
+    """Whole or not at all: a reader never sees half a file."""
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    _write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 @main.command()
@@ -199,7 +203,7 @@ def export(inventory: Path, hosts: tuple[str, ...], out: Path | None) -> None:
     for name in hosts or windows:
         script = render_export(plan_data, name)
         findings = errors(check_script(script))
-        (target / f"{name}.ps1").write_text(script, encoding="utf-8")
+        _write_text(target / f"{name}.ps1", script)
         rows.append([name, str(target / f"{name}.ps1"), str(script.count("\n")), str(len(findings))])
         for finding in findings:
             click.echo(f"{target / (name + '.ps1')}:{finding}", err=True)
