@@ -7,6 +7,7 @@ secret, resolved when connecting, so that no password sits in host data (`debug-
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from io import IOBase
 from pathlib import Path
@@ -68,14 +69,23 @@ class WinrmConnector(BaseConnector):
         self.session = session
 
     def disconnect(self) -> None:
-        if self.session is not None:
-            self.session.close()
+        self.drop_session()
 
-    def _run(self, script: str) -> Result:
+    def drop_session(self) -> None:
+        """Forget the shell (closing it if the host still answers): after a restart, or when done."""
+        session, self.session = self.session, None
+        if session is not None:
+            with contextlib.suppress(Exception):  # the host may be gone (restarting), and its shell with it
+                session.close()
+
+    def ensure_session(self) -> Session:
         if self.session is None:
             self.connect()
         assert self.session is not None
-        return self.session.run(script)
+        return self.session
+
+    def _run(self, script: str) -> Result:
+        return self.ensure_session().run(script)
 
     def run_shell_command(self, command: Any, print_output: bool = False, print_input: bool = False,
                           **arguments: Any) -> tuple[bool, CommandOutput]:  # fmt: skip
@@ -96,11 +106,8 @@ class WinrmConnector(BaseConnector):
         else:
             raw = filename_or_io.read()
             data = raw.encode() if isinstance(raw, str) else raw
-        if self.session is None:
-            self.connect()
-        assert self.session is not None
         try:
-            self.session.upload(data, remote_filename)
+            self.ensure_session().upload(data, remote_filename)
         except WinRMError:
             return False
         return True

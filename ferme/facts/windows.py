@@ -35,25 +35,136 @@ def host_facts_script(wanted: dict[str, Any]) -> str:
             f"$facts.registry[{key}] = (Get-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} "
             f"-ErrorAction SilentlyContinue).{name}"
         )
+    lines += _shares(wanted.get("shares", [])) + _acls(wanted.get("acls", [])) + _groups(wanted.get("groups", []))
+    lines += _tasks(wanted.get("tasks", [])) + _files(wanted.get("files", []))
     lines += [
-        "$facts.shares = [ordered]@{}",
-        f"foreach ($name in {ps_array(wanted.get('shares', []))}) {{",
-        "    $share = Get-SmbShare -Name $name -ErrorAction SilentlyContinue",
-        "    $facts.shares[$name] = $null",
-        "    if ($null -ne $share) {",
-        "        $access = @(Get-SmbShareAccess -Name $name |",
-        "            ForEach-Object { $_.AccountName + '=' + $_.AccessRight })",
-        "        $facts.shares[$name] = [ordered]@{ path = $share.Path; access = $access }",
-        "    }",
-        "}",
         "$facts.firewall_rules = @(Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue | "
         "ForEach-Object { $_.Name })",
         "$facts.listening = @(Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue | "
         "ForEach-Object { $_.LocalPort } | Sort-Object -Unique)",
         "$facts.certificates = @(Get-ChildItem -Path 'Cert:\\LocalMachine\\My' | ForEach-Object { $_.Thumbprint })",
-        "$facts | ConvertTo-Json -Depth 4 -Compress",
+        "$system = Get-CimInstance -ClassName Win32_ComputerSystem",
+        "$facts.domain = [ordered]@{ joined = $system.PartOfDomain; name = $system.Domain }",
+        f"$facts.reboot_pending = {REBOOT_PENDING}",
+        "$facts | ConvertTo-Json -Depth 5 -Compress",
     ]
     return "\n".join(lines)
+
+
+# Where Windows says a restart is owed: component servicing (features), Windows Update, a domain join.
+# PendingFileRenameOperations is left out: installers leave it set and it does not always clear.
+REBOOT_PENDING = " -or ".join(
+    f"(Test-Path -Path {ps_quote(key)})"
+    for key in (
+        "HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending",
+        "HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired",
+        "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\JoinDomain",
+    )
+)
+
+
+def _each(key: str, items: list[str], probe: list[str]) -> list[str]:
+    """`$facts.<key>[item]` for each item: null unless `probe` (which sees `$name`) sets it."""
+    return [f"$facts.{key} = [ordered]@{{}}", f"foreach ($name in {ps_array(items)}) {{",
+            f"    $facts.{key}[$name] = $null", *("    " + line for line in probe), "}"]  # fmt: skip
+
+
+def _shares(names: list[str]) -> list[str]:
+    return _each("shares", names, [
+        "$share = Get-SmbShare -Name $name -ErrorAction SilentlyContinue",
+        "if ($null -ne $share) {",
+        "    $access = @(Get-SmbShareAccess -Name $name | ForEach-Object { $_.AccountName + '=' + $_.AccessRight })",
+        "    $facts.shares[$name] = [ordered]@{ path = $share.Path; access = $access }",
+        "}",
+    ])  # fmt: skip
+
+
+def _acls(paths: list[str]) -> list[str]:
+    """Explicit allow rules as `account=rights:scope`; scope as the Advanced Security dialog says it.
+
+    Well-known accounts (CREATOR OWNER, BUILTIN\\Administrators, SYSTEM) are given by SID: their
+    names are translated on French servers.
+    """
+    return _each("acls", paths, [
+        "if (Test-Path -Path $name) {",
+        "    $acl = Get-Acl -Path $name",
+        "    $rules = @($acl.Access |",
+        "        Where-Object { -not $_.IsInherited -and [string]$_.AccessControlType -eq 'Allow' } |",
+        "        ForEach-Object {",
+        "            $scope = 'All'",
+        "            if ([int]$_.PropagationFlags -band 2) { $scope = 'SubfoldersAndFilesOnly' }",
+        "            elseif ([int]$_.InheritanceFlags -eq 0) { $scope = 'ThisFolderOnly' }",
+        "            $rights = [string]$_.FileSystemRights -replace ', Synchronize', ''",
+        "            $who = $_.IdentityReference.Value",
+        "            try {",
+        "                $sid = $_.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value",
+        "                if ($sid -notlike 'S-1-5-21-*') { $who = $sid }",
+        "            } catch { }",
+        "            $who + '=' + $rights + ':' + $scope",
+        "        })",
+        "    $facts.acls[$name] = [ordered]@{ protected = $acl.AreAccessRulesProtected; rules = $rules }",
+        "}",
+    ])  # fmt: skip
+
+
+# Built-in groups by their well-known SID: their names are translated (French servers say
+# "Utilisateurs du Bureau à distance" and "Administrateurs").
+REMOTE_DESKTOP_USERS = "S-1-5-32-555"
+ADMINISTRATORS = "S-1-5-32-544"
+
+
+def group_lookup(name: str) -> list[str]:
+    """PowerShell that sets `$group` to the local group `name` (a name, or a SID such as S-1-5-32-555)."""
+    return [
+        f"$groupName = {name}",
+        "if ($groupName -like 'S-1-*') {",
+        "    $sid = New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $groupName",
+        "    $groupName = ($sid.Translate([System.Security.Principal.NTAccount]).Value -split '\\\\')[-1]",
+        "}",
+        "$group = $null",
+        "$groupPath = \"WinNT://$env:COMPUTERNAME/$groupName,group\"",
+        "if ([ADSI]::Exists($groupPath)) { $group = [ADSI]$groupPath }",
+    ]  # fmt: skip
+
+
+def _groups(names: list[str]) -> list[str]:
+    """Local group members through ADSI: Get-LocalGroupMember fails on groups holding an orphaned SID."""
+    return _each("groups", names, [
+        *group_lookup("$name"),
+        "if ($null -ne $group) {",
+        "    $facts.groups[$name] = @($group.psbase.Invoke('Members') | ForEach-Object { ([ADSI]$_).Path })",
+        "}",
+    ])  # fmt: skip
+
+
+def _tasks(names: list[str]) -> list[str]:
+    return _each("tasks", names, [
+        "$task = Get-ScheduledTask -TaskName $name -ErrorAction SilentlyContinue",
+        "if ($null -ne $task) {",
+        "    $action = @($task.Actions)[0]",
+        "    $triggers = @($task.Triggers | ForEach-Object {",
+        "        $kind = $_.CimClass.CimClassName -replace '^MSFT_Task(.*)Trigger$', '$1'",
+        "        if ($kind -eq 'Daily') { $kind += '@' + ([datetime]$_.StartBoundary).ToString('HH:mm') }",
+        "        $kind",
+        "    })",
+        "    $facts.tasks[$name] = [ordered]@{ state = [string]$task.State; execute = $action.Execute;",
+        "        arguments = $action.Arguments; user = $task.Principal.UserId; trigger = $triggers -join ',' }",
+        "}",
+    ])  # fmt: skip
+
+
+def _files(paths: list[str]) -> list[str]:
+    return _each("files", paths, [
+        "if (Test-Path -Path $name -PathType Leaf) {",
+        "    $facts.files[$name] = (Get-FileHash -Path $name -Algorithm SHA256).Hash",
+        "}",
+    ])  # fmt: skip
+
+
+def member_name(path: str) -> str:
+    """`WinNT://CD-EXEMPLE/GG-RDS` → `CD-EXEMPLE\\GG-RDS`; a local account `WinNT://DOM/HOST/user` → `HOST\\user`."""
+    parts = path.removeprefix("WinNT://").split("/")
+    return "\\".join(parts[-2:])
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -75,9 +186,23 @@ def parse_host_facts(output: list[str]) -> dict[str, Any]:
             )
             for name, share in (raw.get("shares") or {}).items()
         },
+        "acls": {
+            path: None
+            if acl is None
+            else {"protected": bool(acl.get("protected")), "rules": sorted(_as_list(acl.get("rules")))}
+            for path, acl in (raw.get("acls") or {}).items()
+        },
+        "groups": {
+            name: None if members is None else sorted(member_name(m) for m in _as_list(members))
+            for name, members in (raw.get("groups") or {}).items()
+        },
+        "tasks": raw.get("tasks") or {},
+        "files": raw.get("files") or {},
         "firewall_rules": sorted(_as_list(raw.get("firewall_rules"))),
         "listening": sorted(int(p) for p in _as_list(raw.get("listening"))),
         "certificates": sorted(_as_list(raw.get("certificates"))),
+        "domain": raw.get("domain") or {"joined": False, "name": ""},
+        "reboot_pending": bool(raw.get("reboot_pending")),
     }
 
 

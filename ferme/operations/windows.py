@@ -17,26 +17,45 @@ from ferme.powershell.build import registry_value as registry_snippet
 from ferme.powershell.build import windows_feature
 from ferme.render.windows_firewall import ps_array, ps_quote
 
+FACT_KINDS = ("features", "services", "registry", "shares", "acls", "groups", "tasks", "files")
 
-def wanted_for(features: list[str], services: list[str], registry: list[tuple[str, str]],
-               shares: list[str] | None = None) -> str:  # fmt: skip
-    return json.dumps({"features": sorted(features), "services": sorted(services),
-                       "registry": sorted([list(r) for r in registry]), "shares": sorted(shares or [])},
-                      sort_keys=True)  # fmt: skip
+
+def wanted_for(**kinds: Any) -> str:
+    """The `wanted` argument of every Windows operation of a host: what to read, by kind (FACT_KINDS).
+
+    The same JSON for all of a host's operations, so pyinfra gathers the host's facts once.
+    """
+    unknown = set(kinds) - set(FACT_KINDS)
+    if unknown:
+        raise TypeError(f"no such kind of Windows fact: {', '.join(sorted(unknown))}")
+    values = {kind: sorted([list(item) if isinstance(item, tuple) else item for item in kinds.get(kind, ())])
+              for kind in FACT_KINDS}  # fmt: skip
+    return json.dumps(values, sort_keys=True)
+
+
+def facts(wanted: str) -> dict[str, Any]:
+    """The host's batched facts (one PowerShell call per host per run, cached by pyinfra)."""
+    result: dict[str, Any] = host.get_fact(WindowsHost, wanted=wanted)
+    return result
 
 
 @operation()
-def feature(name: str, wanted: str) -> Any:
-    """A Windows feature installed (with its management tools); a needed restart is reported, not forced."""
-    if host.get_fact(WindowsHost, wanted=wanted)["features"].get(name):
-        host.noop(f"feature {name} is installed")
+def feature(name: str, wanted: str, present: bool = True) -> Any:
+    """A Windows feature installed (with its management tools) or removed.
+
+    A restart the change needs is left to `windows_reboot.reboot(only_if_pending=True)`, which reads
+    Windows' own pending-restart markers when it runs.
+    """
+    installed = bool(facts(wanted)["features"].get(name))
+    if installed == present:
+        host.noop(f"feature {name} is {'installed' if present else 'absent'}")
         return
-    yield windows_feature(name)
+    yield windows_feature(name) if present else f"Uninstall-WindowsFeature -Name {ps_quote(name)} | Out-Null"
 
 
 @operation()
 def registry_value(path: str, name: str, value: int | str | list[str], wanted: str) -> Any:
-    current = host.get_fact(WindowsHost, wanted=wanted)["registry"].get(f"{path}\\{name}")
+    current = facts(wanted)["registry"].get(f"{path}\\{name}")
     if current == value or (isinstance(value, list) and current is not None and list(current) == value):
         host.noop(f"{path}\\{name} is {value!r}")
         return
@@ -45,7 +64,7 @@ def registry_value(path: str, name: str, value: int | str | list[str], wanted: s
 
 @operation()
 def service_running(name: str, wanted: str) -> Any:
-    status = host.get_fact(WindowsHost, wanted=wanted)["services"].get(name)
+    status = facts(wanted)["services"].get(name)
     if status == "Running":
         host.noop(f"service {name} is running")
         return
@@ -57,7 +76,7 @@ def service_running(name: str, wanted: str) -> Any:
 @operation()
 def firewall_rules(script: str, rule_names: list[str], wanted: str) -> Any:
     """The host's ferme firewall rules: the whole script when the set of rules differs."""
-    if host.get_fact(WindowsHost, wanted=wanted)["firewall_rules"] == sorted(rule_names):
+    if facts(wanted)["firewall_rules"] == sorted(rule_names):
         host.noop(f"{len(rule_names)} ferme firewall rules present")
         return
     yield script
@@ -69,7 +88,7 @@ def smb_share(name: str, path: str, access: dict[str, str], wanted: str) -> Any:
 
     The FSLogix profile share is one: session hosts' computer accounts and the agents need Change.
     """
-    share = host.get_fact(WindowsHost, wanted=wanted)["shares"].get(name)
+    share = facts(wanted)["shares"].get(name)
     if share is None:
         grants = {right: sorted(a for a, r in access.items() if r == right) for right in ("Full", "Change", "Read")}
         options = "".join(f" -{right}Access {ps_array(accounts)}" for right, accounts in grants.items() if accounts)

@@ -7,12 +7,17 @@ the parsed fact. Every command is also checked against the cmdlet catalogue.
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import importlib
 import json
+import os
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from pyinfra.api.command import FileUploadCommand, FunctionCommand, StringCommand
 from pyinfra.context import ctx_host
 
 from ferme.facts.windows import WindowsHost, host_facts_script
@@ -40,19 +45,72 @@ class FakeHost:
         self.noops.append(description)
 
 
+def make_pfx(folder: Path, password: str) -> Path:
+    """A PFX whose thumbprint never changes: Ed25519 signatures are deterministic, the rest is fixed."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"ferme fixture").digest())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bureau.cd-exemple.fr")])
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(4242).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=365))
+            .sign(key, None))  # fmt: skip
+    path = folder / "rds.pfx"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"rds", key, cert, None,
+                                                           BestAvailableEncryption(password.encode())))  # fmt: skip
+    return path
+
+
+def render(command: Any, pfx: Path | None) -> str:
+    """A yielded command as the fixture spells it (secrets masked, as pyinfra logs them)."""
+    if isinstance(command, str | StringCommand):
+        return str(command)
+    if isinstance(command, FileUploadCommand):
+        if isinstance(command.src, str):
+            source = "{pfx}" if pfx is not None and command.src == str(pfx) else command.src
+        else:
+            data = command.src.getvalue()
+            source = f"{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest().upper()}"
+        return f"upload {source} -> {command.dest}"
+    if isinstance(command, FunctionCommand):
+        return f"call {command.function.__name__}{tuple(command.args)!r}"
+    raise AssertionError(f"unexpected command {command!r}")
+
+
 @pytest.mark.parametrize("case", OPERATION_CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_operation_fixture(case: Path) -> None:
+def test_operation_fixture(case: Path, tmp_path: Path) -> None:
     fixture = json.loads(case.read_text(encoding="utf-8"))
     module_name, operation_name = case.parent.name.split(".")
     operation = getattr(importlib.import_module(f"ferme.operations.{module_name}"), operation_name)
+    pfx = make_pfx(tmp_path, fixture["pfx_password"]) if "pfx_password" in fixture else None
+    args = [str(pfx) if arg == "{pfx}" else arg for arg in fixture["args"]]
+    kwargs = dict(fixture.get("kwargs", {}))
+    if "after" in kwargs:  # earlier operations of the run: whether each will change something
+        kwargs["after"] = [SimpleNamespace(will_change=change) for change in kwargs["after"]]
     host = FakeHost(fixture["facts"])
     with ctx_host.use(host):
-        commands = list(operation._inner(*fixture["args"], **fixture.get("kwargs", {})))
-    assert commands == fixture["commands"]
+        if "error" in fixture:
+            with pytest.raises(ValueError, match=fixture["error"]):
+                list(operation._inner(*args, **kwargs))
+            return
+        commands = list(operation._inner(*args, **kwargs))
+    rendered = [render(command, pfx) for command in commands]
+    if os.environ.get("FERME_UPDATE_GOLDEN"):
+        fixture["commands"] = rendered
+        case.write_text(json.dumps(fixture, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert rendered == fixture["commands"]
     if not commands:
         assert host.noops == [fixture["noop"]]
-    for command in commands:
-        assert errors(check_script(command)) == [], command
+    for command, text in zip(commands, rendered, strict=True):
+        if isinstance(command, str | StringCommand):
+            assert errors(check_script(text)) == [], text
+        if "secret" in fixture:  # the secret reaches the host, and nothing that is logged
+            assert fixture["secret"] not in text
+            if isinstance(command, StringCommand) and "MASKED" in text:
+                assert fixture["secret"] in command.get_raw_value()
 
 
 @pytest.mark.parametrize("case", FACT_CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -65,8 +123,10 @@ def test_fact_fixture(case: Path) -> None:
 
 
 def test_there_are_fixtures_for_every_operation() -> None:
-    from ferme.operations import windows
-
-    operations = {name for name in dir(windows) if hasattr(getattr(windows, name), "_inner")}
-    covered = {p.parent.name.split(".")[1] for p in OPERATION_CASES}
-    assert operations <= covered
+    modules = sorted(p.stem for p in (ROOT / "ferme" / "operations").glob("windows*.py"))
+    operations = {f"{module}.{name}" for module in modules
+                  for name, value in vars(importlib.import_module(f"ferme.operations.{module}")).items()
+                  if hasattr(value, "_inner") and value.__module__ == f"ferme.operations.{module}"}  # fmt: skip
+    covered = {p.parent.name for p in OPERATION_CASES}
+    assert len(modules) >= 6
+    assert operations <= covered, operations - covered

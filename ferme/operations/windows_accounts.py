@@ -1,0 +1,63 @@
+"""Local groups and the domain join, on the host's batched facts (`ferme.operations.windows.facts`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyinfra.api.command import StringCommand
+from pyinfra.api.hiddenvalue import HiddenValue
+from pyinfra.api.operation import operation
+from pyinfra.context import host
+
+from ferme.facts.windows import group_lookup
+from ferme.operations.windows import facts
+from ferme.render.windows_firewall import ps_quote
+
+
+def hidden_literal(secret: str) -> HiddenValue:
+    """A secret as a quoted PowerShell literal that logs, reports and fixtures show as '*MASKED*'."""
+    return HiddenValue(ps_quote(secret), masked_value="'*MASKED*'")  # type: ignore[no-untyped-call]
+
+
+def credential(user: str, password: str) -> list[Any]:
+    """The bits of a `PSCredential` expression whose password stays masked outside the connector."""
+    return ["(New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList "
+            f"{ps_quote(user)}, (ConvertTo-SecureString -String ", hidden_literal(password),
+            " -AsPlainText -Force))"]  # fmt: skip
+
+
+@operation()
+def local_group_members(group: str, members: list[str], wanted: str) -> Any:
+    """`members` (DOMAIN\\name) belong to the local `group` (a name or a well-known SID); through ADSI.
+
+    Other members are left alone. On session hosts: the agents' groups in Remote Desktop Users;
+    the RDS servers' group in Administrators on each server of the deployment.
+    """
+    current = facts(wanted)["groups"].get(group)
+    if current is None:
+        raise ValueError(f"local group {group!r} does not exist on {host.name}")
+    present = {member.lower() for member in current}
+    missing = [member for member in members if member.lower() not in present]
+    if not missing:
+        host.noop(f"{group} holds {', '.join(members)}")
+        return
+    lines = group_lookup(ps_quote(group))
+    lines += [f"$group.Add({ps_quote('WinNT://' + member.replace(chr(92), '/'))})" for member in missing]
+    yield "\n".join(lines)
+
+
+@operation()
+def domain_join(domain: str, user: str, password: str, wanted: str, ou: str | None = None) -> Any:
+    """Joined to `domain` (DNS name), in `ou` if given; the restart it needs is `windows_reboot.reboot`'s.
+
+    A host already in another domain is an error: ferme does not move hosts between domains.
+    """
+    current = facts(wanted)["domain"]
+    if current["joined"] and current["name"].lower() == domain.lower():
+        host.noop(f"joined to {domain}")
+        return
+    if current["joined"]:
+        raise ValueError(f"{host.name} is in domain {current['name']}, not {domain}: leave it by hand first")
+    where = f" -OUPath {ps_quote(ou)}" if ou else ""
+    yield StringCommand(f"Add-Computer -DomainName {ps_quote(domain)}{where} -Credential ",
+                        *credential(user, password), " -Force", _separator="")  # fmt: skip

@@ -1,0 +1,63 @@
+"""Certificates: a PFX imported into the machine's Personal store, known by its thumbprint.
+
+The inventory gives the PFX file, its password (a secret) and the thumbprint it must hold: ferme
+checks the file against the thumbprint here before touching the host, imports only when the store
+lacks that thumbprint, and never leaves the PFX on the host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pyinfra.api.command import FileUploadCommand, StringCommand
+from pyinfra.api.operation import operation
+from pyinfra.context import host
+
+from ferme.operations.windows import facts
+from ferme.operations.windows_accounts import hidden_literal
+from ferme.render.windows_firewall import ps_quote
+
+STAGING = "C:\\ProgramData\\ferme"
+
+
+def normalise(thumbprint: str) -> str:
+    """As Windows shows it: 40 upper-case hex digits (the certificate dialog adds spaces)."""
+    return "".join(thumbprint.split()).replace(":", "").upper()
+
+
+def pfx_thumbprints(data: bytes, password: str) -> list[str]:
+    """SHA-1 thumbprints of the certificates in a PFX; ValueError on a wrong password or a damaged file."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    bundle = pkcs12.load_pkcs12(data, password.encode())
+    certificates = ([bundle.cert.certificate] if bundle.cert else []) + [c.certificate for c in bundle.additional_certs]
+    return [hashlib.sha1(c.public_bytes(Encoding.DER)).hexdigest().upper() for c in certificates]
+
+
+@operation()
+def certificate(pfx: str, thumbprint: str, password: str, wanted: str) -> Any:
+    """The certificate `thumbprint` in Cert:\\LocalMachine\\My, imported from `pfx` when it is missing."""
+    thumbprint = normalise(thumbprint)
+    if thumbprint in facts(wanted)["certificates"]:
+        host.noop(f"certificate {thumbprint} is in LocalMachine\\My")
+        return
+    try:
+        found = pfx_thumbprints(Path(pfx).read_bytes(), password)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{pfx}: cannot read the PFX ({exc})") from None
+    if thumbprint not in found:
+        raise ValueError(f"{pfx} holds {', '.join(found) or 'no certificate'}, not {thumbprint}")
+    staged = f"{STAGING}\\{thumbprint}.pfx"
+    yield f"New-Item -Path {ps_quote(STAGING)} -ItemType Directory -Force | Out-Null"
+    yield FileUploadCommand(pfx, staged)
+    yield StringCommand(
+        f"try {{\n    $imported = Import-PfxCertificate -FilePath {ps_quote(staged)} "
+        "-CertStoreLocation 'Cert:\\LocalMachine\\My' -Password (ConvertTo-SecureString -String ",
+        hidden_literal(password),
+        f" -AsPlainText -Force)\n}} finally {{\n    Remove-Item -Path {ps_quote(staged)} -Force\n}}\n"
+        f"if (-not (@($imported) | Where-Object {{ $_.Thumbprint -eq {ps_quote(thumbprint)} }})) {{\n"
+        f"    throw 'the PFX imported no certificate {thumbprint}'\n}}",
+        _separator="",
+    )
