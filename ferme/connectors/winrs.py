@@ -93,10 +93,17 @@ class Session:
         from requests.exceptions import ConnectionError as RequestsConnectionError
         from requests.exceptions import ReadTimeout, SSLError
 
+        refused: tuple[type[Exception], ...] = (AuthenticationError,)
+        try:
+            from requests_credssp.exceptions import AuthenticationException, NTStatusException  # type: ignore[import-untyped]
+
+            refused += (AuthenticationException, NTStatusException)
+        except ImportError:  # pragma: no cover - CredSSP is optional for pypsrp
+            pass
         for attempt in range(self.retries + 1):
             try:
                 return action(*args)
-            except AuthenticationError as exc:
+            except refused as exc:
                 raise WinRMError(f"{self.address}: authentication refused for {self.user} ({exc})") from None
             except SSLError as exc:
                 raise WinRMError(f"{self.address}: certificate not trusted ({exc}); set connection.ca_bundle") from None
@@ -110,25 +117,33 @@ class Session:
                 time.sleep(0.5 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def run(self, script: str) -> Result:
-        """Run a PowerShell script in the host's shell; stderr CLIXML is decoded."""
+    def run(self, script: Any) -> Result:
+        """Run a PowerShell script in the host's shell; stderr CLIXML is decoded.
+
+        `script` is a str, or a pyinfra StringCommand whose masked secrets are unmasked only here.
+        """
+        text = script.get_raw_value() if hasattr(script, "get_raw_value") else str(script)
+        return self.run_native(POWERSHELL, [*POWERSHELL_ARGS, encode_script(text)])
+
+    def run_native(self, executable: str, arguments: list[str]) -> Result:
+        """Run a program in the shell (cmd.exe's rules), e.g. `hostname`."""
         from pypsrp.exceptions import WSManFaultError
 
         self.open()
         try:
-            return self._run(script)
+            return self._run(executable, arguments)
         except WSManFaultError as fault:
             if str(fault.code) != str(SHELL_NOT_FOUND):
                 raise WinRMError(f"{self.address}: WS-Management fault {fault.code}: {fault.reason}") from None
             self._shell = None  # the server dropped our shell (idle timeout, restart): one new shell, once
             self.open()
-            return self._run(script)
+            return self._run(executable, arguments)
 
-    def _run(self, script: str) -> Result:
+    def _run(self, executable: str, arguments: list[str]) -> Result:
         from pypsrp.shell import CommandState
         from pypsrp.wsman import NAMESPACES
 
-        response = self._call(self._shell.command, POWERSHELL, [*POWERSHELL_ARGS, encode_script(script)])
+        response = self._call(self._shell.command, executable, arguments)
         command_id = response.findtext("rsp:CommandResponse/rsp:CommandId", namespaces=NAMESPACES)
         from pypsrp.exceptions import WSManFaultError
 
@@ -150,22 +165,10 @@ class Session:
 
     def upload(self, data: bytes, path: str, chunk: int = 200_000) -> None:
         """Write bytes to a path on the host, in chunks that fit an envelope; the file is replaced whole."""
-        from ferme.render.windows_firewall import ps_quote
-
-        temporary = path + ".ferme-upload"
-        for offset in range(0, max(len(data), 1), chunk):
-            piece = base64.b64encode(data[offset : offset + chunk]).decode()
-            mode = "Create" if offset == 0 else "Append"
-            result = self.run(
-                f"$bytes = [Convert]::FromBase64String('{piece}')\n"
-                f"$stream = [IO.File]::Open({ps_quote(temporary)}, [IO.FileMode]::{mode})\n"
-                "$stream.Write($bytes, 0, $bytes.Length)\n$stream.Close()"
-            )
+        for script in upload_scripts(data, path, chunk):
+            result = self.run(script)
             if not result.ok:
                 raise WinRMError(f"{self.address}: upload of {path} failed: {result.stderr}")
-        result = self.run(f"Move-Item -Path {ps_quote(temporary)} -Destination {ps_quote(path)} -Force")
-        if not result.ok:
-            raise WinRMError(f"{self.address}: upload of {path} failed: {result.stderr}")
 
     def close(self) -> None:
         if self._shell is not None:
@@ -173,3 +176,21 @@ class Session:
                 self._shell.close()
             finally:
                 self._shell = None
+
+
+def upload_scripts(data: bytes, path: str, chunk: int = 200_000) -> list[str]:
+    """The scripts an upload runs: chunks appended to a side file, then moved over `path` at once."""
+    from ferme.render.windows_firewall import ps_quote
+
+    temporary = path + ".ferme-upload"
+    scripts = []
+    for offset in range(0, max(len(data), 1), chunk):
+        piece = base64.b64encode(data[offset : offset + chunk]).decode()
+        mode = "Create" if offset == 0 else "Append"
+        scripts.append(
+            f"$bytes = [Convert]::FromBase64String('{piece}')\n"
+            f"$stream = [IO.File]::Open({ps_quote(temporary)}, [IO.FileMode]::{mode})\n"
+            "$stream.Write($bytes, 0, $bytes.Length)\n$stream.Close()"
+        )
+    scripts.append(f"Move-Item -Path {ps_quote(temporary)} -Destination {ps_quote(path)} -Force")
+    return scripts

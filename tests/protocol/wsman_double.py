@@ -1,10 +1,13 @@
 """A strict WS-Management / WinRS double on loopback, for the WinRM connector's tests (WINDOWS.md, layer 2).
 
 HTTPS with a certificate made for the test, NTLM through pyspnego's server side; it answers only the
-PowerShell scripts a test registers (matched on the decoded -EncodedCommand) and behaves like
-cmd.exe for anything else. Faults can be injected: wrong password (NTLM fails), a slow answer,
-a non-zero exit, a CLIXML error stream, large outputs, and "shell not found". Every HTTP request is
-counted, by WS-Management action.
+PowerShell scripts a test registers (matched on the decoded -EncodedCommand; a reply may be a
+function of the double's state) and behaves like cmd.exe for anything else (echo, exit, hostname,
+ver, `cmd /c`; unknown programs: 9009). CredSSP is accepted too (pyspnego's acceptor), and the
+credentials it delegates are kept, to check what a second hop would receive. Faults can be
+injected: wrong password, a slow answer, a non-zero exit, a CLIXML error stream, large outputs,
+"shell not found", and a restart (the host drops every connection and shell, refuses connections
+for a while, then comes back with a new boot time). Every HTTP request is counted, by action.
 """
 
 from __future__ import annotations
@@ -12,14 +15,17 @@ from __future__ import annotations
 import base64
 import datetime
 import http.server
+import shlex
 import ssl
 import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",
@@ -53,20 +59,59 @@ class Reply:
 class Double:
     user: str
     password: str
-    scripts: dict[str, Reply] = field(default_factory=dict)
+    hostname: str = "RDCB01"
+    scripts: dict[str, Reply | Callable[[Double], Reply]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     shells: set[str] = field(default_factory=set)
     drop_shells: bool = False  # answer the next Command with "shell not found"
     commands: dict[str, tuple[bytes, bytes, int, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    boots: int = 1  # how many times the host has started
+    down_until: float = 0.0  # monotonic time until which connections are refused (restarting)
+    delegated: list[tuple[str, str, str]] = field(default_factory=list)  # CredSSP: (domain, user, password)
+    ran: list[str] = field(default_factory=list)  # scripts run, in order
 
-    def register(self, script: str, reply: Reply) -> None:
+    def register(self, script: str, reply: Reply | Callable[[Double], Reply]) -> None:
         self.scripts[script] = reply
+
+    def restart(self, down_for: float) -> None:
+        """What Restart-Computer does to a client: every shell and connection gone, then a new boot."""
+        with self.lock:
+            self.shells.clear()
+            self.commands.clear()
+            self.down_until = time.monotonic() + down_for
+            self.boots += 1
+
+    @property
+    def down(self) -> bool:
+        return time.monotonic() < self.down_until
+
+    def cmd(self, line: str) -> tuple[bytes, bytes, int, float]:
+        """The few cmd.exe built-ins a client may send outside PowerShell, as cmd.exe answers them."""
+        words = shlex.split(line, posix=False) or [""]
+        program = words[0].lower().removesuffix(".exe")
+        rest = line[len(words[0]) :].strip()
+        if program == "":
+            return b"", b"", 0, 0.0
+        if program == "echo":
+            return (rest + "\r\n").encode(), b"", 0, 0.0
+        if program == "exit":
+            code = rest.removeprefix("/b").removeprefix("/B").strip() or "0"
+            return b"", b"", int(code) if code.lstrip("-").isdigit() else 0, 0.0
+        if program == "hostname":
+            return (self.hostname + "\r\n").encode(), b"", 0, 0.0
+        if program == "ver":
+            return b"\r\nMicrosoft Windows [Version 10.0.26100.1742]\r\n", b"", 0, 0.0
+        if program == "cmd" and words[1:2] and words[1].lower() in ("/c", "/k"):
+            return self.cmd(line.split(None, 2)[2] if len(words) > 2 else "")
+        return b"", NOT_RECOGNISED.format(words[0]).encode(), 9009, 0.0
 
     def run(self, command: str, arguments: list[str]) -> tuple[bytes, bytes, int, float]:
         if command.lower() == "powershell.exe" and "-EncodedCommand" in arguments:
             script = base64.b64decode(arguments[arguments.index("-EncodedCommand") + 1]).decode("utf-16-le")
-            reply = self.scripts.get(script)
+            self.ran.append(script)
+            registered = self.scripts.get(script)
+            reply = registered(self) if callable(registered) else registered
             if reply is None:
                 error = (
                     '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
@@ -74,7 +119,7 @@ class Double:
                 )
                 return b"", error.encode(), 1, 0.0
             return reply.stdout.encode(), reply.stderr.encode(), reply.rc, reply.delay
-        return b"", NOT_RECOGNISED.format(command).encode(), 9009, 0.0
+        return self.cmd(" ".join([command, *arguments]))
 
 
 def _envelope(relates_to: str, action: str, body: str, header: str = "") -> bytes:
@@ -100,8 +145,9 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
-        context = None
+        context: Any = None
         authenticated = False
+        boot = 0  # the host's boot this connection was made in: a restart kills it
 
         def log_message(self, *args: object) -> None:
             pass
@@ -119,6 +165,10 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with double.lock:
                 double.requests["http"] += 1
+            if double.down or (self.boot and self.boot != double.boots):
+                self.close_connection = True  # restarting: the connection dies without an answer
+                return
+            self.boot = double.boots
             if not self.authenticated:
                 self._authenticate()
                 if not self.authenticated:
@@ -128,21 +178,32 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
         def _authenticate(self) -> None:
             header = self.headers.get("Authorization", "")
             if not header:
-                self._send(401, headers={"WWW-Authenticate": "Negotiate"})
+                self._refuse()
                 return
             scheme, _, token = header.partition(" ")
             if self.context is None:
-                self.context = spnego.server(protocol="ntlm")
+                self.context = spnego.server(protocol="credssp" if scheme.lower() == "credssp" else "ntlm")
             try:
                 out = self.context.step(base64.b64decode(token))
             except Exception:  # a wrong password ends here
                 self.context = None
-                self._send(401, headers={"WWW-Authenticate": "Negotiate"})
+                self._refuse()
                 return
             if not self.context.complete:
                 self._send(401, headers={"WWW-Authenticate": f"{scheme} {base64.b64encode(out or b'').decode()}"})
                 return
+            if scheme.lower() == "credssp":
+                credential = self.context.get_extra_info("client_credential")
+                with double.lock:
+                    double.delegated.append((credential.domain_name, credential.username, credential.password))
             self.authenticated = True
+
+        def _refuse(self) -> None:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", "Negotiate")
+            self.send_header("WWW-Authenticate", "CredSSP")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _soap(self, body: bytes) -> None:
             root = ET.fromstring(body)
@@ -236,7 +297,8 @@ class Server:
     def __init__(self, folder: Path, user: str, password: str):
         import os
 
-        (folder / "ntlm-users").write_text(f":{user}:{password}\n")  # any domain
+        # NTLM with no domain, and CredSSP's inner NTLM with the domain the tests use
+        (folder / "ntlm-users").write_text(f":{user}:{password}\nCD-EXEMPLE:{user}:{password}\n")
         os.environ["NTLM_USER_FILE"] = str(folder / "ntlm-users")  # pyspnego's NTLM server reads its accounts here
         self.double = Double(user, password)
         self.ca, key = _certificate(folder)
