@@ -22,6 +22,7 @@ def expectations(plan: dict[str, Any], name: str) -> dict[str, Any]:
         "firewall_rules": sorted(rule["name"] for rule in rules_for_host(plan, name)),
         "listening": sorted({port for role, port in ROLE_PORTS.items() if role in host["roles"]} | {5986}),
         "services": ["TermService"] if "rds_session_host" in host["roles"] else [],
+        "certificates": sorted(c["thumbprint"] for c in host["state"].get("certificates", [])),
     }
 
 

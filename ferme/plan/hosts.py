@@ -30,7 +30,25 @@ def _windows_state(host: Host, site: Site) -> dict[str, Any]:
     collections = []
     if site.rds and "rds_session_host" in host.roles:
         collections = [c.name for c in site.rds.collections if host.name in _members(site, c.session_hosts)]
-    return {"windows_features": features, "reboot_after_features": bool(features), "collections": collections}
+    return {"windows_features": features, "reboot_after_features": bool(features), "collections": collections,
+            "certificates": _certificates(host, site)}  # fmt: skip
+
+
+# Where Set-RDCertificate puts a role's certificate: the servers that run the role.
+CERTIFICATE_HOSTS = {"RDGateway": "rds_gateway", "RDWebAccess": "rds_web", "RDRedirector": "rds_broker",
+                     "RDPublishing": "rds_broker"}  # fmt: skip
+
+
+def _certificates(host: Host, site: Site) -> list[dict[str, Any]]:
+    """The PFX certificates this host must hold in LocalMachine\\My (by thumbprint), for its RDS roles."""
+    if not site.rds:
+        return []
+    return [
+        {"thumbprint": c.thumbprint, "pfx": c.pfx, "password": {"secret": c.password.name},
+         "roles": [r for r in c.roles if CERTIFICATE_HOSTS[r] in host.roles]}
+        for c in site.rds.certificates
+        if any(CERTIFICATE_HOSTS[r] in host.roles for r in c.roles)
+    ]  # fmt: skip
 
 
 def _directory_addresses(site: Site) -> list[str]:

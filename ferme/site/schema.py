@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -260,8 +261,27 @@ class Profiles(Section):
     size_gb: Annotated[int, Field(ge=1)] = 30
 
 
+def _thumbprint(value: Any) -> Any:
+    """As the certificate dialog shows it (`3c 9a …`) or as Windows stores it: 40 upper-case hex digits."""
+    return "".join(value.split()).replace(":", "").upper() if isinstance(value, str) else value
+
+
+Thumbprint = Annotated[str, BeforeValidator(_thumbprint), Field(pattern=r"^[0-9A-F]{40}$")]
+CertificateRole = Literal["RDGateway", "RDWebAccess", "RDRedirector", "RDPublishing"]
+
+
+class Certificate(Section):
+    """A PFX for the deployment's roles (Set-RDCertificate); ferme imports it where the roles run."""
+
+    pfx: str = Field(description="PFX file, relative to the inventory folder (keep it out of git)")
+    thumbprint: Thumbprint
+    password: Secret
+    roles: list[CertificateRole] = Field(["RDGateway", "RDWebAccess", "RDRedirector", "RDPublishing"])
+
+
 class Rds(Section):
     collections: list[Collection]
+    certificates: list[Certificate] = []
     gateway: Gateway
     broker_ha: BrokerHA | None = None
     licensing: Licensing = Licensing()

@@ -75,3 +75,9 @@ def test_services_running(windows: Any) -> None:
     expected, facts = windows
     stopped = [s for s in expected["services"] if facts["services"].get(s) != "Running"]
     assert not stopped, f"services not running: {stopped}"
+
+
+def test_certificates_present(windows: Any) -> None:
+    expected, facts = windows
+    missing = [t for t in expected["certificates"] if t not in facts["certificates"]]
+    assert not missing, f"certificates not in LocalMachine\\My: {missing}"

@@ -19,7 +19,7 @@ def test_env_name() -> None:
 def test_values_come_from_sops_file(copy_example) -> None:
     folder = copy_example("mairie-exemple")
     site = load_site(folder)
-    assert site.secrets.names() == ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "winrm_deploy"]
+    assert site.secrets.names() == ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "rds_pfx", "winrm_deploy"]
     stored = decrypt_sops(folder / SOPS_FILE)
     assert site.secrets.value("radius_fw01") == stored["radius_fw01"]
     assert len(stored["radius_fw01"]) >= 24
@@ -41,7 +41,7 @@ def test_environment_wins_over_sops_file(copy_example, monkeypatch: pytest.Monke
 
 def test_environment_alone_is_enough(copy_example, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = copy_example("mairie-exemple", secrets=False)
-    for name in ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "winrm_deploy"]:
+    for name in ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "rds_pfx", "winrm_deploy"]:
         monkeypatch.setenv(env_name(name), f"value-of-{name}")
     assert load_site(folder).secrets.value("mfa_admin") == "value-of-mfa_admin"
 

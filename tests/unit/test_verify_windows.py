@@ -36,7 +36,7 @@ def _state(expected: dict, **changes: object) -> str:
         "registry": dict(expected["registry"]),
         "firewall_rules": expected["firewall_rules"],
         "listening": expected["listening"],
-        "certificates": [],
+        "certificates": expected["certificates"],
     }
     facts.update(changes)
     return json.dumps(facts)
@@ -48,7 +48,7 @@ def test_a_converged_windows_host_passes(double: tuple[Server, dict], tmp_path: 
     server.double.register(host_facts_script(wanted(expected)), Reply(stdout=_state(expected)))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code == 0, hosts
-    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (5, 0)
+    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (6, 0)
     assert server.double.requests["Command"] == 1  # one PowerShell call for every check of the host
 
 
@@ -60,3 +60,14 @@ def test_a_missing_feature_and_a_stopped_service_fail(double: tuple[Server, dict
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
     assert sorted(hosts["lab-rdsh01"].failures) == ["test_features_installed", "test_services_running"]
+
+
+def test_a_missing_certificate_fails_by_thumbprint(double: tuple[Server, dict], tmp_path: Path) -> None:
+    server, plan = double
+    plan["hosts"]["lab-rdsh01"]["state"]["certificates"] = [{"thumbprint": "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C"}]
+    expected = expectations(plan, "lab-rdsh01")
+    state = _state(expected, certificates=["AAAA0000AAAA0000AAAA0000AAAA0000AAAA0000"])
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=state))
+    code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
+    assert code != 0
+    assert hosts["lab-rdsh01"].failures == ["test_certificates_present"]
