@@ -11,6 +11,8 @@ from roles import ORDER, role_deploy
 
 planned_roles = host.data.get("ferme_roles", [])
 is_linux = host.data.get("ferme", {}).get("os") == "debian"
+if host.data.get("ferme", {}).get("os") == "windows":
+    role_deploy("windows_host")()  # the host's own state, before its RDS roles
 for role in ORDER:
     if role in planned_roles or (role == "base" and is_linux):
         role_deploy(role)()

@@ -30,8 +30,16 @@ def winrm_data(connection: dict[str, Any], inventory: str | None) -> dict[str, A
         "winrm_port": connection["port"],
         "winrm_auth": connection["auth"] or "ntlm",
         "winrm_password_secret": connection["password_secret"],
+        "winrm_ca_bundle": _beside(connection.get("ca_bundle"), inventory),
         "ferme_inventory": inventory,
     }
+
+
+def _beside(path: str | None, inventory: str | None) -> str | None:
+    """A file the inventory names, relative to the inventory's folder."""
+    if not path or Path(path).is_absolute() or not inventory:
+        return path
+    return str(Path(inventory) / path)
 
 
 def host_entry(plan: dict[str, Any], name: str, inventory: str | None) -> HostEntry | None:
@@ -48,7 +56,10 @@ def host_entry(plan: dict[str, Any], name: str, inventory: str | None) -> HostEn
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])
         return name, data
     if connection["via"] == "winrm" and connector_available("winrm"):
+        from ferme.checks.windows import expectations
+
         data.update(winrm_data(connection, inventory))
+        data["ferme_windows"] = expectations(plan, name)  # what roles/windows_host converges to
         return f"@winrm/{name}", data
     if connector_available(connection["via"]):
         return f"@{connection['via']}/{name}", data

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from io import IOBase
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pyinfra.api.exceptions import ConnectError
 from pyinfra.connectors.base import BaseConnector, DataMeta
@@ -31,7 +31,20 @@ DATA_META = {
 }
 
 
-def _password(data: dict[str, Any]) -> str:
+class WinrmData(TypedDict, total=False):
+    """What pyinfra hands the connector from host data (only the keys typed here reach it)."""
+
+    winrm_hostname: str
+    winrm_user: str
+    winrm_port: int
+    winrm_auth: str
+    winrm_ca_bundle: str | None
+    winrm_password_secret: str | None
+    winrm_password: str | None
+    ferme_inventory: str | None
+
+
+def _password(data: Any) -> str:
     if data.get("winrm_password"):
         return str(data["winrm_password"])
     name = data.get("winrm_password_secret")
@@ -47,6 +60,7 @@ def _password(data: dict[str, Any]) -> str:
 
 class WinrmConnector(BaseConnector):
     handles_execution = True
+    data_cls = WinrmData
     data_meta = DATA_META
 
     def __init__(self, state: Any, host: Any):

@@ -34,43 +34,53 @@ def wanted_for(**kinds: Any) -> str:
 
 
 def facts(wanted: str) -> dict[str, Any]:
-    """The host's batched facts (one PowerShell call per host per run, cached by pyinfra)."""
-    result: dict[str, Any] = host.get_fact(WindowsHost, wanted=wanted)
-    return result
+    """The host's batched facts, read once per run: the state the host was in when the run began.
+
+    pyinfra 3 does not cache facts (each operation would cost a PowerShell call); ferme keeps them on
+    the host object, which lives for one run. Each operation changes its own things only, so what
+    one operation changed never stands in another's facts.
+    """
+    cache: dict[str, dict[str, Any]] | None = getattr(host, "ferme_windows_facts", None)
+    if cache is None:
+        cache = {}
+        host.ferme_windows_facts = cache  # type: ignore[attr-defined]
+    if wanted not in cache:
+        cache[wanted] = host.get_fact(WindowsHost, wanted=wanted)
+    return cache[wanted]
 
 
 @operation()
-def feature(name: str, wanted: str, present: bool = True) -> Any:
+def feature(feature: str, wanted: str, present: bool = True) -> Any:
     """A Windows feature installed (with its management tools) or removed.
 
     A restart the change needs is left to `windows_reboot.reboot(only_if_pending=True)`, which reads
     Windows' own pending-restart markers when it runs.
     """
-    installed = bool(facts(wanted)["features"].get(name))
+    installed = bool(facts(wanted)["features"].get(feature))
     if installed == present:
-        host.noop(f"feature {name} is {'installed' if present else 'absent'}")
+        host.noop(f"feature {feature} is {'installed' if present else 'absent'}")
         return
-    yield windows_feature(name) if present else f"Uninstall-WindowsFeature -Name {ps_quote(name)} | Out-Null"
+    yield windows_feature(feature) if present else f"Uninstall-WindowsFeature -Name {ps_quote(feature)} | Out-Null"
 
 
 @operation()
-def registry_value(path: str, name: str, value: int | str | list[str], wanted: str) -> Any:
-    current = facts(wanted)["registry"].get(f"{path}\\{name}")
+def registry_value(path: str, value_name: str, value: int | str | list[str], wanted: str) -> Any:
+    current = facts(wanted)["registry"].get(f"{path}\\{value_name}")
     if current == value or (isinstance(value, list) and current is not None and list(current) == value):
-        host.noop(f"{path}\\{name} is {value!r}")
+        host.noop(f"{path}\\{value_name} is {value!r}")
         return
-    yield registry_snippet(path, name, value)
+    yield registry_snippet(path, value_name, value)
 
 
 @operation()
-def service_running(name: str, wanted: str) -> Any:
-    status = facts(wanted)["services"].get(name)
+def service_running(service: str, wanted: str) -> Any:
+    status = facts(wanted)["services"].get(service)
     if status == "Running":
-        host.noop(f"service {name} is running")
+        host.noop(f"service {service} is running")
         return
     if status is None:
-        raise ValueError(f"service {name} does not exist on {host.name}")
-    yield f"Start-Service -Name {ps_quote(name)}"
+        raise ValueError(f"service {service} does not exist on {host.name}")
+    yield f"Start-Service -Name {ps_quote(service)}"
 
 
 @operation()
@@ -83,24 +93,24 @@ def firewall_rules(script: str, rule_names: list[str], wanted: str) -> Any:
 
 
 @operation()
-def smb_share(name: str, path: str, access: dict[str, str], wanted: str) -> Any:
+def smb_share(share: str, path: str, access: dict[str, str], wanted: str) -> Any:
     """An SMB share at `path` granting `access` (account → Full, Change or Read); access is only added.
 
     The FSLogix profile share is one: session hosts' computer accounts and the agents need Change.
     """
-    share = facts(wanted)["shares"].get(name)
-    if share is None:
+    current = facts(wanted)["shares"].get(share)
+    if current is None:
         grants = {right: sorted(a for a, r in access.items() if r == right) for right in ("Full", "Change", "Read")}
         options = "".join(f" -{right}Access {ps_array(accounts)}" for right, accounts in grants.items() if accounts)
-        yield f"New-SmbShare -Name {ps_quote(name)} -Path {ps_quote(path)}{options} | Out-Null"
+        yield f"New-SmbShare -Name {ps_quote(share)} -Path {ps_quote(path)}{options} | Out-Null"
         return
-    if share["path"] != path:
-        raise ValueError(f"share {name} on {host.name} points at {share['path']}, not {path}: change it by hand")
-    present = set(share["access"])
+    if current["path"] != path:
+        raise ValueError(f"share {share} on {host.name} points at {current['path']}, not {path}: change it by hand")
+    present = set(current["access"])
     missing = {account: right for account, right in sorted(access.items()) if f"{account}={right}" not in present}
     if not missing:
-        host.noop(f"share {name} is as wanted")
+        host.noop(f"share {share} is as wanted")
         return
     for account, right in missing.items():
-        yield (f"Grant-SmbShareAccess -Name {ps_quote(name)} -AccountName {ps_quote(account)} "
+        yield (f"Grant-SmbShareAccess -Name {ps_quote(share)} -AccountName {ps_quote(account)} "
                f"-AccessRight {right} -Force | Out-Null")  # fmt: skip

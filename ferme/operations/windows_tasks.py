@@ -44,25 +44,25 @@ def trigger_expression(trigger: str) -> str:
 
 
 @operation()
-def scheduled_task(name: str, execute: str, arguments: str, wanted: str, trigger: str | None = None,
+def scheduled_task(task_name: str, execute: str, arguments: str, wanted: str, trigger: str | None = None,
                    present: bool = True) -> Any:  # fmt: skip
     """A task running `execute arguments` as SYSTEM (highest privileges), on `trigger` if given.
 
     Compared on program, arguments, account and trigger; a task that differs is registered again.
     """
-    task = facts(wanted)["tasks"].get(name)
+    task = facts(wanted)["tasks"].get(task_name)
     if not present:
         if task is None:
-            host.noop(f"task {name} is absent")
+            host.noop(f"task {task_name} is absent")
             return
-        yield f"Unregister-ScheduledTask -TaskName {ps_quote(name)} -Confirm:$false"
+        yield f"Unregister-ScheduledTask -TaskName {ps_quote(task_name)} -Confirm:$false"
         return
     if task is not None and (task["execute"], task["arguments"] or "", task["user"], task.get("trigger") or None) == (
         execute, arguments, "SYSTEM", trigger):  # fmt: skip
-        host.noop(f"task {name} is as wanted")
+        host.noop(f"task {task_name} is as wanted")
         return
     when = f" -Trigger ({trigger_expression(trigger)})" if trigger else ""
-    yield (f"Register-ScheduledTask -TaskName {ps_quote(name)} -Action (New-ScheduledTaskAction -Execute "
+    yield (f"Register-ScheduledTask -TaskName {ps_quote(task_name)} -Action (New-ScheduledTaskAction -Execute "
            f"{ps_quote(execute)} -Argument {ps_quote(arguments)}) -Principal (New-ScheduledTaskPrincipal -UserId "
            f"'SYSTEM' -LogonType ServiceAccount -RunLevel Highest){when} -Force | Out-Null")  # fmt: skip
 

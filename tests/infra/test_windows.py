@@ -81,3 +81,10 @@ def test_certificates_present(windows: Any) -> None:
     expected, facts = windows
     missing = [t for t in expected["certificates"] if t not in facts["certificates"]]
     assert not missing, f"certificates not in LocalMachine\\My: {missing}"
+
+
+def test_local_group_members(windows: Any) -> None:
+    expected, facts = windows
+    missing = {group: sorted({m.lower() for m in members} - {m.lower() for m in facts["groups"].get(group) or []})
+               for group, members in expected["groups"].items()}  # fmt: skip
+    assert not any(missing.values()), f"missing from local groups: {missing}"

@@ -19,7 +19,14 @@ def test_env_name() -> None:
 def test_values_come_from_sops_file(copy_example) -> None:
     folder = copy_example("mairie-exemple")
     site = load_site(folder)
-    assert site.secrets.names() == ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "rds_pfx", "winrm_deploy"]
+    assert site.secrets.names() == [
+        "collab_admin",
+        "mfa_admin",
+        "radius_fw01",
+        "radius_rds01",
+        "rds_pfx",
+        "winrm_deploy",
+    ]
     stored = decrypt_sops(folder / SOPS_FILE)
     assert site.secrets.value("radius_fw01") == stored["radius_fw01"]
     assert len(stored["radius_fw01"]) >= 24

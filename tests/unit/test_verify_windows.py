@@ -37,7 +37,9 @@ def _state(expected: dict, **changes: object) -> str:
         "firewall_rules": expected["firewall_rules"],
         "listening": expected["listening"],
         "certificates": expected["certificates"],
-    }
+        "groups": {group: ["WinNT://" + m.replace("\\", "/") for m in members]
+                   for group, members in expected["groups"].items()},
+    }  # fmt: skip
     facts.update(changes)
     return json.dumps(facts)
 
@@ -48,7 +50,7 @@ def test_a_converged_windows_host_passes(double: tuple[Server, dict], tmp_path: 
     server.double.register(host_facts_script(wanted(expected)), Reply(stdout=_state(expected)))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code == 0, hosts
-    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (6, 0)
+    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (7, 0)
     assert server.double.requests["Command"] == 1  # one PowerShell call for every check of the host
 
 

@@ -1,0 +1,51 @@
+"""Every Windows host: the state `ferme verify` checks (ferme.checks.windows), through the WinRM operations.
+
+Features (then a restart if Windows owes one, waiting until servicing is idle), registry values
+(remote desktop, NLA, FSLogix), the firewall rules from the flows, services, the agents' groups in
+Remote Desktop Users, and the deployment's certificates. All operations share one `wanted`, so the
+host's facts are read in one PowerShell call. The RD deployment itself (collections, RemoteApps,
+gateway, licensing) is the RDS roles' work, run on the broker (ferme.operations.windows_tasks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyinfra import host
+from pyinfra.api import deploy
+
+from ferme.checks.windows import wanted as facts_wanted
+from ferme.operations import windows, windows_accounts, windows_certificates, windows_reboot
+from ferme.operations.windows import wanted_for
+
+
+def _secret(name: str) -> str:
+    from ferme.site.secrets import env_name, resolve
+
+    store, missing, problem = resolve([name], Path(host.data.get("ferme_inventory") or "."))
+    if missing:
+        raise ValueError(f"secret {name!r} is missing ({problem or 'set ' + env_name(name)})")
+    return store.value(name)
+
+
+@deploy("Windows host")
+def apply() -> None:
+    desired = host.data.ferme_windows
+    wanted = wanted_for(**facts_wanted(desired))
+    features = [windows.feature(feature, wanted) for feature in desired["features"]]
+    windows_reboot.reboot(wanted, only_if_pending=True, after=features, services=desired["services"])
+    for key, value in desired["registry"].items():
+        path, value_name = key.rsplit("\\", 1)
+        windows.registry_value(path, value_name, value, wanted)
+    name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
+    script = host.data.ferme_artifacts.get(f"windows/{name}/firewall.ps1")
+    if script:
+        windows.firewall_rules(script, desired["firewall_rules"], wanted)
+    for service in desired["services"]:
+        windows.service_running(service, wanted)
+    for group, members in desired["groups"].items():
+        windows_accounts.local_group_members(group, members, wanted)
+    inventory = Path(host.data.get("ferme_inventory") or ".")
+    for certificate in host.data.ferme["state"].get("certificates", []):
+        windows_certificates.certificate(str(inventory / certificate["pfx"]), certificate["thumbprint"],
+                                         _secret(certificate["password"]["secret"]), wanted)  # fmt: skip

@@ -1,0 +1,103 @@
+"""`ferme apply` on a Windows host, for real through pyinfra and the winrm connector, against the
+WS-Management double standing in for the host (no Windows here): a converged host costs one
+PowerShell call and changes nothing; a drifted value is set back, and only it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ferme.checks.windows import expectations
+from ferme.checks.windows import wanted as facts_wanted
+from ferme.facts.windows import host_facts_script
+from ferme.operations.windows import wanted_for
+from ferme.plan import build_plan
+from ferme.powershell.build import registry_value
+from ferme.site import load_site
+from tests.conftest import INVENTORIES, ROOT
+from tests.protocol.wsman_double import Reply, Server
+
+PASSWORD = "Double-Password-2"
+HOST = "lab-rdsh01"
+RUN_APPLY = """
+import json, sys
+from ferme.apply import apply
+plan = json.load(open(sys.argv[1]))
+result = apply(plan, limit=sys.argv[2], say=lambda text: print(text, file=sys.stderr))
+print(json.dumps(result.to_json()))
+"""
+
+
+@pytest.fixture
+def double(tmp_path: Path) -> Iterator[tuple[Server, dict, Path]]:
+    plan = build_plan(load_site(INVENTORIES / "lab", with_secrets=False))
+    with Server(tmp_path, "ferme-deploy", PASSWORD) as server:
+        connection = plan["hosts"][HOST]["connection"]
+        connection.update(address="127.0.0.1", port=server.port, ca_bundle=str(server.ca), user="ferme-deploy")
+        plan_file = tmp_path / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        yield server, plan, plan_file
+
+
+def converged(expected: dict, **changes: object) -> str:
+    """What the facts script prints on a host that is as the plan wants it."""
+    facts = {
+        "features": dict.fromkeys(expected["features"], True),
+        "services": dict.fromkeys(expected["services"], "Running"),
+        "registry": dict(expected["registry"]),
+        "shares": {}, "acls": {}, "tasks": {}, "files": {},
+        "groups": {group: ["WinNT://" + m.replace("\\", "/") for m in members]
+                   for group, members in expected["groups"].items()},
+        "firewall_rules": expected["firewall_rules"],
+        "listening": expected["listening"],
+        "certificates": expected["certificates"],
+        "domain": {"joined": True, "name": "ad.lab.ferme.test"},
+        "reboot_pending": False,
+    }  # fmt: skip
+    facts.update(changes)
+    return json.dumps(facts)
+
+
+def run_apply(plan_file: Path) -> dict:
+    env = {**os.environ, "FERME_SECRET_WINRM_DEPLOY": PASSWORD}
+    done = subprocess.run([sys.executable, "-c", RUN_APPLY, str(plan_file), HOST], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict = json.loads(done.stdout.splitlines()[-1])["hosts"][HOST]
+    return result
+
+
+def test_a_converged_windows_host_changes_nothing_in_one_call(double: tuple[Server, dict, Path]) -> None:
+    server, plan, plan_file = double
+    expected = expectations(plan, HOST)
+    assert expected["groups"] == {"S-1-5-32-555": ["LAB\\GG-RDS-Bureau"]}
+    script = host_facts_script(json.loads(wanted_for(**facts_wanted(expected))))
+    server.double.register(script, Reply(stdout=converged(expected)))
+    result = run_apply(plan_file)
+    assert (result["status"], result["changed"], result["failed"]) == ("ok", 0, 0), result
+    assert result["unchanged"] >= 8  # features, restart, registry, firewall, service, group
+    assert server.double.requests["Command"] == 1 and server.double.requests["Receive"] == 1, [
+        s[:80] for s in server.double.ran
+    ]
+    assert server.double.ran == [script]
+
+
+def test_a_drifted_registry_value_is_set_back_alone(double: tuple[Server, dict, Path]) -> None:
+    server, plan, plan_file = double
+    expected = expectations(plan, HOST)
+    nla = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp"
+    drifted = {**expected["registry"], nla + "\\UserAuthentication": 0}
+    script = host_facts_script(json.loads(wanted_for(**facts_wanted(expected))))
+    server.double.register(script, Reply(stdout=converged(expected, registry=drifted)))
+    fix = registry_value(nla, "UserAuthentication", 1)
+    server.double.register(fix, Reply())
+    result = run_apply(plan_file)
+    assert (result["status"], result["changed"]) == ("ok", 1), result
+    assert server.double.ran == [script, fix]
