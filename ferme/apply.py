@@ -93,7 +93,7 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
 
     monkey.patch_all()
     from pyinfra.api.config import Config
-    from pyinfra.api.connect import connect_all
+    from pyinfra.api.connect import connect_all, disconnect_all
     from pyinfra.api.exceptions import PyinfraError
     from pyinfra.api.inventory import Inventory
     from pyinfra.api.state import State
@@ -121,6 +121,9 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
             _run_each_host(state, errors)
     except PyinfraError as exc:
         say(f"pyinfra stopped: {exc}")
+    finally:
+        # Close every connection: a WinRM shell left open counts against the server's MaxShellsPerUser.
+        disconnect_all(state)
     for host in inventory:
         name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
         result.hosts[name] = _host_result(state, host, dry)
