@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -61,3 +62,12 @@ def cli() -> Callable[..., CliResult]:
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Any]:
+    """The WS-Management double on loopback, for user `ferme-deploy` (tests/protocol/wsman_double.py)."""
+    from tests.protocol.wsman_double import PASSWORD, USER, Server
+
+    with Server(tmp_path, USER, PASSWORD) as running:
+        yield running

@@ -42,6 +42,7 @@ ACTIONS = {
     "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive": "Receive",
     "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Signal": "Signal",
 }
+USER, PASSWORD = "ferme-deploy", "Correct-Horse-9"  # the account the tests' double knows
 CHUNK = 64 * 1024  # bytes of output per Receive, as a server bounded by its envelope size
 STATES = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState"
 NOT_RECOGNISED = "'{0}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
@@ -316,3 +317,13 @@ class Server:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def session(self, **overrides: Any) -> Any:
+        """A client session to this double, as the user it was made with (overrides: any Session field)."""
+        from ferme.connectors.winrs import Session
+
+        settings: dict[str, Any] = {"address": "127.0.0.1", "port": self.port, "user": self.double.user,
+                                    "password": self.double.password, "ca_bundle": str(self.ca), "read_timeout": 5,
+                                    "retries": 0}  # fmt: skip
+        settings.update(overrides)
+        return Session(**settings)

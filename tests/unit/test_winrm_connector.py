@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ferme.connectors.winrs import Session, WinRMError
 from tests.protocol.wsman_double import Reply, Server
 
-USER, PASSWORD = "ferme-deploy", "Correct-Horse-9"
 
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    with Server(tmp_path, USER, PASSWORD) as running:
-        yield running
-
-
-def session(server: Server, **overrides: object) -> Session:
-    settings: dict[str, object] = {"address": "127.0.0.1", "port": server.port, "user": USER, "password": PASSWORD,
-                                   "ca_bundle": str(server.ca), "read_timeout": 5, "retries": 0}  # fmt: skip
-    settings.update(overrides)
-    return Session(**settings)  # type: ignore[arg-type]
+def session(server: Server, **overrides: Any) -> Session:
+    result: Session = server.session(**overrides)
+    return result
 
 
 def test_runs_a_registered_script(server: Server) -> None:

@@ -5,8 +5,6 @@ the broker (the double hop), CredSSP delegation, and the double's cmd.exe behavi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,22 +12,12 @@ import pytest
 from ferme.connectors.winrs import Session, WinRMError, upload_scripts
 from ferme.operations.windows_reboot import RESTART, RebootError, readiness_script, reboot_and_wait
 from ferme.operations.windows_tasks import NOT_YET_RUN, RUNNING, BrokerTask, run_on_broker
-from tests.protocol.wsman_double import Double, Reply, Server
-
-USER, PASSWORD = "ferme-deploy", "Correct-Horse-9"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    with Server(tmp_path, USER, PASSWORD) as running:
-        yield running
+from tests.protocol.wsman_double import PASSWORD, USER, Double, Reply, Server
 
 
 def session(server: Server, **overrides: Any) -> Session:
-    settings: dict[str, Any] = {"address": "127.0.0.1", "port": server.port, "user": USER, "password": PASSWORD,
-                                "ca_bundle": str(server.ca), "read_timeout": 5, "retries": 0}  # fmt: skip
-    settings.update(overrides)
-    return Session(**settings)
+    result: Session = server.session(**overrides)
+    return result
 
 
 # -- cmd.exe behaviour and CredSSP ---------------------------------------------------------------
