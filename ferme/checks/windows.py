@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ferme.facts.windows import REMOTE_DESKTOP_USERS
-from ferme.render.export import registry_values
+from ferme.render.export import group_memberships, registry_values
 from ferme.render.windows_firewall import rules_for_host
 
 ROLE_PORTS = {"rds_session_host": 3389, "rds_gateway": 443, "rds_web": 443, "rds_broker": 3389}
@@ -24,18 +23,8 @@ def expectations(plan: dict[str, Any], name: str) -> dict[str, Any]:
         "listening": sorted({port for role, port in ROLE_PORTS.items() if role in host["roles"]} | {5986}),
         "services": ["TermService"] if "rds_session_host" in host["roles"] else [],
         "certificates": sorted(c["thumbprint"] for c in host["state"].get("certificates", [])),
-        "groups": _groups(plan, host),
+        "groups": group_memberships(plan, host),
     }
-
-
-def _groups(plan: dict[str, Any], host: dict[str, Any]) -> dict[str, list[str]]:
-    """Session hosts: the agents' groups of their collections in Remote Desktop Users (by its SID)."""
-    rds = plan["settings"].get("rds") or {}
-    netbios = plan["site"]["netbios"]
-    members = sorted({f"{netbios}\\{group}" for collection in rds.get("collections", [])
-                      if collection["name"] in host["state"].get("collections", [])
-                      for group in collection["user_groups"]})  # fmt: skip
-    return {REMOTE_DESKTOP_USERS: members} if members else {}
 
 
 def wanted(expected: dict[str, Any]) -> dict[str, Any]:

@@ -38,3 +38,20 @@ def registry_value(path: str, name: str, value: int | str | list[str]) -> str:
         f"    $changes += 'registry ' + {ps_quote(path + chr(92) + name)}",
         "}",
     ])  # fmt: skip
+
+
+def group_members(group: str, members: list[str]) -> str:
+    """Accounts (DOMAIN\\name) added to a local group (a name or a well-known SID) when missing."""
+    from ferme.facts.windows import group_lookup
+
+    paths = ps_array(["WinNT://" + member.replace("\\", "/") for member in members])
+    return "\n".join([
+        *group_lookup(ps_quote(group)),
+        "$members = @($group.psbase.Invoke('Members') | ForEach-Object { ([ADSI]$_).Path })",
+        f"foreach ($member in {paths}) {{",
+        "    if ($members -notcontains $member) {",
+        "        $group.Add($member)",
+        "        $changes += 'group member ' + $member",
+        "    }",
+        "}",
+    ])  # fmt: skip

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ferme.powershell.build import registry_value, windows_feature
+from ferme.facts.windows import REMOTE_DESKTOP_USERS
+from ferme.powershell.build import group_members, registry_value, windows_feature
 from ferme.render.windows_firewall import render_host_rules
 
 TERMINAL_SERVER = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server"
@@ -36,6 +37,24 @@ def registry_values(plan: dict[str, Any], host: dict[str, Any]) -> list[tuple[st
     return values
 
 
+def group_memberships(plan: dict[str, Any], host: dict[str, Any]) -> dict[str, list[str]]:
+    """Session hosts: the agents' groups of their collections in Remote Desktop Users (by its SID)."""
+    rds = plan["settings"].get("rds") or {}
+    netbios = plan["site"]["netbios"]
+    members = sorted({f"{netbios}\\{group}" for collection in rds.get("collections", [])
+                      if collection["name"] in host["state"].get("collections", [])
+                      for group in collection["user_groups"]})  # fmt: skip
+    return {REMOTE_DESKTOP_USERS: members} if members else {}
+
+
+def _groups_block(plan: dict[str, Any], host: dict[str, Any]) -> list[str]:
+    memberships = group_memberships(plan, host)
+    if not memberships:
+        return []
+    return ["# The agents' groups of the host's collections in Remote Desktop Users (by its SID)",
+            *[group_members(group, members) for group, members in sorted(memberships.items())], ""]  # fmt: skip
+
+
 def render_export(plan: dict[str, Any], name: str) -> str:
     host = plan["hosts"][name]
     if host["os"] != "windows":
@@ -57,6 +76,7 @@ def render_export(plan: dict[str, Any], name: str) -> str:
         "# Registry values (remote desktop, network level authentication, FSLogix profiles)",
         *[registry_value(path, value_name, value) for path, value_name, value in registry_values(plan, host)],
         "",
+        *_groups_block(plan, host),
         "# Windows Defender Firewall rules from the flows",
         render_host_rules(plan, name),
         "if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }",

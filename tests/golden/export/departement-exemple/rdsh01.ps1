@@ -56,6 +56,23 @@ if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopPro
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\FlipFlopProfileDirectoryName'
 }
 
+# The agents' groups of the host's collections in Remote Desktop Users (by its SID)
+$groupName = 'S-1-5-32-555'
+if ($groupName -like 'S-1-*') {
+    $sid = New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $groupName
+    $groupName = ($sid.Translate([System.Security.Principal.NTAccount]).Value -split '\\')[-1]
+}
+$group = $null
+$groupPath = "WinNT://$env:COMPUTERNAME/$groupName,group"
+if ([ADSI]::Exists($groupPath)) { $group = [ADSI]$groupPath }
+$members = @($group.psbase.Invoke('Members') | ForEach-Object { ([ADSI]$_).Path })
+foreach ($member in @('WinNT://CD-EXEMPLE/GG-RDS-Bureau')) {
+    if ($members -notcontains $member) {
+        $group.Add($member)
+        $changes += 'group member ' + $member
+    }
+}
+
 # Windows Defender Firewall rules from the flows
 # Managed by ferme: Windows Defender Firewall rules of rdsh01 (departement-exemple), 6 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
