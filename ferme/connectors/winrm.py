@@ -93,19 +93,26 @@ class WinrmConnector(BaseConnector):
                 session.close()
 
     def ensure_session(self) -> Session:
+        """The run's shell, opened on first use; a host that cannot be reached raises WinRMError."""
         if self.session is None:
-            self.connect()
+            try:
+                self.connect()
+            except ConnectError as exc:
+                raise WinRMError(str(exc)) from None
         assert self.session is not None
         return self.session
 
-    def _run(self, script: str) -> Result:
+    def run(self, script: Any) -> Result:
+        """A PowerShell script (str or StringCommand, unmasked only here) in the run's shell."""
         return self.ensure_session().run(script)
+
+    def upload(self, data: bytes, path: str) -> None:
+        self.ensure_session().upload(data, path)
 
     def run_shell_command(self, command: Any, print_output: bool = False, print_input: bool = False,
                           **arguments: Any) -> tuple[bool, CommandOutput]:  # fmt: skip
-        script = command.get_raw_value() if hasattr(command, "get_raw_value") else str(command)
         try:
-            result = self._run(script)
+            result = self.run(command)
         except WinRMError as exc:
             return False, CommandOutput([OutputLine("stderr", str(exc))])
         lines = [OutputLine("stdout", line) for line in result.stdout.splitlines()]
@@ -121,7 +128,7 @@ class WinrmConnector(BaseConnector):
             raw = filename_or_io.read()
             data = raw.encode() if isinstance(raw, str) else raw
         try:
-            self.ensure_session().upload(data, remote_filename)
+            self.upload(data, remote_filename)
         except WinRMError:
             return False
         return True
@@ -132,7 +139,7 @@ class WinrmConnector(BaseConnector):
 
         from ferme.render.windows_firewall import ps_quote
 
-        result = self._run(f"[Convert]::ToBase64String([IO.File]::ReadAllBytes({ps_quote(remote_filename)}))")
+        result = self.run(f"[Convert]::ToBase64String([IO.File]::ReadAllBytes({ps_quote(remote_filename)}))")
         if not result.ok:
             return False
         data = base64.b64decode(result.stdout.strip())

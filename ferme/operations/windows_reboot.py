@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyinfra.api.command import FunctionCommand
-from pyinfra.api.exceptions import ConnectError
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
@@ -119,17 +118,9 @@ def _wait_back(run: Callable[[str], Any], reconnect: Callable[[], None], boot: s
 def _reboot(state: Any, target: Any, only_if_pending: bool, services: list[str], timeout: float,
             interval: float) -> bool:  # fmt: skip
     connector = target.connector
-
-    def run(script: str) -> Any:
-        try:
-            session = connector.ensure_session()
-        except ConnectError as exc:
-            raise WinRMError(str(exc)) from None
-        return session.run(script)
-
     try:
-        message = reboot_and_wait(run, connector.drop_session, only_if_pending=only_if_pending, services=services,
-                                  timeout=timeout, interval=interval,
+        message = reboot_and_wait(connector.run, connector.drop_session, only_if_pending=only_if_pending,
+                                  services=services, timeout=timeout, interval=interval,
                                   progress=lambda text: target.log_styled(text, fg="cyan"))  # fmt: skip
     except (RebootError, WinRMError) as exc:
         target.log_styled(f"restart: {exc}", fg="red")

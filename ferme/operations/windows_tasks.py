@@ -23,6 +23,7 @@ from pyinfra.api.hiddenvalue import HiddenValue
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
+from ferme.connectors.winrs import WinRMError
 from ferme.operations.windows import facts
 from ferme.operations.windows_accounts import hidden_literal
 from ferme.render.windows_firewall import ps_quote
@@ -173,10 +174,14 @@ def _wait(run: Callable[[Any], Any], step: BrokerTask, timeout: float, interval:
 
 
 def _run_step(state: Any, target: Any, script: str, user: str, password: HiddenValue, timeout: float) -> bool:
-    session = target.connector.ensure_session()
+    connector = target.connector
     step = BrokerTask(script, user)
-    result = run_on_broker(session.run, session.upload, step, password.unmask(), timeout,
-                           progress=lambda message: target.log_styled(message, fg="cyan"))  # fmt: skip
+    try:
+        result = run_on_broker(connector.run, connector.upload, step, password.unmask(), timeout,
+                               progress=lambda message: target.log_styled(message, fg="cyan"))  # fmt: skip
+    except WinRMError as exc:
+        target.log_styled(f"RDS step {step.name}: {exc}", fg="red")
+        return False
     if result.rc != 0:
         target.log_styled(f"RDS step {step.name} failed (exit {result.rc}): {result.output[-2000:]}", fg="red")
         return False
