@@ -13,23 +13,20 @@ from ferme.render.windows_firewall import ps_array, ps_quote
 
 def host_facts_script(wanted: dict[str, Any]) -> str:
     """Features, services, registry values, firewall rules, listening ports and certificates, as one JSON."""
-    features = ps_array(wanted.get("features", []))
-    services = ps_array(wanted.get("services", []))
-    registry = wanted.get("registry", [])
     lines = [
         "$ErrorActionPreference = 'Stop'",
         "$facts = [ordered]@{}",
         "$facts.features = [ordered]@{}",
-        f"foreach ($name in {features}) {{ $facts.features[$name] = (Get-WindowsFeature -Name $name).Installed }}",
-        "$facts.services = [ordered]@{}",
-        f"foreach ($name in {services}) {{",
-        "    $service = Get-Service -Name $name -ErrorAction SilentlyContinue",
-        "    $facts.services[$name] = $null",
-        "    if ($null -ne $service) { $facts.services[$name] = [string]$service.Status }",
+        f"foreach ($name in {ps_array(wanted.get('features', []))}) {{",
+        "    $facts.features[$name] = (Get-WindowsFeature -Name $name).Installed",
         "}",
+        *_each("services", wanted.get("services", []), [
+            "$service = Get-Service -Name $name -ErrorAction SilentlyContinue",
+            "if ($null -ne $service) { $facts.services[$name] = [string]$service.Status }",
+        ]),
         "$facts.registry = [ordered]@{}",
-    ]
-    for path, name in registry:
+    ]  # fmt: skip
+    for path, name in wanted.get("registry", []):
         key = json.dumps(f"{path}\\{name}")
         lines.append(
             f"$facts.registry[{key}] = (Get-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} "
@@ -161,6 +158,11 @@ def _files(paths: list[str]) -> list[str]:
     ])  # fmt: skip
 
 
+def adsi_path(member: str) -> str:
+    """`CD-EXEMPLE\\GG-RDS` → `WinNT://CD-EXEMPLE/GG-RDS`, as ADSI names a group member (member_name's inverse)."""
+    return "WinNT://" + member.replace("\\", "/")
+
+
 def member_name(path: str) -> str:
     """`WinNT://CD-EXEMPLE/GG-RDS` → `CD-EXEMPLE\\GG-RDS`; a local account `WinNT://DOM/HOST/user` → `HOST\\user`."""
     parts = path.removeprefix("WinNT://").split("/")
@@ -210,7 +212,10 @@ try:  # the fact class needs pyinfra; the script and parser above do not
     from pyinfra.api.facts import FactBase
 
     class WindowsHost(FactBase[dict[str, Any]]):
-        """Every fact of one Windows host in one call; `wanted` is JSON (hashable, so pyinfra caches it)."""
+        """Every fact of one Windows host in one call; `wanted` is JSON (a hashable argument).
+
+        pyinfra 3 does not cache facts: ferme.operations.windows.facts keeps the result for the run.
+        """
 
         def command(self, wanted: str) -> str:
             return host_facts_script(json.loads(wanted))

@@ -9,7 +9,7 @@ from pyinfra.api.hiddenvalue import HiddenValue
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
-from ferme.facts.windows import group_lookup
+from ferme.facts.windows import adsi_path, group_lookup
 from ferme.operations.windows import facts
 from ferme.render.windows_firewall import ps_quote
 
@@ -42,7 +42,7 @@ def local_group_members(group: str, members: list[str], wanted: str) -> Any:
         host.noop(f"{group} holds {', '.join(members)}")
         return
     lines = group_lookup(ps_quote(group))
-    lines += [f"$group.Add({ps_quote('WinNT://' + member.replace(chr(92), '/'))})" for member in missing]
+    lines += [f"$group.Add({ps_quote(adsi_path(member))})" for member in missing]
     yield "\n".join(lines)
 
 

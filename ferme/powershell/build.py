@@ -42,9 +42,9 @@ def registry_value(path: str, name: str, value: int | str | list[str]) -> str:
 
 def group_members(group: str, members: list[str]) -> str:
     """Accounts (DOMAIN\\name) added to a local group (a name or a well-known SID) when missing."""
-    from ferme.facts.windows import group_lookup
+    from ferme.facts.windows import adsi_path, group_lookup
 
-    paths = ps_array(["WinNT://" + member.replace("\\", "/") for member in members])
+    paths = ps_array([adsi_path(member) for member in members])
     return "\n".join([
         *group_lookup(ps_quote(group)),
         "$members = @($group.psbase.Invoke('Members') | ForEach-Object { ([ADSI]$_).Path })",
