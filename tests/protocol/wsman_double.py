@@ -327,3 +327,26 @@ class Server:
                                     "retries": 0}  # fmt: skip
         settings.update(overrides)
         return Session(**settings)
+
+
+def converged_facts(expected: dict[str, Any], **changes: object) -> str:
+    """What the batched facts script prints on a host that is as ferme.checks.windows expects it,
+    with `changes` (whole kinds replaced) standing for the drift a test wants."""
+    import json
+
+    from ferme.facts.windows import adsi_path
+
+    facts: dict[str, Any] = {
+        "features": dict.fromkeys(expected["features"], True),
+        "services": dict.fromkeys(expected["services"], "Running"),
+        "registry": dict(expected["registry"]),
+        "shares": {}, "acls": {}, "tasks": {}, "files": {},
+        "groups": {group: [adsi_path(m) for m in members] for group, members in expected["groups"].items()},
+        "firewall_rules": expected["firewall_rules"],
+        "listening": expected["listening"],
+        "certificates": expected["certificates"],
+        "domain": {"joined": True, "name": "ad.lab.ferme.test"},
+        "reboot_pending": False,
+    }  # fmt: skip
+    facts.update(changes)
+    return json.dumps(facts)

@@ -22,7 +22,7 @@ from ferme.plan import build_plan
 from ferme.powershell.build import registry_value
 from ferme.site import load_site
 from tests.conftest import INVENTORIES, ROOT
-from tests.protocol.wsman_double import Reply, Server
+from tests.protocol.wsman_double import Reply, Server, converged_facts
 
 PASSWORD = "Double-Password-2"
 HOST = "lab-rdsh01"
@@ -46,25 +46,6 @@ def double(tmp_path: Path) -> Iterator[tuple[Server, dict, Path]]:
         yield server, plan, plan_file
 
 
-def converged(expected: dict, **changes: object) -> str:
-    """What the facts script prints on a host that is as the plan wants it."""
-    facts = {
-        "features": dict.fromkeys(expected["features"], True),
-        "services": dict.fromkeys(expected["services"], "Running"),
-        "registry": dict(expected["registry"]),
-        "shares": {}, "acls": {}, "tasks": {}, "files": {},
-        "groups": {group: ["WinNT://" + m.replace("\\", "/") for m in members]
-                   for group, members in expected["groups"].items()},
-        "firewall_rules": expected["firewall_rules"],
-        "listening": expected["listening"],
-        "certificates": expected["certificates"],
-        "domain": {"joined": True, "name": "ad.lab.ferme.test"},
-        "reboot_pending": False,
-    }  # fmt: skip
-    facts.update(changes)
-    return json.dumps(facts)
-
-
 def run_apply(plan_file: Path) -> dict:
     env = {**os.environ, "FERME_SECRET_WINRM_DEPLOY": PASSWORD}
     done = subprocess.run([sys.executable, "-c", RUN_APPLY, str(plan_file), HOST], cwd=ROOT, env=env,
@@ -79,7 +60,7 @@ def test_a_converged_windows_host_changes_nothing_in_one_call(double: tuple[Serv
     expected = expectations(plan, HOST)
     assert expected["groups"] == {"S-1-5-32-555": ["LAB\\GG-RDS-Bureau"]}
     script = host_facts_script(json.loads(wanted_for(**facts_wanted(expected))))
-    server.double.register(script, Reply(stdout=converged(expected)))
+    server.double.register(script, Reply(stdout=converged_facts(expected)))
     result = run_apply(plan_file)
     assert (result["status"], result["changed"], result["failed"]) == ("ok", 0, 0), result
     assert result["unchanged"] >= 8  # features, restart, registry, firewall, service, group
@@ -95,7 +76,7 @@ def test_a_drifted_registry_value_is_set_back_alone(double: tuple[Server, dict, 
     nla = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp"
     drifted = {**expected["registry"], nla + "\\UserAuthentication": 0}
     script = host_facts_script(json.loads(wanted_for(**facts_wanted(expected))))
-    server.double.register(script, Reply(stdout=converged(expected, registry=drifted)))
+    server.double.register(script, Reply(stdout=converged_facts(expected, registry=drifted)))
     fix = registry_value(nla, "UserAuthentication", 1)
     server.double.register(fix, Reply())
     result = run_apply(plan_file)

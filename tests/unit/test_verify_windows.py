@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from ferme.plan import build_plan
 from ferme.site import load_site
 from ferme.verify import run_suites
 from tests.conftest import INVENTORIES
-from tests.protocol.wsman_double import Reply, Server
+from tests.protocol.wsman_double import Reply, Server, converged_facts
 
 PASSWORD = "Double-Password-1"
 
@@ -29,25 +28,10 @@ def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Se
         yield server, plan
 
 
-def _state(expected: dict, **changes: object) -> str:
-    facts = {
-        "features": dict.fromkeys(expected["features"], True),
-        "services": dict.fromkeys(expected["services"], "Running"),
-        "registry": dict(expected["registry"]),
-        "firewall_rules": expected["firewall_rules"],
-        "listening": expected["listening"],
-        "certificates": expected["certificates"],
-        "groups": {group: ["WinNT://" + m.replace("\\", "/") for m in members]
-                   for group, members in expected["groups"].items()},
-    }  # fmt: skip
-    facts.update(changes)
-    return json.dumps(facts)
-
-
 def test_a_converged_windows_host_passes(double: tuple[Server, dict], tmp_path: Path) -> None:
     server, plan = double
     expected = expectations(plan, "lab-rdsh01")
-    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=_state(expected)))
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=converged_facts(expected)))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code == 0, hosts
     assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (7, 0)
@@ -57,7 +41,7 @@ def test_a_converged_windows_host_passes(double: tuple[Server, dict], tmp_path: 
 def test_a_missing_feature_and_a_stopped_service_fail(double: tuple[Server, dict], tmp_path: Path) -> None:
     server, plan = double
     expected = expectations(plan, "lab-rdsh01")
-    state = _state(expected, features={"RDS-RD-Server": False}, services={"TermService": "Stopped"})
+    state = converged_facts(expected, features={"RDS-RD-Server": False}, services={"TermService": "Stopped"})
     server.double.register(host_facts_script(wanted(expected)), Reply(stdout=state))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
@@ -68,7 +52,7 @@ def test_a_missing_certificate_fails_by_thumbprint(double: tuple[Server, dict], 
     server, plan = double
     plan["hosts"]["lab-rdsh01"]["state"]["certificates"] = [{"thumbprint": "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C"}]
     expected = expectations(plan, "lab-rdsh01")
-    state = _state(expected, certificates=["AAAA0000AAAA0000AAAA0000AAAA0000AAAA0000"])
+    state = converged_facts(expected, certificates=["AAAA0000AAAA0000AAAA0000AAAA0000AAAA0000"])
     server.double.register(host_facts_script(wanted(expected)), Reply(stdout=state))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
