@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+from ferme.checks.windows import expectations
 from ferme.plan import build_plan
 from ferme.render.artifacts import artifacts_for_host
 from ferme.site import InventoryError, load_site
@@ -56,8 +57,6 @@ def host_entry(plan: dict[str, Any], name: str, inventory: str | None) -> HostEn
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])
         return name, data
     if connection["via"] == "winrm" and connector_available("winrm"):
-        from ferme.checks.windows import expectations
-
         data.update(winrm_data(connection, inventory))
         data["ferme_windows"] = expectations(plan, name)  # what roles/windows_host converges to
         return f"@winrm/{name}", data

@@ -50,12 +50,12 @@ def _password(data: Any) -> str:
     name = data.get("winrm_password_secret")
     if not name:
         raise ConnectError("no WinRM password: set the host's connection.password (a !secret)")
-    from ferme.site.secrets import env_name, resolve
+    from ferme.site.secrets import MissingSecret, secret_value
 
-    store, missing, problem = resolve([name], Path(data.get("ferme_inventory") or "."))
-    if missing:
-        raise ConnectError(f"secret {name!r} is missing ({problem or 'set ' + env_name(name)})")
-    return store.value(name)
+    try:
+        return secret_value(name, Path(data.get("ferme_inventory") or "."))
+    except MissingSecret as exc:
+        raise ConnectError(str(exc)) from None
 
 
 class WinrmConnector(BaseConnector):

@@ -115,3 +115,15 @@ def resolve(names: Iterable[str], folder: Path) -> tuple[SecretStore, list[str],
                     values[name] = stored[name]
             missing = [n for n in wanted if n not in values]
     return SecretStore(values), missing, sops_problem
+
+
+class MissingSecret(ValueError):
+    """A secret the inventory names has no value (its message says where to put one)."""
+
+
+def secret_value(name: str, folder: Path) -> str:
+    """One secret's value, at the moment it is needed (connecting, deploying); MissingSecret if none."""
+    store, missing, problem = resolve([name], folder)
+    if missing:
+        raise MissingSecret(f"secret {name!r} is missing ({problem or 'set ' + env_name(name)})")
+    return store.value(name)

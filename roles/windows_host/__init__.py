@@ -17,15 +17,7 @@ from pyinfra.api import deploy
 from ferme.checks.windows import wanted as facts_wanted
 from ferme.operations import windows, windows_accounts, windows_certificates, windows_reboot
 from ferme.operations.windows import wanted_for
-
-
-def _secret(name: str) -> str:
-    from ferme.site.secrets import env_name, resolve
-
-    store, missing, problem = resolve([name], Path(host.data.get("ferme_inventory") or "."))
-    if missing:
-        raise ValueError(f"secret {name!r} is missing ({problem or 'set ' + env_name(name)})")
-    return store.value(name)
+from ferme.site.secrets import secret_value
 
 
 @deploy("Windows host")
@@ -48,4 +40,5 @@ def apply() -> None:
     inventory = Path(host.data.get("ferme_inventory") or ".")
     for certificate in host.data.ferme["state"].get("certificates", []):
         windows_certificates.certificate(str(inventory / certificate["pfx"]), certificate["thumbprint"],
-                                         _secret(certificate["password"]["secret"]), wanted)  # fmt: skip
+                                         secret_value(certificate["password"]["secret"], inventory),
+                                         wanted)  # fmt: skip

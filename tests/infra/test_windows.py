@@ -14,7 +14,7 @@ import pytest
 from ferme.checks.windows import expectations, wanted
 from ferme.connectors.winrs import Session
 from ferme.facts.windows import host_facts_script, parse_host_facts
-from ferme.site.secrets import env_name, resolve
+from ferme.site.secrets import MissingSecret, secret_value
 
 _facts: dict[str, dict[str, Any]] = {}
 
@@ -30,10 +30,11 @@ def _state(name: str, plan: dict[str, Any], context: dict[str, Any]) -> tuple[di
         except OSError as exc:
             pytest.skip(f"{name} ({connection['address']}:{connection['port']}) is not reachable: {exc}")
         secret = connection["password_secret"]
-        store, missing, problem = resolve([secret], Path(context.get("inventory") or "."))
-        if missing:
-            pytest.fail(f"{name}: secret {secret!r} missing ({problem or 'set ' + env_name(secret)})")
-        session = Session(connection["address"], connection["user"], store.value(secret), port=connection["port"],
+        try:
+            password = secret_value(secret, Path(context.get("inventory") or "."))
+        except MissingSecret as exc:
+            pytest.fail(f"{name}: {exc}")
+        session = Session(connection["address"], connection["user"], password, port=connection["port"],
                           auth=connection["auth"] or "ntlm", ca_bundle=connection.get("ca_bundle"))  # fmt: skip
         try:
             result = session.run(host_facts_script(wanted(expected)))
