@@ -19,11 +19,15 @@ def hidden_literal(secret: str) -> HiddenValue:
     return HiddenValue(ps_quote(secret), masked_value="'*MASKED*'")  # type: ignore[no-untyped-call]
 
 
+def secure_string(secret: str) -> list[Any]:
+    """The bits of a `SecureString` expression whose secret stays masked outside the connector."""
+    return ["(ConvertTo-SecureString -String ", hidden_literal(secret), " -AsPlainText -Force)"]
+
+
 def credential(user: str, password: str) -> list[Any]:
     """The bits of a `PSCredential` expression whose password stays masked outside the connector."""
     return ["(New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList "
-            f"{ps_quote(user)}, (ConvertTo-SecureString -String ", hidden_literal(password),
-            " -AsPlainText -Force))"]  # fmt: skip
+            f"{ps_quote(user)}, ", *secure_string(password), ")"]  # fmt: skip
 
 
 @operation()

@@ -16,7 +16,7 @@ from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ferme.operations.windows import facts
-from ferme.operations.windows_accounts import hidden_literal
+from ferme.operations.windows_accounts import secure_string
 from ferme.render.windows_firewall import ps_quote
 
 STAGING = "C:\\ProgramData\\ferme"
@@ -54,9 +54,9 @@ def certificate(pfx: str, thumbprint: str, password: str, wanted: str) -> Any:
     yield FileUploadCommand(pfx, staged)
     yield StringCommand(
         f"try {{\n    $imported = Import-PfxCertificate -FilePath {ps_quote(staged)} "
-        "-CertStoreLocation 'Cert:\\LocalMachine\\My' -Password (ConvertTo-SecureString -String ",
-        hidden_literal(password),
-        f" -AsPlainText -Force)\n}} finally {{\n    Remove-Item -Path {ps_quote(staged)} -Force\n}}\n"
+        "-CertStoreLocation 'Cert:\\LocalMachine\\My' -Password ",
+        *secure_string(password),
+        f"\n}} finally {{\n    Remove-Item -Path {ps_quote(staged)} -Force\n}}\n"
         f"if (-not (@($imported) | Where-Object {{ $_.Thumbprint -eq {ps_quote(thumbprint)} }})) {{\n"
         f"    throw 'the PFX imported no certificate {thumbprint}'\n}}",
         _separator="",
