@@ -13,7 +13,7 @@ EXAMPLES := inventories/mairie-exemple inventories/departement-exemple inventori
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt scripts/setup-debian.sh
+$(STAMP): pyproject.toml setup.py constraints.txt scripts/setup-debian.sh
 	scripts/setup-debian.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
@@ -21,9 +21,9 @@ $(STAMP): pyproject.toml constraints.txt scripts/setup-debian.sh
 	touch $@
 
 lint: setup
-	$(BIN)/ruff check ferme tests roles deploy bench
-	$(BIN)/ruff format --check ferme tests roles deploy bench
-	$(BIN)/mypy ferme
+	$(BIN)/ruff check ferme tests roles deploy bench setup.py
+	$(BIN)/ruff format --check ferme tests roles deploy bench setup.py
+	$(BIN)/mypy ferme roles deploy
 
 test: lint
 	$(BIN)/pytest -q

@@ -1,18 +1,13 @@
-"""The whole farm, in dependency order: `pyinfra inventories/<site>/inventory.py deploy/farm.py`."""
+"""The whole farm, in dependency order: `pyinfra inventories/<site>/inventory.py deploy/farm.py`.
 
-import sys
-from pathlib import Path
+`ferme apply` runs this same file (installed as `ferme.deploy`). Each host runs its OS's own role
+(base, windows_host) then the roles the inventory gives it, in the catalogue's order.
+"""
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pyinfra.context import host
 
-from pyinfra import host
+from ferme.catalogue import host_roles, role_deploy
 
-from roles import ORDER, role_deploy
-
-planned_roles = host.data.get("ferme_roles", [])
-is_linux = host.data.get("ferme", {}).get("os") == "debian"
-if host.data.get("ferme", {}).get("os") == "windows":
-    role_deploy("windows_host")()  # the host's own state, before its RDS roles
-for role in ORDER:
-    if role in planned_roles or (role == "base" and is_linux):
-        role_deploy(role)()
+planned = host.data.get("ferme") or {}
+for role in host_roles(planned.get("os", ""), planned.get("roles", [])):
+    role_deploy(role)()

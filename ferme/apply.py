@@ -6,12 +6,11 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ferme.pyinfra_inventory import connector_available, host_entry
+from ferme.resources import farm_deploy
 
-FARM = Path(__file__).resolve().parent.parent / "deploy" / "farm.py"
 Say = Callable[[str], None]
 
 
@@ -78,7 +77,7 @@ def _host_entry(plan: dict[str, Any], name: str, lab: Any) -> tuple[str, dict[st
 
 
 def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, lab: Any = None,
-          say: Say = print, parallel: int = 10, connect_timeout: int = 10) -> ApplyResult:  # fmt: skip
+          say: Say = print) -> ApplyResult:  # fmt: skip
     """Run deploy/farm.py on the selected hosts; return per-host counts."""
     chosen, skipped = select_hosts(plan, limit, lab=lab is not None)
     result = ApplyResult(dry=dry)
@@ -107,7 +106,10 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
         for group in [*plan["hosts"][name]["roles"], plan["hosts"][name]["os"]]:
             groups.setdefault(group, ([], {}))[0].append(pyinfra_name)
     inventory = Inventory((hosts, {}), **groups)
-    config = Config(PARALLEL=parallel, CONNECT_TIMEOUT=connect_timeout, FAIL_PERCENT=None)
+    run = plan["run"]  # pyinfra.toml
+    config = Config(PARALLEL=run["parallel"], CONNECT_TIMEOUT=run["connect_timeout"],
+                    FAIL_PERCENT=None if run["fail_percent"] >= 100 else run["fail_percent"],
+                    RETRY=run["retries"], RETRY_DELAY=run["retry_delay"])  # fmt: skip
     state = State(check_for_changes=True)
     ctx_state.set(state)
     ctx_config.set(config)
@@ -116,7 +118,7 @@ def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, 
     errors: dict[str, str] = {}
     try:
         connect_all(state)
-        load_deploy_file(state, str(FARM))
+        load_deploy_file(state, str(farm_deploy()))
         if not dry:
             _run_each_host(state, errors)
     except PyinfraError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SUITES = Path(__file__).resolve().parent.parent / "tests" / "infra"
+from ferme.resources import verify_suites
 
 
 @dataclass
@@ -37,11 +36,11 @@ def run_suites(plan: dict[str, Any], lab: Any, junit: Path | None, limit: list[s
         context_file = Path(work) / "context.json"
         context_file.write_text(json.dumps(context))
         report = junit or Path(work) / "junit.xml"
-        command = [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
+        suites = verify_suites()
+        command = [sys.executable, "-m", "pytest", str(suites), "-q", "-p", "no:cacheprovider",
                    f"--ferme-context={context_file}", f"--junitxml={report}", "-o", "junit_family=xunit2",
-                   "--rootdir", str(SUITES.parent.parent)]  # fmt: skip
-        env = {**os.environ, "PYTHONPATH": str(SUITES.parent.parent)}
-        code = subprocess.run(command, env=env, check=False).returncode
+                   "--rootdir", str(suites)]  # fmt: skip
+        code = subprocess.run(command, check=False).returncode
         return code, _per_host(report) if report.exists() else {}
 
 

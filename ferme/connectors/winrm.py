@@ -137,7 +137,7 @@ class WinrmConnector(BaseConnector):
                  print_output: bool = False, print_input: bool = False, **arguments: Any) -> bool:  # fmt: skip
         import base64
 
-        from ferme.render.windows_firewall import ps_quote
+        from ferme.powershell.quote import ps_quote
 
         result = self.run(f"[Convert]::ToBase64String([IO.File]::ReadAllBytes({ps_quote(remote_filename)}))")
         if not result.ok:

@@ -180,7 +180,7 @@ class Session:
 
 def upload_scripts(data: bytes, path: str, chunk: int = 200_000) -> list[str]:
     """The scripts an upload runs: chunks appended to a side file, then moved over `path` at once."""
-    from ferme.render.windows_firewall import ps_quote
+    from ferme.powershell.quote import ps_quote
 
     temporary = path + ".ferme-upload"
     scripts = []

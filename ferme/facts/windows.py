@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ferme.render.windows_firewall import ps_array, ps_quote
+from ferme.powershell.quote import ps_array, ps_quote
 
 
 def host_facts_script(wanted: dict[str, Any]) -> str:
@@ -102,12 +102,6 @@ def _acls(paths: list[str]) -> list[str]:
         "    $facts.acls[$name] = [ordered]@{ protected = $acl.AreAccessRulesProtected; rules = $rules }",
         "}",
     ])  # fmt: skip
-
-
-# Built-in groups by their well-known SID: their names are translated (French servers say
-# "Utilisateurs du Bureau à distance" and "Administrateurs").
-REMOTE_DESKTOP_USERS = "S-1-5-32-555"
-ADMINISTRATORS = "S-1-5-32-544"
 
 
 def group_lookup(name: str) -> list[str]:

@@ -39,9 +39,9 @@ def controller_key() -> Path:
 def _lab_packages(plan: dict[str, Any]) -> list[str]:
     """What every Debian host gets from the base role goes into the image; a role's own packages come
     through the apt proxy when the role is applied (in the image, their services would run everywhere)."""
-    from ferme.plan.hosts import DEBIAN_PACKAGES
+    from ferme.catalogue import spec
 
-    return sorted(DEBIAN_PACKAGES["base"])
+    return sorted(spec("base").packages)
 
 
 def _check_machine() -> None:

@@ -15,7 +15,7 @@ from pyinfra.context import host
 from ferme.facts.windows import WindowsHost
 from ferme.powershell.build import registry_value as registry_snippet
 from ferme.powershell.build import windows_feature
-from ferme.render.windows_firewall import ps_array, ps_quote
+from ferme.powershell.quote import ps_array, ps_quote
 
 FACT_KINDS = ("features", "services", "registry", "shares", "acls", "groups", "tasks", "files")
 

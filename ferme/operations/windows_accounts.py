@@ -11,7 +11,7 @@ from pyinfra.context import host
 
 from ferme.facts.windows import adsi_path, group_lookup
 from ferme.operations.windows import facts
-from ferme.render.windows_firewall import ps_quote
+from ferme.powershell.quote import ps_quote
 
 
 def hidden_literal(secret: str) -> HiddenValue:

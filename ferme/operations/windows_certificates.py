@@ -17,7 +17,7 @@ from pyinfra.context import host
 
 from ferme.operations.windows import facts
 from ferme.operations.windows_accounts import secure_string
-from ferme.render.windows_firewall import ps_quote
+from ferme.powershell.quote import ps_quote
 
 STAGING = "C:\\ProgramData\\ferme"
 

@@ -13,7 +13,7 @@ from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ferme.operations.windows import facts
-from ferme.render.windows_firewall import ps_quote
+from ferme.powershell.quote import ps_quote
 
 # Who an access rule applies to below the folder, as the Advanced Security dialog names it:
 # scope → (InheritanceFlags, PropagationFlags) of FileSystemAccessRule.

@@ -21,7 +21,7 @@ from pyinfra.context import host
 from ferme.connectors.winrs import WinRMError
 from ferme.facts.windows import REBOOT_PENDING
 from ferme.operations.windows import facts
-from ferme.render.windows_firewall import ps_array
+from ferme.powershell.quote import ps_array
 
 
 class RebootError(RuntimeError):

@@ -26,7 +26,7 @@ from pyinfra.context import host
 from ferme.connectors.winrs import WinRMError
 from ferme.operations.windows import facts
 from ferme.operations.windows_accounts import hidden_literal
-from ferme.render.windows_firewall import ps_quote
+from ferme.powershell.quote import ps_quote
 
 TASK_FOLDER = "\\ferme\\"
 WORK_FOLDER = "C:\\ProgramData\\ferme\\tasks"

@@ -98,6 +98,7 @@ def build_plan(site: Site) -> dict[str, Any]:
         },
         "settings": _settings(site),
         "admins": [a.model_dump(mode="json") for a in site.admins],
+        "run": site.run.to_json(),
         "sizing": size_site(site),
         "waves": plan_waves(site),
         "flows": [flow.to_json() for flow in flows],

@@ -163,7 +163,7 @@ def edge_policy(site: Site, flows: list[Flow]) -> dict[str, Any] | None:
         "publications": publications(site, flows, fw),
         "masquerade": outside_if,
         "log_drops": site.firewall.log_drops,
-        "confirm_seconds": site.firewall.confirm_seconds,
+        "confirm_seconds": site.confirm_seconds,
     }
 
 

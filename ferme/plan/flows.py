@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ferme.plan.contracts import CONTRACTS, MANAGEMENT_FR, MANAGEMENT_SERVICES
+from ferme.catalogue import MANAGEMENT_FR, MANAGEMENT_SERVICES, spec
 from ferme.plan.services import Service, custom, service
 from ferme.site.model import Host, Site
 
@@ -77,14 +77,6 @@ def _vpn_service(site: Site) -> Service:
     return custom("vpn", protocol, [vpn.port], f"VPN {vpn.kind}")
 
 
-def _condition(site: Site, when: str) -> bool:
-    if when == "vpn.mfa":
-        return bool(site.vpn and site.vpn.mfa)
-    if when == "rds.gateway.mfa":
-        return bool(site.rds and site.rds.gateway.mfa)
-    return True
-
-
 def derive_flows(site: Site) -> list[Flow]:
     """All flows of the site, sorted by id."""
     flows: dict[str, Flow] = {}
@@ -98,7 +90,7 @@ def derive_flows(site: Site) -> list[Flow]:
         flows.setdefault(flow.id, flow)
 
     for role, hosts in sorted(by_role.items()):
-        contract = CONTRACTS[role]
+        contract = spec(role)
         destination = _hosts_endpoint("role", role, hosts, site)
         for offer in contract.offers:
             svc = _vpn_service(site) if offer.service == "vpn" else service(offer.service)
@@ -108,7 +100,7 @@ def derive_flows(site: Site) -> list[Flow]:
                          f"role {role}", offer.why_fr, published=kinds[zone] == "outside"))  # fmt: skip
         for need in contract.needs:
             providers = by_role.get(need.role, [])
-            if not providers or not _condition(site, need.when):
+            if not providers or not need.when(site):
                 continue
             svc = service(need.service)
             source = _hosts_endpoint("role", role, hosts, site, source=True)

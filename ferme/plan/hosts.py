@@ -4,50 +4,76 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferme.catalogue import host_roles, spec
+from ferme.powershell.quote import REMOTE_DESKTOP_USERS
 from ferme.site.expand import expand_name
 from ferme.site.model import Host, Site
 
-WINDOWS_FEATURES = {
-    "rds_broker": ["RDS-Connection-Broker", "RSAT-RDS-Tools"],
-    "rds_session_host": ["RDS-RD-Server"],
-    "rds_web": ["RDS-Web-Access"],
-    "rds_gateway": ["RDS-Gateway", "NPAS"],
-    "rds_licensing": ["RDS-Licensing"],
-    "profiles": ["FS-FileServer"],
-    "directory": ["RSAT-AD-PowerShell"],
-}
-DEBIAN_PACKAGES = {
-    "base": ["openssh-server", "chrony", "unattended-upgrades", "sudo", "python3"],
-    "edge_firewall": ["nftables"],
-    "vpn": ["openvpn"],
-    "mfa": ["freeradius", "freeradius-utils", "python3-venv"],
-    "collab": ["python3-venv"],
-}
+# ssh-audit's "Hardened Debian 12 (version 3)" policy, which `ferme verify` checks; all known to paramiko too.
+SSH_ALGORITHMS: dict[str, list[str]] = {
+    "kex": ["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "curve25519-sha256",
+            "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
+            "diffie-hellman-group-exchange-sha256"],
+    "ciphers": ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes256-ctr", "aes192-ctr",
+                "aes128-gcm@openssh.com", "aes128-ctr"],
+    "macs": ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "umac-128-etm@openssh.com"],
+    "host_key_algorithms": ["ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256"],
+}  # fmt: skip
+RSA_HOST_KEY_BITS = 4096
+
+
+TERMINAL_SERVER = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server"
+FSLOGIX = r"HKLM:\SOFTWARE\FSLogix\Profiles"
+
+
+def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
+    """`path\\name` → value: remote desktop and NLA on session hosts, FSLogix profiles."""
+    values: dict[str, int | str | list[str]] = {}
+    if "rds_session_host" in host.roles:
+        values[TERMINAL_SERVER + "\\fDenyTSConnections"] = 0  # remote desktop on
+        values[TERMINAL_SERVER + "\\WinStations\\RDP-Tcp\\UserAuthentication"] = 1  # network level authentication
+        profiles = site.rds.profiles if site.rds else None
+        if profiles and profiles.kind == "fslogix":
+            values.update({
+                FSLOGIX + "\\Enabled": 1,
+                FSLOGIX + "\\VHDLocations": [profiles.share],
+                FSLOGIX + "\\VolumeType": "VHDX",
+                FSLOGIX + "\\SizeInMBs": profiles.size_gb * 1024,
+                FSLOGIX + "\\DeleteLocalProfileWhenVHDShouldApply": 1,
+                FSLOGIX + "\\FlipFlopProfileDirectoryName": 1,
+            })  # fmt: skip
+    return values
 
 
 def _windows_state(host: Host, site: Site) -> dict[str, Any]:
-    features = sorted({f for role in host.roles for f in WINDOWS_FEATURES.get(role, [])})
+    roles = host_roles(host.os, host.roles)
     collections = []
     if site.rds and "rds_session_host" in host.roles:
-        collections = [c.name for c in site.rds.collections if host.name in _members(site, c.session_hosts)]
-    return {"windows_features": features, "reboot_after_features": bool(features), "collections": collections,
-            "certificates": _certificates(host, site)}  # fmt: skip
-
-
-# Where Set-RDCertificate puts a role's certificate: the servers that run the role.
-CERTIFICATE_HOSTS = {"RDGateway": "rds_gateway", "RDWebAccess": "rds_web", "RDRedirector": "rds_broker",
-                     "RDPublishing": "rds_broker"}  # fmt: skip
+        collections = [c for c in site.rds.collections if host.name in _members(site, c.session_hosts)]
+    # Session hosts: the agents' groups of their collections in Remote Desktop Users.
+    members = sorted({f"{site.info.netbios}\\{group}" for c in collections for group in c.user_groups})
+    return {
+        "windows_features": sorted({f for role in roles for f in spec(role).features}),
+        "registry": _registry(host, site),
+        "groups": {REMOTE_DESKTOP_USERS: members} if members else {},
+        "services": sorted({s for role in roles for s in spec(role).services}),
+        "listening": sorted({host.connection.port, *(p for role in roles for p in spec(role).ports)}),
+        "collections": [c.name for c in collections],
+        "certificates": _certificates(host, site),
+    }
 
 
 def _certificates(host: Host, site: Site) -> list[dict[str, Any]]:
     """The PFX certificates this host must hold in LocalMachine\\My (by thumbprint), for its RDS roles."""
     if not site.rds:
         return []
+    # Set-RDCertificate puts a role's certificate on the servers that run the role.
+    held = {r for role in host.roles for r in spec(role).certificate_roles}
     return [
         {"thumbprint": c.thumbprint, "pfx": c.pfx, "password": {"secret": c.password.name},
-         "roles": [r for r in c.roles if CERTIFICATE_HOSTS[r] in host.roles]}
+         "roles": [r for r in c.roles if r in held]}
         for c in site.rds.certificates
-        if any(CERTIFICATE_HOSTS[r] in host.roles for r in c.roles)
+        if held.intersection(c.roles)
     ]  # fmt: skip
 
 
@@ -61,7 +87,7 @@ def _directory_addresses(site: Site) -> list[str]:
 
 
 def _debian_state(host: Host, site: Site) -> dict[str, Any]:
-    packages = sorted({p for role in ("base", *host.roles) for p in DEBIAN_PACKAGES.get(role, [])})
+    packages = sorted({p for role in host_roles(host.os, host.roles) for p in spec(role).packages})
     if site.vpn and "vpn" in host.roles and site.vpn.kind == "wireguard":
         packages = sorted({*packages, "wireguard-tools"} - {"openvpn"})
     return {
@@ -73,7 +99,12 @@ def _debian_state(host: Host, site: Site) -> dict[str, Any]:
         "domain": site.info.domain,
         "ntp_servers": list(site.info.ntp_servers) or _directory_addresses(site),
         "dns_servers": list(site.info.dns_servers) or _directory_addresses(site),
-        "ssh": {"password_authentication": False, "permit_root_login": "prohibit-password"},
+        "ssh": {
+            "password_authentication": False,
+            "permit_root_login": "prohibit-password",
+            "algorithms": SSH_ALGORITHMS,
+            "rsa_host_key_bits": RSA_HOST_KEY_BITS,
+        },
     }
 
 

@@ -6,7 +6,7 @@ commands; every one is checked against the cmdlet catalogue by the tests.
 
 from __future__ import annotations
 
-from ferme.render.windows_firewall import ps_array, ps_quote
+from ferme.powershell.quote import ps_array, ps_quote
 
 REGISTRY_TYPES = {int: "DWord", str: "String", list: "MultiString"}
 

@@ -8,47 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ferme.facts.windows import REMOTE_DESKTOP_USERS
 from ferme.powershell.build import group_members, registry_value, windows_feature
 from ferme.render.windows_firewall import render_host_rules
 
-TERMINAL_SERVER = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server"
-FSLOGIX = r"HKLM:\SOFTWARE\FSLogix\Profiles"
 
-
-def registry_values(plan: dict[str, Any], host: dict[str, Any]) -> list[tuple[str, str, int | str | list[str]]]:
-    """Registry values a Windows host must hold: remote desktop and NLA on session hosts, FSLogix profiles."""
-    values: list[tuple[str, str, int | str | list[str]]] = []
-    if "rds_session_host" in host["roles"]:
-        values += [
-            (TERMINAL_SERVER, "fDenyTSConnections", 0),  # remote desktop on
-            (TERMINAL_SERVER + r"\WinStations\RDP-Tcp", "UserAuthentication", 1),  # network level authentication
-        ]
-        profiles = (plan["settings"]["rds"] or {}).get("profiles")
-        if profiles and profiles["kind"] == "fslogix":
-            values += [
-                (FSLOGIX, "Enabled", 1),
-                (FSLOGIX, "VHDLocations", [profiles["share"]]),
-                (FSLOGIX, "VolumeType", "VHDX"),
-                (FSLOGIX, "SizeInMBs", profiles["size_gb"] * 1024),
-                (FSLOGIX, "DeleteLocalProfileWhenVHDShouldApply", 1),
-                (FSLOGIX, "FlipFlopProfileDirectoryName", 1),
-            ]
-    return values
-
-
-def group_memberships(plan: dict[str, Any], host: dict[str, Any]) -> dict[str, list[str]]:
-    """Session hosts: the agents' groups of their collections in Remote Desktop Users (by its SID)."""
-    rds = plan["settings"].get("rds") or {}
-    netbios = plan["site"]["netbios"]
-    members = sorted({f"{netbios}\\{group}" for collection in rds.get("collections", [])
-                      if collection["name"] in host["state"].get("collections", [])
-                      for group in collection["user_groups"]})  # fmt: skip
-    return {REMOTE_DESKTOP_USERS: members} if members else {}
+def _split(key: str) -> tuple[str, str]:
+    path, _, value_name = key.rpartition("\\")
+    return path, value_name
 
 
 def _groups_block(plan: dict[str, Any], host: dict[str, Any]) -> list[str]:
-    memberships = group_memberships(plan, host)
+    memberships: dict[str, list[str]] = host["state"]["groups"]
     if not memberships:
         return []
     return ["# The agents' groups of the host's collections in Remote Desktop Users (by its SID)",
@@ -74,7 +44,7 @@ def render_export(plan: dict[str, Any], name: str) -> str:
         *[windows_feature(f) for f in host["state"]["windows_features"]],
         "",
         "# Registry values (remote desktop, network level authentication, FSLogix profiles)",
-        *[registry_value(path, value_name, value) for path, value_name, value in registry_values(plan, host)],
+        *[registry_value(*_split(key), value) for key, value in host["state"]["registry"].items()],
         "",
         *_groups_block(plan, host),
         "# Windows Defender Firewall rules from the flows",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from ferme.resources import templates
 
 
 def _set(items: list[str]) -> str:
@@ -63,7 +62,7 @@ def render_edge_ruleset(plan: dict[str, Any]) -> str | None:
     if not policy:
         return None
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES / "nftables"),
+        loader=jinja2.FileSystemLoader(templates("nftables")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

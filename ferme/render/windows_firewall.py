@@ -9,26 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferme.powershell.quote import ps_array, ps_quote
+
 GROUP = "ferme"
 
 
-def ps_quote(value: str) -> str:
-    """A PowerShell single-quoted string literal (no expansion; `'` doubled)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def ps_array(values: list[str]) -> str:
-    return "@(" + ", ".join(ps_quote(v) for v in values) + ")"
-
-
 def rules_for_host(plan: dict[str, Any], host: str) -> list[dict[str, Any]]:
-    kinds = {name: zone["kind"] for name, zone in plan["zones"].items()}
     rules = []
     for flow in plan["flows"]:
         if host not in flow["destination"]["hosts"] or flow["source"]["hosts"] == [host]:
             continue
-        from_outside = flow["source"]["kind"] == "zone" and kinds[flow["source"]["name"]] == "outside"
-        remote = ["Any"] if from_outside or not flow["source"]["addresses"] else flow["source"]["addresses"]
+        remote = ["Any"] if flow["published"] or not flow["source"]["addresses"] else flow["source"]["addresses"]
         by_protocol: dict[str, list[str]] = {}
         for rule in flow["rules"]:
             by_protocol.setdefault(rule["protocol"], []).append(rule["ports"])

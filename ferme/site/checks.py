@@ -6,6 +6,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from ferme import catalogue
 from ferme.site import schema
 from ferme.site.errors import FieldPath, Problem
 from ferme.site.expand import RangeError, expand_name
@@ -121,12 +122,10 @@ class Checker:
 
     def roles_fit_os(self) -> None:
         for host in self.hosts.values():
-            wrong = [
-                r for r in host.roles if r in (schema.WINDOWS_ROLES if host.os == "debian" else schema.DEBIAN_ROLES)
-            ]
-            for role in wrong:
-                needs = "windows" if role in schema.WINDOWS_ROLES else "debian"
-                self.report((*host.origin, "roles"), f"{host.name}: role {role} runs on {needs}, not {host.os}")
+            for role in host.roles:
+                runs_on = catalogue.spec(role).os
+                if runs_on != host.os:
+                    self.report((*host.origin, "roles"), f"{host.name}: role {role} runs on {runs_on}, not {host.os}")
             if host.os == "windows" and len(host.name) > 15:
                 self.report(host.origin, f"{host.name}: Windows computer names have at most 15 characters", key=True)
             if not host.addresses:
@@ -203,20 +202,17 @@ class Checker:
                 self.report((*path, "session_hosts"), "no session host in this collection")
 
     def role_settings_present(self) -> None:
-        needs = {
-            "rds": ["rds_broker", "rds_session_host", "rds_gateway", "rds_web"],
-            "collab": ["collab"],
-            "mfa": ["mfa"],
-            "vpn": ["vpn"],
-        }
-        for section, roles in needs.items():
-            users = [h.name for h in self.hosts.values() if set(roles) & set(h.roles)]
-            if users and getattr(self.inv, section) is None:
-                self.report(
-                    (),
-                    f"{users[0]} has a {section} role but there is no `{section}:` section",
-                    f"add a `{section}:` section",
-                )
+        reported: set[str] = set()
+        for host in self.hosts.values():
+            for role in host.roles:
+                section = catalogue.spec(role).settings
+                if section and section not in reported and getattr(self.inv, section) is None:
+                    reported.add(section)
+                    self.report(
+                        (*host.origin, "roles"),
+                        f"{host.name} has the {role} role but there is no `{section}:` section",
+                        f"add a `{section}:` section",
+                    )
         vpn = self.inv.vpn
         if vpn is not None:
             pool = ipaddress.IPv4Network(vpn.pool)

@@ -13,6 +13,7 @@ from ferme.site.checks import Checker
 from ferme.site.errors import InventoryError, Problem
 from ferme.site.model import Site
 from ferme.site.resolve import Resolver
+from ferme.site.runconfig import RunConfig, load_run_config
 from ferme.site.secrets import SOPS_FILE, SecretStore, env_name, resolve
 from ferme.site.validate import problems_from
 from ferme.site.yamlsrc import SecretRef, load_folder
@@ -51,6 +52,10 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     the plan never carries secret values either way.
     """
     folder = Path(folder)
+    try:
+        run, run_problems = load_run_config(folder), []
+    except InventoryError as exc:
+        run, run_problems = RunConfig(), exc.problems
     data, positions = load_folder(folder)
     # `x-…` top-level keys hold YAML anchors for reuse (as in compose files); they are not sections.
     # An empty section (only comments under it) means its defaults.
@@ -63,7 +68,7 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     zones = resolver.zones()
     hosts = resolver.hosts(zones)
     switches = resolver.switches(zones)
-    problems = resolver.problems
+    problems = run_problems + resolver.problems
     if not problems:
         problems += Checker(inv, positions, zones, hosts, switches).run()
     store, secret_problems = _secrets(data, folder, with_secrets)
@@ -85,4 +90,5 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         vpn=inv.vpn,
         firewall=inv.firewall,
         secrets=store,
+        run=run,
     )

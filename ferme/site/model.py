@@ -9,6 +9,7 @@ from typing import Any
 
 from ferme.site import schema
 from ferme.site.errors import FieldPath
+from ferme.site.runconfig import RunConfig
 from ferme.site.secrets import SecretStore
 
 
@@ -88,6 +89,12 @@ class Site:
     vpn: schema.Vpn | None
     firewall: schema.Firewall
     secrets: SecretStore
+    run: RunConfig = field(default_factory=RunConfig)  # pyinfra.toml
+
+    @property
+    def confirm_seconds(self) -> int:
+        """The commit-confirm delay: the inventory's `firewall.confirm_seconds`, else pyinfra.toml's."""
+        return self.firewall.confirm_seconds or self.run.confirm_seconds
 
     @property
     def name(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import zoneinfo
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,22 +22,13 @@ from pydantic import (
     model_validator,
 )
 
+from ferme.catalogue import INVENTORY_ROLES
 from ferme.site.yamlsrc import SecretRef
 
-WINDOWS_ROLES = (
-    "rds_broker",
-    "rds_session_host",
-    "rds_web",
-    "rds_gateway",
-    "rds_licensing",
-    "profiles",
-    "directory",
-)
-DEBIAN_ROLES = ("edge_firewall", "vpn", "mfa", "collab")
-Role = Literal[
-    "edge_firewall", "vpn", "mfa", "collab",
-    "rds_broker", "rds_session_host", "rds_web", "rds_gateway", "rds_licensing", "profiles", "directory",
-]  # fmt: skip
+if TYPE_CHECKING:
+    Role = str
+else:
+    Role = Literal[INVENTORY_ROLES]  # the role catalogue's names (ferme/catalogue.py)
 ZoneKind = Literal["outside", "dmz", "servers", "users", "mgmt", "vpn"]
 Vendor = Literal["cisco_ios", "aruba_aoscx", "hp_procurve", "hp_comware", "juniper_junos"]
 
@@ -341,7 +332,9 @@ class Firewall(Section):
     log_drops: bool = True
     public_addresses: list[IPv4] = Field([], description="more outside addresses to publish services on")
     interfaces: dict[str, str] = Field({}, description="edge interface per zone (default: the zone's name)")
-    confirm_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
+    confirm_seconds: Annotated[int, Field(ge=10, le=3600)] | None = Field(
+        None, description="commit-confirm delay in seconds (default: pyinfra.toml's confirm_seconds, 60)"
+    )
     extra_flows: list[ExtraFlow] = []
 
 

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
-from pyinfra import host
-from pyinfra.api import deploy
+from pyinfra.api.deploy import deploy
+from pyinfra.context import host
 from pyinfra.facts.deb import DebPackages
 from pyinfra.facts.server import Command
 from pyinfra.operations import apt, files, server, systemd
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "base"
-# ssh-audit's "Hardened Debian 12 (version 3)" policy, which `ferme verify` checks; all known to paramiko too.
-SSH_ALGORITHMS = {
-    "kex": ["sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "curve25519-sha256",
-            "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
-            "diffie-hellman-group-exchange-sha256"],
-    "ciphers": ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes256-ctr", "aes192-ctr",
-                "aes128-gcm@openssh.com", "aes128-ctr"],
-    "macs": ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "umac-128-etm@openssh.com"],
-    "host_key_algorithms": ["ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256"],
-}  # fmt: skip
-RSA_HOST_KEY_BITS = 4096
+from ferme.resources import templates
+
+TEMPLATES = templates("base")
 
 
 def _packages(wanted: list[str]) -> None:
@@ -60,7 +51,7 @@ def _text(content: str):  # type: ignore[no-untyped-def]
     return StringIO(content)
 
 
-def _ssh() -> None:
+def _ssh(ssh: dict[str, Any]) -> None:
     moduli = server.shell(
         name="SSH: drop Diffie-Hellman moduli under 3072 bits",
         commands=[
@@ -68,21 +59,24 @@ def _ssh() -> None:
         ],
         _if=lambda: host.get_fact(Command, command="awk '$5 < 3071' /etc/ssh/moduli | wc -l") != "0",
     )
+    bits = ssh["rsa_host_key_bits"]
     rsa_bits = host.get_fact(
         Command, command="ssh-keygen -l -f /etc/ssh/ssh_host_rsa_key.pub 2>/dev/null | cut -d' ' -f1"
     )
     rsa = server.shell(
-        name=f"SSH: RSA host key of {RSA_HOST_KEY_BITS} bits",
+        name=f"SSH: RSA host key of {bits} bits",
         commands=["rm -f /etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub",
-                  f"ssh-keygen -q -t rsa -b {RSA_HOST_KEY_BITS} -N '' -f /etc/ssh/ssh_host_rsa_key"],
-        _if=lambda: not rsa_bits or int(rsa_bits) < RSA_HOST_KEY_BITS,
+                  f"ssh-keygen -q -t rsa -b {bits} -N '' -f /etc/ssh/ssh_host_rsa_key"],
+        _if=lambda: not rsa_bits or int(rsa_bits) < bits,
     )  # fmt: skip
     config = files.template(
         name="SSH: keys only, modern algorithms",
         src=str(TEMPLATES / "sshd.conf.j2"),
         dest="/etc/ssh/sshd_config.d/00-ferme.conf",
         mode="644",
-        **SSH_ALGORITHMS,
+        permit_root_login=ssh["permit_root_login"],
+        password_authentication="yes" if ssh["password_authentication"] else "no",
+        **ssh["algorithms"],
     )
     files.file(name="SSH: former ferme drop-in", path="/etc/ssh/sshd_config.d/ferme.conf", present=False)
     for key in ("ecdsa", "dsa"):
@@ -135,7 +129,7 @@ def apply() -> None:
     server.hostname(name="Hostname", hostname=state["hostname"])
     server.timezone(name="Time zone", timezone=state["timezone"])
     _time(state["ntp_servers"])
-    _ssh()
+    _ssh(state["ssh"])
     _upgrades_and_journal()
     _resolver(state["dns_servers"], state["domain"])
     _admins(state["admins"])

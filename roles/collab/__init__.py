@@ -1,6 +1,6 @@
 """Collaboration server: no operation yet; the issue that builds this role fills apply()."""
 
-from pyinfra.api import deploy
+from pyinfra.api.deploy import deploy
 
 
 @deploy("Collaboration server")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from io import StringIO
 
-from pyinfra import host
-from pyinfra.api import deploy
+from pyinfra.api.deploy import deploy
+from pyinfra.context import host
 from pyinfra.facts.server import Command
 from pyinfra.operations import files, python, server, systemd
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyinfra import host
-from pyinfra.api import deploy
+from pyinfra.api.deploy import deploy
+from pyinfra.context import host
 
 from ferme.checks.windows import wanted as facts_wanted
 from ferme.operations import windows, windows_accounts, windows_certificates, windows_reboot
@@ -24,21 +24,21 @@ from ferme.site.secrets import secret_value
 def apply() -> None:
     desired = host.data.ferme_windows
     wanted = wanted_for(**facts_wanted(desired))
-    features = [windows.feature(feature, wanted) for feature in desired["features"]]
-    windows_reboot.reboot(wanted, only_if_pending=True, after=features, services=desired["services"])
+    features = [windows.feature(feature=feature, wanted=wanted) for feature in desired["features"]]
+    windows_reboot.reboot(wanted=wanted, only_if_pending=True, after=features, services=desired["services"])
     for key, value in desired["registry"].items():
         path, value_name = key.rsplit("\\", 1)
-        windows.registry_value(path, value_name, value, wanted)
+        windows.registry_value(path=path, value_name=value_name, value=value, wanted=wanted)
     name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
     script = host.data.ferme_artifacts.get(f"windows/{name}/firewall.ps1")
     if script:
-        windows.firewall_rules(script, desired["firewall_rules"], wanted)
+        windows.firewall_rules(script=script, rule_names=desired["firewall_rules"], wanted=wanted)
     for service in desired["services"]:
-        windows.service_running(service, wanted)
+        windows.service_running(service=service, wanted=wanted)
     for group, members in desired["groups"].items():
-        windows_accounts.local_group_members(group, members, wanted)
+        windows_accounts.local_group_members(group=group, members=members, wanted=wanted)
     inventory = Path(host.data.get("ferme_inventory") or ".")
-    for certificate in host.data.ferme["state"].get("certificates", []):
-        windows_certificates.certificate(str(inventory / certificate["pfx"]), certificate["thumbprint"],
-                                         secret_value(certificate["password"]["secret"], inventory),
-                                         wanted)  # fmt: skip
+    for certificate in host.data.ferme["state"]["certificates"]:
+        password = secret_value(certificate["password"]["secret"], inventory)
+        windows_certificates.certificate(pfx=str(inventory / certificate["pfx"]), thumbprint=certificate["thumbprint"],
+                                         password=password, wanted=wanted)  # fmt: skip

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from roles.base import RSA_HOST_KEY_BITS, SSH_ALGORITHMS
-
 
 def test_hostname(linux_host: Any, planned: dict[str, Any]) -> None:
     assert linux_host.check_output("hostname") == planned["state"]["hostname"]
@@ -29,22 +27,24 @@ def _sshd(linux_host: Any) -> dict[str, str]:
     return {key: value for key, _, value in (line.partition(" ") for line in lines)}
 
 
-def test_ssh_keys_only(linux_host: Any) -> None:
+def test_ssh_keys_only(linux_host: Any, planned: dict[str, Any]) -> None:
     sshd = _sshd(linux_host)
+    assert not planned["state"]["ssh"]["password_authentication"]
     assert sshd["passwordauthentication"] == "no"
     assert sshd["kbdinteractiveauthentication"] == "no"
     assert sshd["permitrootlogin"] == "without-password"
     assert sshd["permitemptypasswords"] == "no"
 
 
-def test_ssh_modern_algorithms_only(linux_host: Any) -> None:
+def test_ssh_modern_algorithms_only(linux_host: Any, planned: dict[str, Any]) -> None:
     sshd = _sshd(linux_host)
-    assert sshd["kexalgorithms"].split(",") == SSH_ALGORITHMS["kex"]
-    assert sshd["ciphers"].split(",") == SSH_ALGORITHMS["ciphers"]
-    assert sshd["macs"].split(",") == SSH_ALGORITHMS["macs"]
+    ssh = planned["state"]["ssh"]
+    assert sshd["kexalgorithms"].split(",") == ssh["algorithms"]["kex"]
+    assert sshd["ciphers"].split(",") == ssh["algorithms"]["ciphers"]
+    assert sshd["macs"].split(",") == ssh["algorithms"]["macs"]
     assert not linux_host.file("/etc/ssh/ssh_host_ecdsa_key").exists
     bits = linux_host.check_output("ssh-keygen -l -f /etc/ssh/ssh_host_rsa_key.pub").split()[0]
-    assert int(bits) >= RSA_HOST_KEY_BITS
+    assert int(bits) >= ssh["rsa_host_key_bits"]
     weak_moduli = linux_host.check_output("awk '$5 < 3071' /etc/ssh/moduli | wc -l")
     assert weak_moduli == "0"
 

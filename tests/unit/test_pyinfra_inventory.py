@@ -40,7 +40,7 @@ def test_pyinfra_runs_farm_deploy_composition(tmp_path: Path) -> None:
     """farm.py loads and composes role deploys (run against @local with --dry: nothing executes)."""
     result = subprocess.run(
         [str(Path(sys.executable).parent / "pyinfra"), "@local", str(ROOT / "deploy" / "farm.py"), "--dry", "-y",
-         "--data", 'ferme_roles=["vpn", "rds_web"]', "--data", 'ferme={"os": "appliance"}'],
+         "--data", 'ferme={"os": "appliance", "roles": ["vpn", "rds_web"]}'],
         capture_output=True, text=True, check=False, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout

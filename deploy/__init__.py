@@ -1,0 +1,1 @@
+"""The whole farm for pyinfra (`farm.py`); installed as `ferme.deploy`."""

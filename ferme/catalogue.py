@@ -1,0 +1,157 @@
+"""The role catalogue: every fact about a role, written once.
+
+The schema's role list, the deploy order (`deploy/farm.py`), the flows (contracts), the packages and
+Windows features in the plan, the services and ports `ferme verify` checks, and the `ferme check`
+rules (which OS, which settings section) all read this table. A role's operations live in its
+package under `roles/` (installed as `ferme.roles.<name>`); adding a role is one entry here, that
+package, its templates and its fixtures.
+
+The catalogue sits in `ferme/` rather than `roles/` because the schema and the plan import it:
+`roles/` holds only the deploys, which pyinfra imports at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ferme.site.model import Site
+
+Os = Literal["debian", "windows"]
+
+
+def always(site: Site) -> bool:
+    return True
+
+
+def vpn_mfa(site: Site) -> bool:
+    return bool(site.vpn and site.vpn.mfa)
+
+
+def gateway_mfa(site: Site) -> bool:
+    return bool(site.rds and site.rds.gateway.mfa)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A service the role's hosts offer, to every zone of these kinds."""
+
+    service: str
+    from_kinds: tuple[str, ...]
+    why_fr: str
+
+
+@dataclass(frozen=True)
+class Need:
+    """A service the role's hosts use, from the hosts of another role, when the site's settings ask for it."""
+
+    service: str
+    role: str
+    why_fr: str
+    when: Callable[[Site], bool] = always
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    os: Os
+    label_fr: str
+    settings: str | None = None  # the inventory section the role reads (`rds`, `vpn`...): required when used
+    offers: tuple[Offer, ...] = ()
+    needs: tuple[Need, ...] = ()
+    packages: tuple[str, ...] = ()  # Debian packages
+    features: tuple[str, ...] = ()  # Windows features (Install-WindowsFeature names)
+    services: tuple[str, ...] = ()  # services that must run once converged (checked by verify)
+    ports: tuple[int, ...] = ()  # TCP ports that must listen once converged (checked by verify)
+    certificate_roles: tuple[str, ...] = ()  # Set-RDCertificate roles whose certificate this role's hosts hold
+    every_host: bool = False  # applied to every managed host of its OS, never named in an inventory
+
+
+AD = Need("active-directory", "directory", "authentification et annuaire")
+
+# In dependency order: the host itself, the network and the firewall, the services the RDS farm
+# needs (directory, MFA, profiles), then the farm from the broker outwards.
+ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec("base", "debian", "hôte Debian (socle)", every_host=True,
+             packages=("openssh-server", "chrony", "unattended-upgrades", "sudo", "python3"),
+             services=("ssh", "chrony"), ports=(22,)),
+    RoleSpec("windows_host", "windows", "hôte Windows (socle)", every_host=True),
+    RoleSpec("edge_firewall", "debian", "pare-feu périmétrique (nftables)", packages=("nftables",)),
+    RoleSpec("vpn", "debian", "VPN des télétravailleurs", settings="vpn", packages=("openvpn",),
+             offers=(Offer("vpn", ("outside",), "accès VPN des télétravailleurs"),),
+             needs=(Need("radius", "mfa", "second facteur des connexions VPN", when=vpn_mfa),)),
+    RoleSpec("mfa", "debian", "double authentification (privacyIDEA + FreeRADIUS)", settings="mfa",
+             packages=("freeradius", "freeradius-utils", "python3-venv"),
+             offers=(Offer("https", ("mgmt",), "console d'administration privacyIDEA"),)),
+    RoleSpec("collab", "debian", "espace collaboratif", settings="collab", packages=("python3-venv",),
+             offers=(Offer("https", ("outside", "users", "vpn"), "espace collaboratif et WebDAV"),)),
+    RoleSpec("directory", "windows", "annuaire Active Directory", features=("RSAT-AD-PowerShell",),
+             offers=(Offer("active-directory", ("users", "vpn"), "ouverture de session des postes"),)),
+    RoleSpec("profiles", "windows", "partage des profils", features=("FS-FileServer",), needs=(AD,)),
+    RoleSpec("rds_licensing", "windows", "licences RDS", settings="rds", features=("RDS-Licensing",), needs=(AD,)),
+    RoleSpec("rds_broker", "windows", "Service Broker RD", settings="rds",
+             features=("RDS-Connection-Broker", "RSAT-RDS-Tools"), ports=(3389,),
+             certificate_roles=("RDRedirector", "RDPublishing"),
+             offers=(Offer("rdp", ("users", "vpn"), "connexion des postes internes via le Service Broker"),),
+             needs=(Need("rpc-management", "rds_session_host", "gestion des hôtes de session"), AD)),
+    RoleSpec("rds_session_host", "windows", "hôte de session RD", settings="rds", features=("RDS-RD-Server",),
+             services=("TermService",), ports=(3389,),
+             offers=(Offer("rdp", ("users", "vpn"), "sessions des postes internes"),),
+             needs=(Need("rd-licensing", "rds_licensing", "licences d'accès client"),
+                    Need("smb", "profiles", "profils FSLogix"), AD)),
+    RoleSpec("rds_web", "windows", "accès web RD", settings="rds", features=("RDS-Web-Access",), ports=(443,),
+             certificate_roles=("RDWebAccess",),
+             offers=(Offer("https", ("outside", "users", "vpn"), "accès web RD et client HTML5"),),
+             needs=(Need("rd-web-broker", "rds_broker", "liste des ressources publiées"), AD)),
+    RoleSpec("rds_gateway", "windows", "passerelle RD", settings="rds", features=("RDS-Gateway", "NPAS"),
+             ports=(443,), certificate_roles=("RDGateway",),
+             offers=(Offer("https", ("outside", "users", "vpn"), "passerelle RD (RDP sur HTTPS, client web)"),
+                     Offer("rdp-udp-gateway", ("outside",), "passerelle RD, transport UDP")),
+             needs=(Need("rdp", "rds_session_host", "sessions des agents"),
+                    Need("rdp", "rds_broker", "redirection par le Service Broker"),
+                    Need("radius", "mfa", "second facteur à la passerelle (NPS vers RADIUS)", when=gateway_mfa), AD)),
+)  # fmt: skip
+
+CATALOGUE: dict[str, RoleSpec] = {spec.name: spec for spec in ROLES}
+ORDER: tuple[str, ...] = tuple(CATALOGUE)
+# Roles an inventory names on its hosts (the others apply to every host of their OS).
+INVENTORY_ROLES: tuple[str, ...] = tuple(s.name for s in ROLES if not s.every_host)
+
+# Management: only from the mgmt zone, by the way each kind of device is administered.
+MANAGEMENT_FR = "administration depuis la zone d'administration"
+MANAGEMENT_SERVICES = {"debian": ("ssh",), "windows": ("winrm",), "switch": ("ssh", "snmp")}
+
+
+def spec(role: str) -> RoleSpec:
+    return CATALOGUE[role]
+
+
+def roles_of_os(os: str) -> tuple[str, ...]:
+    return tuple(s.name for s in ROLES if s.os == os and not s.every_host)
+
+
+def host_roles(os: str, roles: list[str] | tuple[str, ...]) -> list[str]:
+    """Every role a host runs, in deploy order: its OS's own role first, then those the inventory gives it."""
+    return [s.name for s in ROLES if (s.every_host and s.os == os) or s.name in roles]
+
+
+def role_deploy(role: str) -> Callable[[], Any]:
+    """The role's `@deploy` function (its package under `roles/`, installed as `ferme.roles.<role>`)."""
+    module = import_module(f"ferme.roles.{role}")
+    deploy: Callable[[], Any] = module.apply
+    return deploy
+
+
+def _check() -> None:
+    """The catalogue refers only to itself: a need names a known role, an OS has one every-host role."""
+    for s in ROLES:
+        for need in s.needs:
+            assert need.role in CATALOGUE, f"{s.name} needs unknown role {need.role}"
+    for os in ("debian", "windows"):
+        assert sum(1 for s in ROLES if s.every_host and s.os == os) == 1, os
+
+
+_check()
