@@ -10,6 +10,7 @@ from typing import Any
 
 from ferme.pyinfra_inventory import connector_available, host_entry
 from ferme.resources import farm_deploy
+from ferme.site.errors import Problem
 
 Say = Callable[[str], None]
 
@@ -60,6 +61,12 @@ def select_hosts(plan: dict[str, Any], limit: str | None, lab: bool = False) -> 
         else:
             chosen.append(name)
     return chosen, skipped
+
+
+def missing_for(plan: dict[str, Any], chosen: list[str], missing: dict[str, Problem]) -> list[Problem]:
+    """The missing files (PFX) that hosts about to be converged need: checked before any connection."""
+    needed = {c["pfx"] for name in chosen for c in plan["hosts"][name]["state"].get("certificates", [])}
+    return [problem for pfx, problem in missing.items() if pfx in needed]
 
 
 def _host_entry(plan: dict[str, Any], name: str, lab: Any) -> tuple[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ from ferme import __version__
 from ferme.plan import build_plan
 from ferme.render.artifacts import render_artifacts
 from ferme.site import InventoryError, Site, load_site
+from ferme.site.errors import dotted_path
 from ferme.site.loader import secret_refs
 from ferme.site.schema import json_schema
 from ferme.site.secrets import SOPS_FILE, SecretsUnavailable
@@ -46,6 +47,10 @@ def main() -> None:
 def check(inventory: Path, no_secrets: bool) -> None:
     """Validate INVENTORY: exit 0, or exit 2 with `file:line:col: field: message` lines."""
     site = _load(inventory, with_secrets=not no_secrets)
+    for problem in site.missing_files.values():
+        click.echo(
+            f"{problem.mark}: {dotted_path(problem.path)}: warning: {problem.message} ({problem.hint})", err=True
+        )
     click.echo(
         f"{inventory}: OK — site {site.name}, {len(site.hosts)} hosts, {len(site.switches)} switches, "
         f"{len(site.zones)} zones, {len(site.secrets.names())} secrets resolved"
@@ -129,6 +134,7 @@ def secrets_init(inventory: Path) -> None:
 def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) -> None:
     """Converge the hosts of INVENTORY (pyinfra), then print changed/unchanged/failed per host."""
     from ferme.apply import apply as run_apply
+    from ferme.apply import missing_for, select_hosts
     from ferme.lab.lab import access
 
     started = time.perf_counter()
@@ -139,10 +145,17 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     if lab:
         click.echo(f"lab of {site.name} is running: SSH through {lab.controller} with the lab's own keys")
     try:
-        result = run_apply(plan_data, dry=dry, limit=limit, lab=lab, say=click.echo)
+        chosen, _ = select_hosts(plan_data, limit, lab=lab is not None)
     except ValueError as exc:
         click.echo(f"ferme apply: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+    blockers = missing_for(plan_data, chosen, site.missing_files)
+    if blockers:
+        for problem in blockers:
+            click.echo(str(problem), err=True)
+        click.echo(f"{inventory}: {len(blockers)} missing file(s), nothing changed", err=True)
+        sys.exit(EXIT_INVALID)
+    result = run_apply(plan_data, dry=dry, limit=limit, lab=lab, say=click.echo)
     rows = [[name, r.status, str(r.changed), str(r.unchanged), str(r.failed), r.error]
             for name, r in sorted(result.hosts.items())]  # fmt: skip
     click.echo(table(["host", "status", "would change" if dry else "changed", "unchanged", "failed", "note"], rows))
@@ -167,7 +180,7 @@ def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
     plan_data = build_plan(_load(inventory, with_secrets=False))
     plan_data["inventory"] = str(inventory.resolve())  # where Windows checks resolve the WinRM secret
     code, hosts = run_suites(plan_data, access(plan_data), junit, limit.split(",") if limit else None)
-    rows = [[name, str(c.passed), str(c.failed), str(c.skipped), ", ".join(c.failures) or c.skip_reason]
+    rows = [[name, str(c.passed), str(c.failed), str(c.skipped), ", ".join(filter(None, [*c.failures, c.skip_reason]))]
             for name, c in hosts.items()]  # fmt: skip
     for name, planned in plan_data["hosts"].items():
         if planned["os"] == "windows" and name not in hosts:

@@ -50,9 +50,14 @@ def _per_host(junit: Path) -> dict[str, HostChecks]:
         name = case.get("name", "")
         host = name[name.index("[") + 1 : -1] if "[" in name else "-"
         checks = hosts.setdefault(host, HostChecks())
-        if case.find("failure") is not None or case.find("error") is not None:
+        failure = case.find("failure") if case.find("failure") is not None else case.find("error")
+        if failure is not None:
             checks.failed += 1
-            checks.failures.append(name.split("[")[0])
+            message = failure.get("message") or ""
+            if "is not reachable" in message:  # the host, not a check, failed: say so once
+                checks.skip_reason = message.removeprefix("Failed: ").split("\n")[0]
+            else:
+                checks.failures.append(name.split("[")[0])
         elif (skipped := case.find("skipped")) is not None:
             checks.skipped += 1
             checks.skip_reason = checks.skip_reason or (skipped.get("message") or "").removeprefix("Skipped: ")

@@ -14,7 +14,7 @@ from ferme.lab import machines, mirrors, network, switches
 from ferme.lab.image import ensure_base_image
 from ferme.lab.paths import cache_dir, layers_dir, run_dir
 from ferme.lab.system import LabError, require, run
-from ferme.lab.topology import Topology, build_topology
+from ferme.lab.topology import Topology, TopologyError, build_topology
 
 Say = Callable[[str], None]
 
@@ -114,8 +114,12 @@ def _write_state(topology: Topology, inventory: Path, key: Path) -> None:
 
 
 def access(plan: dict[str, Any]) -> LabAccess | None:
-    """SSH settings for a running lab of this plan's site, or None when no lab runs."""
-    state_file = run_dir(build_topology(plan).lab_id) / "state.json"
+    """SSH settings for a running lab of this plan's site, or None when no lab runs (or the site cannot be one)."""
+    try:
+        topology = build_topology(plan)
+    except TopologyError:
+        return None  # a real site's addresses: not a lab
+    state_file = run_dir(topology.lab_id) / "state.json"
     if not state_file.exists():
         return None
     state = json.loads(state_file.read_text())

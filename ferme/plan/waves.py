@@ -19,7 +19,7 @@ def plan_waves(site: Site) -> list[dict[str, Any]]:
             {
                 "number": wave.number,
                 "label": wave.label,
-                "start": wave.start,
+                "start": wave.start.isoformat() if wave.start else None,
                 "services": list(wave.services),
                 "ad_groups": [services[name].group for name in wave.services],
                 "agents": agents,

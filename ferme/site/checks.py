@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,12 @@ class Checker:
         zones: dict[str, Zone],
         hosts: dict[str, Host],
         switches: dict[str, Switch],
+        *,
+        consistent: bool = True,
+        hosts_complete: bool = True,
     ):
+        self.hosts_complete = hosts_complete  # every host resolved: "unknown host" is then a real mistake
+        self.consistent = consistent  # no problem was found before: derivations (flows) are safe
         self.inv, self.positions = inv, positions
         self.zones, self.hosts, self.switches = zones, hosts, switches
         self.problems: list[Problem] = []
@@ -38,7 +44,11 @@ class Checker:
             self.switch_references,
             self.rds_settings,
             self.role_settings_present,
+            self.one_edge,
+            self.domain_has_controllers,
             self.mfa_clients,
+            self.gateway_mfa,
+            self.vpn_pool_size,
             self.waves_and_services,
             self.extra_flows,
             self.publications,
@@ -88,15 +98,15 @@ class Checker:
 
     def addresses_fit_zones(self) -> None:
         owners: dict[ipaddress.IPv4Address, str] = {}
+        misfits: dict[tuple[FieldPath, str], list[str]] = {}  # one report per written block, not per host
         for host in self.hosts.values():
             for zone_name, address in host.addresses.items():
                 path = (*host.origin, "addresses", zone_name)
                 zone = self.zones[zone_name]
-                if address not in zone.subnet:
-                    self.report(path, f"{host.name}: {address} is outside zone {zone_name!r} ({zone.subnet})")
+                if address not in zone.subnet or address in (zone.subnet.network_address,
+                                                             zone.subnet.broadcast_address):  # fmt: skip
+                    misfits.setdefault((path, zone_name), []).append(f"{host.name}: {address}")
                     continue
-                if address in (zone.subnet.network_address, zone.subnet.broadcast_address):
-                    self.report(path, f"{host.name}: {address} is the network or broadcast address of {zone.subnet}")
                 if address == zone.gateway and "edge_firewall" not in host.roles:
                     self.report(
                         path,
@@ -104,6 +114,14 @@ class Checker:
                         "only the edge firewall holds gateway addresses",
                     )
                 self._claim(owners, address, host.name, path)
+        for (path, zone_name), misfit in misfits.items():
+            subnet = self.zones[zone_name].subnet
+            if len(misfit) == 1:
+                self.report(path, f"{misfit[0]} is outside zone {zone_name!r} ({subnet}) or is its network or "
+                            "broadcast address")  # fmt: skip
+            else:
+                self.report(path, f"{len(misfit)} addresses of this block do not fit in zone {zone_name!r} ({subnet}):"
+                            f" {misfit[0]} … {misfit[-1]}", "outside zone or network/broadcast address")  # fmt: skip
         for name, switch in self.switches.items():
             path = ("switches", name, "management", "address")
             mgmt = self.zones.get(switch.management_zone)
@@ -136,7 +154,7 @@ class Checker:
             for port in switch.ports:
                 base: FieldPath = ("switches", name, "ports")
                 path = (*base, self._port_key(name, port.name))
-                if port.host and port.host not in self.hosts:
+                if port.host and port.host not in self.hosts and self.hosts_complete:
                     self.report((*path, "host"), f"unknown host {port.host!r}", "it must be under hosts:")
                 if port.uplink and port.uplink not in self.switches:
                     self.report((*path, "uplink"), f"unknown switch {port.uplink!r}", "it must be under switches:")
@@ -164,7 +182,8 @@ class Checker:
                 continue
             for name in self._host_names(entry):
                 if name not in self.hosts:
-                    self.report((*path, j), f"unknown host or group {name!r}")
+                    if self.hosts_complete:
+                        self.report((*path, j), f"unknown host or group {name!r}")
                 elif "rds_session_host" not in self.hosts[name].roles:
                     self.report((*path, j), f"{name} has no rds_session_host role")
                 else:
@@ -198,7 +217,8 @@ class Checker:
             if collection.name in names:
                 self.report((*path, "name"), f"collection {collection.name!r} is defined twice")
             names.add(collection.name)
-            if not list(self._session_hosts(collection.session_hosts, (*path, "session_hosts"))):
+            members = list(self._session_hosts(collection.session_hosts, (*path, "session_hosts")))
+            if not members and self.hosts_complete:
                 self.report((*path, "session_hosts"), "no session host in this collection")
 
     def role_settings_present(self) -> None:
@@ -219,11 +239,57 @@ class Checker:
             if not any(z.kind == "vpn" and pool.subnet_of(z.subnet) for z in self.zones.values()):
                 self.report(("vpn", "pool"), f"{pool} is not inside a zone of kind vpn")
 
+    def one_edge(self) -> None:
+        edges = [h for h in self.hosts.values() if "edge_firewall" in h.roles]
+        for host in edges[1:]:
+            self.report((*host.origin, "roles"),
+                        f"{len(edges)} hosts have the edge_firewall role ({', '.join(h.name for h in edges)})",
+                        "a site has one edge firewall")  # fmt: skip
+
+    def domain_has_controllers(self) -> None:
+        windows = [h for h in self.hosts.values() if h.os == "windows"]
+        if windows and self.hosts_complete and not any("directory" in h.roles for h in self.hosts.values()):
+            self.report(("hosts",), f"no host has the directory role: the Windows hosts ({windows[0].name}…) join "
+                        f"the domain {self.inv.site.domain}", "list its domain controllers with `roles: [directory]`"
+                        " (`managed: false` if ferme does not manage them)", key=True)  # fmt: skip
+
+    def gateway_mfa(self) -> None:
+        """The gateway's NPS asks the MFA server over RADIUS: it must be one of its clients."""
+        rds = self.inv.rds
+        if rds is None or not rds.gateway.mfa:
+            return
+        path: FieldPath = ("rds", "gateway", "mfa")
+        if not any("mfa" in h.roles for h in self.hosts.values()):
+            if self.hosts_complete:
+                self.report(path, "MFA at the gateway, but no host has the mfa role", "add an mfa host, or mfa: false")
+            return
+        clients = {c.host for c in self.inv.mfa.radius_clients} if self.inv.mfa else set()
+        for gateway in (h.name for h in self.hosts.values() if "rds_gateway" in h.roles):
+            if gateway not in clients:
+                self.report(path, f"{gateway} is not a RADIUS client of the MFA server",
+                            f"add `{{host: {gateway}, secret: !secret ...}}` to mfa.radius_clients")  # fmt: skip
+
+    def vpn_pool_size(self) -> None:
+        vpn = self.inv.vpn
+        if vpn is None:
+            return
+        pool = ipaddress.IPv4Network(vpn.pool)
+        room = max(pool.num_addresses - 3, 0)  # network, broadcast and the server's own address
+        if vpn.concurrent is not None and vpn.concurrent > room:
+            self.report(("vpn", "concurrent"),
+                        f"{vpn.concurrent} concurrent clients do not fit in pool {pool} ({room} addresses)",
+                        "widen the pool")  # fmt: skip
+        elif vpn.concurrent is None:
+            peak = math.ceil(self.inv.agents.count * self.inv.agents.concurrency)
+            if peak > room:
+                self.report(("vpn", "pool"), f"pool {pool} holds {room} clients, the site's peak is {peak} agents "
+                            "(agents.count × agents.concurrency)", "widen the pool or set vpn.concurrent")  # fmt: skip
+
     def mfa_clients(self) -> None:
         if self.inv.mfa is None:
             return
         for i, client in enumerate(self.inv.mfa.radius_clients):
-            if client.host not in self.hosts and client.host not in self.switches:
+            if client.host not in self.hosts and client.host not in self.switches and self.hosts_complete:
                 self.report(("mfa", "radius_clients", i, "host"), f"unknown host {client.host!r}")
 
     def waves_and_services(self) -> None:
@@ -256,7 +322,7 @@ class Checker:
         from ferme.plan.edge import PublicationError, edge_host, publications
         from ferme.plan.flows import derive_flows
 
-        if self.problems:
+        if self.problems or not self.consistent:
             return  # flows need a consistent site
         site = _partial_site(self)
         try:
@@ -272,7 +338,7 @@ class Checker:
         for i, flow in enumerate(self.inv.firewall.extra_flows):
             for end in ("source", "destination"):
                 value = getattr(flow, end)
-                if value not in self.zones and value not in self.hosts and value != "any":
+                if value not in self.zones and value not in self.hosts and value != "any" and self.hosts_complete:
                     self.report(("firewall", "extra_flows", i, end), f"unknown zone or host {value!r}")
             if flow.protocol in ("tcp", "udp") and not flow.ports:
                 self.report(("firewall", "extra_flows", i, "ports"), f"a {flow.protocol} flow needs ports")

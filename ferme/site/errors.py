@@ -28,12 +28,16 @@ class Problem:
     path: FieldPath
     message: str
     hint: str = ""
+    repeats: int = 0  # the same mistake reached again through a YAML anchor
 
     def __str__(self) -> str:
         dotted = dotted_path(self.path) or "(top)"
+        hint = "; ".join(
+            filter(None, [self.hint, f"{self.repeats} more through the same YAML" if self.repeats else ""])
+        )
         text = f"{self.mark}: {dotted}: {self.message}"
-        if self.hint:
-            text += f" ({self.hint})"
+        if hint:
+            text += f" ({hint})"
         return text
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+# A range is a shorthand for a few dozen hosts or ports; beyond this it is a typo.
+MAX_RANGE = 1000
 RANGE = re.compile(r"^(?P<head>[^\[\]]*)\[(?P<start>\d+):(?P<end>\d+)\](?P<tail>[^\[\]]*)$")
 
 
@@ -22,6 +24,9 @@ def expand_name(pattern: str) -> list[str]:
     start, end = match["start"], match["end"]
     if int(end) < int(start):
         raise RangeError(f"range end {end} is before its start {start}")
+    count = int(end) - int(start) + 1
+    if count > MAX_RANGE:
+        raise RangeError(f"a range of {count} names is too large (at most {MAX_RANGE} in one range)")
     width = len(start) if start.startswith("0") else 0
     return [f"{match['head']}{n:0{width}d}{match['tail']}" for n in range(int(start), int(end) + 1)]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,13 +12,13 @@ from pydantic import ValidationError
 
 from ferme.site import schema
 from ferme.site.checks import Checker
-from ferme.site.errors import InventoryError, Problem
+from ferme.site.errors import FieldPath, InventoryError, Mark, Problem
 from ferme.site.model import Site
 from ferme.site.resolve import Resolver
 from ferme.site.runconfig import RunConfig, load_run_config
 from ferme.site.secrets import SOPS_FILE, SecretStore, env_name, resolve
-from ferme.site.validate import problems_from
-from ferme.site.yamlsrc import SecretRef, load_folder
+from ferme.site.validate import data_path, problems_from
+from ferme.site.yamlsrc import Positions, SecretRef, load_folder
 
 
 def secret_refs(data: Any) -> Iterator[SecretRef]:
@@ -45,6 +47,76 @@ def _secrets(data: dict[str, Any], folder: Path, with_secrets: bool) -> tuple[Se
     return store, problems
 
 
+def _validate(data: dict[str, Any], positions: Positions) -> tuple[schema.Inventory | None, list[Problem]]:
+    """The inventory model, and the problems pydantic found. On problems, the failing items are pruned and
+    the rest validated again, so that later checks still see everything that was written right."""
+    try:
+        return schema.Inventory.model_validate(data), []
+    except ValidationError as exc:
+        problems = problems_from(exc, data, positions, schema.Inventory)
+        errors = exc.errors()
+    pruned = copy.deepcopy(data)
+    for _ in range(5):
+        paths = {_prunable(data_path(pruned, tuple(e["loc"]), e["type"]), e["type"]) for e in errors}
+        if () in paths or any(len(p) == 1 and p[0] in REQUIRED_SECTIONS for p in paths):
+            return None, problems
+        for path in sorted(paths, key=lambda p: [(0, x, "") if isinstance(x, int) else (1, 0, x) for x in p],
+                           reverse=True):  # fmt: skip
+            _remove(pruned, path)
+        try:
+            return schema.Inventory.model_validate(pruned), problems
+        except ValidationError as exc:
+            errors = exc.errors()
+    return None, problems
+
+
+REQUIRED_SECTIONS = {name for name, info in schema.Inventory.model_fields.items() if info.is_required()}
+
+
+def _prunable(path: FieldPath, error_type: str) -> FieldPath:
+    """What to remove for an error: the item itself, or the item that misses a required field."""
+    return path[:-1] if error_type == "missing" else path
+
+
+def _remove(data: Any, path: FieldPath) -> None:
+    parent = data
+    for item in path[:-1]:
+        try:
+            parent = parent[item]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = path[-1]
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+    elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+        del parent[last]
+
+
+def unique(problems: list[Problem]) -> list[Problem]:
+    """One line per place and message: a mistake under a YAML anchor is written once, reported once."""
+    seen: dict[tuple[Mark, str], int] = {}
+    kept: list[Problem] = []
+    for problem in problems:
+        key = (problem.mark, problem.message)
+        if key in seen:
+            index = seen[key]
+            kept[index] = dataclasses.replace(kept[index], repeats=kept[index].repeats + 1)
+            continue
+        seen[key] = len(kept)
+        kept.append(problem)
+    return kept
+
+
+def _missing_files(inv: schema.Inventory, folder: Path, positions: Positions) -> dict[str, Problem]:
+    missing: dict[str, Problem] = {}
+    for i, certificate in enumerate(inv.rds.certificates if inv.rds else []):
+        if not (folder / certificate.pfx).is_file():
+            path: FieldPath = ("rds", "certificates", i, "pfx")
+            missing[certificate.pfx] = Problem(positions.of(path), path, f"{certificate.pfx} does not exist",
+                                               "ferme apply will not converge the hosts that need it")  # fmt: skip
+    return missing
+
+
 def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     """Read, validate and resolve the inventory in `folder`.
 
@@ -60,21 +132,23 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     # `x-…` top-level keys hold YAML anchors for reuse (as in compose files); they are not sections.
     # An empty section (only comments under it) means its defaults.
     data = {k: v for k, v in data.items() if not k.startswith("x-") and v is not None}
-    try:
-        inv = schema.Inventory.model_validate(data)
-    except ValidationError as exc:
-        raise InventoryError(problems_from(exc, data, positions, schema.Inventory)) from None
+    inv, problems = _validate(data, positions)
+    problems = run_problems + problems
+    if inv is None:
+        raise InventoryError(unique(problems))
     resolver = Resolver(inv, positions)
     zones = resolver.zones()
     hosts = resolver.hosts(zones)
     switches = resolver.switches(zones)
-    problems = run_problems + resolver.problems
-    if not problems:
-        problems += Checker(inv, positions, zones, hosts, switches).run()
+    problems += resolver.problems
+    # Cross-checks run on whatever parsed: a typo in one place does not hide a mistake in another.
+    checker = Checker(inv, positions, zones, hosts, switches, consistent=not problems,
+                      hosts_complete=not resolver.hosts_dropped)  # fmt: skip
+    problems += checker.run()
     store, secret_problems = _secrets(data, folder, with_secrets)
     problems += secret_problems
     if problems:
-        raise InventoryError(problems)
+        raise InventoryError(unique(problems))
     return Site(
         folder=folder,
         info=inv.site,
@@ -91,4 +165,5 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         firewall=inv.firewall,
         secrets=store,
         run=run,
+        missing_files=_missing_files(inv, folder, positions),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ferme.site import schema
-from ferme.site.errors import FieldPath
+from ferme.site.errors import FieldPath, Problem
 from ferme.site.runconfig import RunConfig
 from ferme.site.secrets import SecretStore
 
@@ -90,6 +90,9 @@ class Site:
     firewall: schema.Firewall
     secrets: SecretStore
     run: RunConfig = field(default_factory=RunConfig)  # pyinfra.toml
+    # Files the inventory names that are not there (a PFX): `ferme check` warns, `ferme apply` refuses
+    # to converge a host that needs one. Keyed by the path as written.
+    missing_files: dict[str, Problem] = field(default_factory=dict)
 
     @property
     def confirm_seconds(self) -> int:

@@ -31,6 +31,7 @@ class Resolver:
         self.inv = inv
         self.positions = positions
         self.problems: list[Problem] = []
+        self.hosts_dropped = False  # a host could not be resolved: references to it would be false alarms
 
     def problem(self, path: FieldPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.problems.append(Problem(self.positions.of(path, key=key), path, message, hint))
@@ -78,12 +79,17 @@ class Resolver:
                 names = expand_name(pattern)
             except RangeError as exc:
                 self.problem(path, str(exc), key=True)
+                self.hosts_dropped = True
                 continue
             settings = self._merged_settings(spec, path)
             if "os" not in settings:
                 self.problem(path, "no os for this host", "set `os: debian` or `os: windows` here or in a group")
+                self.hosts_dropped = True
                 continue
             blocks = self._address_blocks(spec, path, len(names), zones)
+            if blocks is None:
+                self.hosts_dropped = True
+                continue
             for index, name in enumerate(names):
                 if name in hosts:
                     self.problem(path, f"host {name!r} is defined twice", "host names are unique", key=True)
@@ -106,18 +112,22 @@ class Resolver:
 
     def _address_blocks(
         self, spec: schema.HostSpec, path: FieldPath, count: int, zones: dict[str, Zone]
-    ) -> dict[str, list[ipaddress.IPv4Address]]:
+    ) -> dict[str, list[ipaddress.IPv4Address]] | None:
+        """Each zone's addresses for the hosts of `spec`; None when one cannot be read (the hosts are left out)."""
         blocks: dict[str, list[ipaddress.IPv4Address]] = {}
+        readable = True
         for zone, text in spec.addresses.items():
             where = (*path, "addresses", zone)
             if zone not in zones:
                 self.problem(where, f"unknown zone {zone!r}", "zones: " + ", ".join(zones), key=True)
+                readable = False
                 continue
             try:
                 blocks[zone] = address_block(str(text), count)
             except (RangeError, ValueError) as exc:
                 self.problem(where, f"bad address {text!r}: {exc}")
-        return blocks
+                readable = False
+        return blocks if readable else None
 
     def _connection(
         self, os_name: str, given: dict[str, Any], addresses: dict[str, ipaddress.IPv4Address], path: FieldPath
@@ -142,6 +152,7 @@ class Resolver:
         switches: dict[str, Switch] = {}
         for name, spec in self.inv.switches.items():
             ports: list[Port] = []
+            listed: dict[str, str] = {}  # port name → the key that first listed it
             for pattern, port in spec.ports.items():
                 try:
                     port_names = expand_name(pattern)
@@ -150,6 +161,12 @@ class Resolver:
                     continue
                 trunk = tuple(zones) if port.trunk == "all" else (tuple(port.trunk) if port.trunk else None)
                 for port_name in port_names:
+                    if port_name in listed:
+                        self.problem(("switches", name, "ports", pattern),
+                                     f"{port_name} is listed twice (also under {listed[port_name]})",
+                                     "a port is configured once", key=True)  # fmt: skip
+                        continue
+                    listed[port_name] = pattern
                     ports.append(
                         Port(
                             port_name,

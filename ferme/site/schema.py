@@ -6,6 +6,7 @@ in `ferme.site.checks`, once ranges and groups are expanded.
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import zoneinfo
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -107,23 +108,37 @@ class Workload(Section):
         return self
 
 
+# Sane upper bounds: the largest French collectivités have some tens of thousands of agents.
+MAX_AGENTS = 100_000
+Count = Annotated[int, Field(gt=0, le=MAX_AGENTS)]
+
+
 class Service(Section):
     name: Slug
     group: str = Field(description="the AD group of the service's agents")
-    agents: Annotated[int, Field(gt=0)]
+    agents: Count
 
 
 class Agents(Section):
-    count: Annotated[int, Field(gt=0)]
+    count: Count
     concurrency: Annotated[float, Field(gt=0, le=1, description="peak share of agents connected at once")]
     workload: Workload
     services: list[Service] = []
 
 
+def _date(value: Any) -> Any:
+    if isinstance(value, datetime.date) or value is None:
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
 class Wave(Section):
-    number: Annotated[int, Field(ge=1)]
+    number: Annotated[int, Field(ge=1, le=100)]
     label: str = ""
-    start: str = ""
+    start: Annotated[datetime.date | None, BeforeValidator(_date)] = None
     services: list[str]
 
 
@@ -147,9 +162,9 @@ class Connection(Section):
 
 
 class Hardware(Section):
-    vcpu: Annotated[int, Field(ge=1)] | None = None
-    ram_gb: Annotated[int, Field(ge=1)] | None = None
-    disk_gb: Annotated[int, Field(ge=1)] | None = None
+    vcpu: Annotated[int, Field(ge=1, le=1024)] | None = None
+    ram_gb: Annotated[int, Field(ge=1, le=65536)] | None = None
+    disk_gb: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
 
 class HostSettings(Section):
@@ -213,8 +228,8 @@ class Collection(Section):
     session_hosts: list[str] = Field(description="host names, ranges or group names")
     user_groups: list[str]
     remoteapps: list[RemoteApp] = []
-    idle_minutes: Annotated[int, Field(ge=0)] = 60
-    disconnected_minutes: Annotated[int, Field(ge=0)] = 120
+    idle_minutes: Annotated[int, Field(ge=0, le=10080)] = 60
+    disconnected_minutes: Annotated[int, Field(ge=0, le=10080)] = 120
 
 
 class Redirection(Section):
@@ -249,7 +264,7 @@ class Licensing(Section):
 class Profiles(Section):
     kind: Literal["fslogix", "user_profile_disks"] = "fslogix"
     share: str = Field(description="UNC path, e.g. \\\\fs01\\profiles$")
-    size_gb: Annotated[int, Field(ge=1)] = 30
+    size_gb: Annotated[int, Field(ge=1, le=10_000)] = 30
 
 
 def _thumbprint(value: Any) -> Any:
@@ -286,7 +301,7 @@ class Library(Section):
     title: str
     readers: list[str] = []
     editors: list[str] = []
-    versions: Annotated[int, Field(ge=0)] = 50
+    versions: Annotated[int, Field(ge=0, le=10_000)] = 50
 
 
 class Collab(Section):
@@ -314,7 +329,7 @@ class Vpn(Section):
     protocol: Literal["udp", "tcp"] = "udp"
     port: Port = 1194
     pool: Subnet
-    concurrent: Annotated[int, Field(ge=1)] | None = Field(None, description="default: from agents")
+    concurrent: Annotated[int, Field(ge=1, le=MAX_AGENTS)] | None = Field(None, description="default: from agents")
     mfa: bool = True
 
 

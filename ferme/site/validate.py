@@ -37,7 +37,7 @@ def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
     return model
 
 
-def _data_path(data: Any, loc: tuple[Any, ...], error_type: str) -> FieldPath:
+def data_path(data: Any, loc: tuple[Any, ...], error_type: str) -> FieldPath:
     """pydantic's loc, minus union member tags, following the data actually written."""
     path: list[str | int] = []
     current = data
@@ -78,7 +78,7 @@ def problems_from(exc: ValidationError, data: Any, positions: Positions, root: t
     problems: list[Problem] = []
     seen: set[FieldPath] = set()
     for error in exc.errors():
-        path = _data_path(data, tuple(error["loc"]), error["type"])
+        path = data_path(data, tuple(error["loc"]), error["type"])
         if path in seen:
             continue  # one line per field, even when a union produced several errors
         seen.add(path)

@@ -121,6 +121,47 @@ class _Builder:
         return result
 
 
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
+    """PyYAML's error, at the line where the trouble starts: an unclosed quote is reported by PyYAML
+    where the string finally ends (often the end of the file), so name the line that opened it."""
+    message = f"YAML syntax error: {exc.problem or exc.context}"
+    opened = _unbalanced_quote_line(text)
+    if exc.context and "quoted scalar" in exc.context and exc.context_mark:
+        opened = (exc.context_mark.line + 1, exc.context_mark.column + 1)
+    if opened:
+        found = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        return Problem(Mark(name, *opened), (), "unclosed quoted string starts here",
+                       f"PyYAML stopped at line {found}: {exc.problem or exc.context}")  # fmt: skip
+    mark = exc.problem_mark or exc.context_mark
+    return Problem(Mark(name, mark.line + 1, mark.column + 1) if mark else Mark(name, 1, 1), (), message)
+
+
+def _unbalanced_quote_line(text: str) -> tuple[int, int] | None:
+    """(line, column) of the first quote that a line opens and does not close, if any."""
+    for number, line in enumerate(text.splitlines(), 1):
+        quote, start, previous = "", 0, " "
+        i = 0
+        while i < len(line):
+            char = line[i]
+            if quote == '"' and char == "\\":
+                i += 2
+                continue
+            if quote and char == quote:
+                if quote == "'" and line[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
+                quote = ""
+            elif not quote and char == "#" and previous.isspace():
+                break
+            elif not quote and char in "'\"" and (previous in " :[{,-" or i == 0):
+                quote, start = char, i
+            previous = char
+            i += 1
+        if quote:
+            return number, start + 1
+    return None
+
+
 def inventory_files(folder: Path) -> list[Path]:
     """The YAML files that make up an inventory, in a stable order."""
     files = [*folder.glob("*.yml"), *folder.glob("*.yaml")]
@@ -141,17 +182,25 @@ def load_folder(folder: Path) -> tuple[dict[str, Any], Positions]:
     positions.fallback = Mark(relative(files[0]), 1, 1)
     for file in files:
         name = relative(file)
+        raw = file.read_bytes()
         try:
-            root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = Mark(name, mark.line + 1, mark.column + 1) if mark else Mark(name, 1, 1)
-            problems.append(Problem(where, (), f"YAML syntax error: {exc.problem or exc.context}"))
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            problems.append(Problem(Mark(name, line, col), (), f"not UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                    "save the file as UTF-8"))  # fmt: skip
             continue
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            problems.append(_syntax_problem(exc, name, text))
+            continue
+        except yaml.YAMLError as exc:
             problems.append(Problem(Mark(name, 1, 1), (), f"unreadable YAML: {exc}"))
             continue
         if root is None:
+            problems.append(Problem(Mark(name, 1, 1), (), "the file is empty", "add a section, or delete the file"))
             continue
         if not isinstance(root, MappingNode):
             problems.append(Problem(_mark(root, name), (), "the file must be a mapping of sections"))

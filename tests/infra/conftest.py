@@ -69,7 +69,8 @@ def _connect(name: str, planned: dict[str, Any], context: dict[str, Any]) -> Any
     try:
         socket.create_connection((address, connection["port"]), timeout=2).close()
     except OSError as exc:
-        pytest.skip(f"{name} ({address}) is not reachable: {exc}")
+        # Not verified is not verified: an unreachable host fails the run.
+        pytest.fail(f"{name} ({address}) is not reachable: {exc}", pytrace=False)
     client = paramiko.SSHClient()
     client.load_host_keys(context["known_hosts"]) if context.get("known_hosts") else client.load_system_host_keys()
     client.set_missing_host_key_policy(paramiko.RejectPolicy())

@@ -22,7 +22,8 @@ def test_check_accepts_example(name: str, copy_example, cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert f"site {name}" in result.stdout
     assert "secrets resolved" in result.stdout
-    assert result.stderr == ""
+    # Only warnings: the examples name a PFX that each site puts next to its own inventory.
+    assert all(": warning: " in line and ".pfx does not exist" in line for line in result.stderr.splitlines())
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -1,0 +1,200 @@
+"""Defects a real site hits first (issue 9): each reproduced on a copy of an example, each must be one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_broken_inventories import LINE, _break
+
+
+def _problems(result) -> list[str]:
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[-1].endswith("nothing changed")
+    assert all(LINE.match(line) for line in lines[:-1]), lines
+    return lines[:-1]
+
+
+# --- floods: one mistake, one line ---------------------------------------------------------------
+
+
+def test_zone_removed_under_anchors_is_reported_once_per_place(copy_example, cli) -> None:
+    folder = copy_example("departement-exemple", secrets=False)
+    _break(folder, "network.yml", "  - {name: users-sites, kind: users, vlan: 24, subnet: 10.20.24.0/22, "
+           "gateway: 10.20.24.1}\n", "")  # fmt: skip
+    _break(folder, "hosts.yml", "users-sites: 10.20.24.1, ", "")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    # Each place that names the zone, once: the two anchors' ports and the core switch's trunks.
+    assert len(problems) == len(set(problems)), problems
+    assert len(problems) <= 8, problems
+    assert all("unknown zone 'users-sites'" in line for line in problems), problems
+
+
+def test_huge_range_is_one_error(copy_example, cli) -> None:
+    folder = copy_example("departement-exemple", secrets=False)
+    _break(folder, "hosts.yml", "rdsh[01:30]:", "rdsh[01:99999]:")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert len(problems) == 1, problems[:5]
+    assert "hosts.rdsh[01:99999]" in problems[0] and "99999 names is too large" in problems[0]
+
+
+def test_range_running_out_of_its_zone_is_one_error(copy_example, cli) -> None:
+    folder = copy_example("departement-exemple", secrets=False)
+    _break(folder, "hosts.yml", "rdsh[01:30]:", "rdsh[01:200]:")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    # One line per written block (rds and mgmt both run out), not one per host.
+    assert len(problems) == 2, problems
+    assert all("hosts.rdsh[01:200].addresses." in line for line in problems), problems
+    assert any("do not fit in zone 'rds'" in line for line in problems), problems
+
+
+# --- all problems at once, across phases -------------------------------------------------------------
+
+
+def test_role_typo_does_not_hide_a_duplicate_vlan(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    _break(folder, "hosts.yml", "roles: [mfa, collab]", "roles: [mfa, colab]")
+    _break(folder, "network.yml", "vlan: 20,", "vlan: 10,")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert any("unknown value 'colab'" in line for line in problems), problems
+    assert any("VLAN 10 is already used by zone 'servers'" in line for line in problems), problems
+
+
+def test_unknown_zone_on_a_host_does_not_hide_a_duplicate_vlan(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    _break(folder, "hosts.yml", "addresses: {servers: 10.50.10.5}", "addresses: {serveurs: 10.50.10.5}")
+    _break(folder, "network.yml", "vlan: 20,", "vlan: 10,")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert any("unknown zone 'serveurs'" in line for line in problems), problems
+    assert any("VLAN 10 is already used" in line for line in problems), problems
+
+
+# --- checks that passed and must not ----------------------------------------------------------------
+
+SERVICES_FW = "    - {host: fw01, secret: !secret radius_fw01}\n"
+CASES = [
+    ("port-twice", "network.yml", "      Gi1/0/[5:22]: {zone: users,", "      Gi1/0/[4:22]: {zone: users,",
+     "switches.sw01.ports.Gi1/0/[4:22]", "Gi1/0/4 is listed twice (also under Gi1/0/4)"),
+    ("two-edges", "hosts.yml", "roles: [mfa, collab]", "roles: [mfa, collab, edge_firewall]",
+     "hosts.srv-lin01.roles", "2 hosts have the edge_firewall role (fw01, srv-lin01)"),
+    ("gateway-not-radius-client", "services.yml", "    - {host: srv-rds01, secret: !secret radius_rds01}\n", "",
+     "rds.gateway.mfa", "srv-rds01 is not a RADIUS client"),
+    ("no-directory", "hosts.yml", "    roles: [directory]\n", "    roles: []\n",
+     "hosts", "no host has the directory role"),
+    ("vpn-concurrent-over-pool", "services.yml", "  pool: 10.50.200.0/24\n",
+     "  pool: 10.50.200.0/24\n  concurrent: 400\n",
+     "vpn.concurrent", "400 concurrent clients do not fit in pool 10.50.200.0/24 (253 addresses)"),
+    ("wave-start-not-a-date", "site.yml", 'label: "Pilote",', 'label: "Pilote", start: "lundi prochain",',
+     "waves[0].start", "not a date"),
+    ("agents-count-absurd", "site.yml", "  count: 52\n", "  count: 100000000000000000000000000\n",
+     "agents.count", "less than or equal to"),
+    ("service-agents-absurd", "site.yml", "GG-Accueil, agents: 10}", "GG-Accueil, agents: 10000000}",
+     "agents.services[0].agents", "less than or equal to"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "file", "old", "new", "field", "message"), CASES, ids=[c[0] for c in CASES])
+def test_check_refuses(case, file, old, new, field, message, copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    _break(folder, file, old, new)
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    matching = [line for line in problems if message in line]
+    assert matching, problems
+    found = LINE.match(matching[0])
+    assert found is not None and found["field"] == field, matching[0]
+
+
+def test_missing_pfx_is_a_warning_for_check(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple")
+    result = cli("check", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert "certificates.yml:7:12: " in result.stderr, result.stderr
+    assert "rds.certificates[0].pfx: warning: certificats/bureau.mairie-exemple.fr.pfx does not exist" in result.stderr
+
+
+def test_missing_pfx_stops_apply_before_any_connection(cli, tmp_path: Path, monkeypatch) -> None:
+    folder = _loopback_site(tmp_path / "boucle")
+    with (folder / "site.yml").open("a") as site:
+        site.write(
+            "  win01: {os: windows, roles: [directory, rds_broker, rds_session_host, rds_web, rds_gateway],"
+            " addresses: {mgmt: 127.0.0.2}, connection: {user: ferme, port: 9, password: !secret winrm}}\n"
+            "rds:\n  gateway: {external_fqdn: bureau.boucle.fr, mfa: false}\n"
+            "  collections: [{name: Bureau, session_hosts: [win01], user_groups: [GG-Agents]}]\n"
+            "  certificates: [{pfx: bureau.pfx, thumbprint: A1B2C3D4E5F60718293A4B5C6D7E8F9011223344,"
+            " password: !secret pfx}]\n"
+        )
+    monkeypatch.setenv("FERME_SECRET_WINRM", "not-used")
+    monkeypatch.setenv("FERME_SECRET_PFX", "not-used")
+    applied = cli("apply", str(folder), "--limit", "win01")
+    assert "Traceback" not in applied.stderr + applied.stdout
+    assert applied.exit_code == 2, applied.stdout + applied.stderr
+    assert (
+        "site.yml:11:24: " in applied.stderr and "rds.certificates[0].pfx: bureau.pfx does not exist" in applied.stderr
+    )
+    assert "nothing changed" in applied.stderr
+
+
+# --- YAML files --------------------------------------------------------------------------------------
+
+
+def test_unclosed_quote_names_where_the_string_starts(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    _break(folder, "hosts.yml", 'description: "Pare-feu de bordure et VPN"', 'description: "Pare-feu de bordure et VPN')
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert len(problems) == 1, problems
+    where = LINE.match(problems[0])
+    assert where is not None and Path(where["file"]).name == "hosts.yml" and where["line"] == "19", problems
+    assert "unclosed quoted string" in problems[0], problems
+
+
+def test_file_that_is_not_utf8_gets_its_line(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    path = folder / "hosts.yml"
+    path.write_bytes(path.read_bytes().replace("Contrôleur".encode(), "Contrôleur".encode("latin-1")))
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert len(problems) == 1
+    where = LINE.match(problems[0])
+    assert where is not None and Path(where["file"]).name == "hosts.yml" and where["line"] == "35", problems
+    assert "UTF-8" in problems[0]
+
+
+def test_empty_file_is_named_itself(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    (folder / "services.yml").write_text("")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert any(Path(LINE.match(p)["file"]).name == "services.yml" and "empty" in p for p in problems), problems
+
+
+# --- apply and verify on an inventory that is not the lab ----------------------------------------------
+
+
+def _loopback_site(folder: Path) -> Path:
+    """A one-host Debian site on loopback, port 9 (nothing listens): reachable by no one, outside the lab range."""
+    folder.mkdir()
+    (folder / "site.yml").write_text(
+        "site: {name: boucle, label: Boucle, domain: ad.boucle.fr, netbios: BOUCLE, dns_servers: [127.0.0.1],"
+        " ntp_servers: [127.0.0.1]}\n"
+        "agents: {count: 5, concurrency: 0.5, workload: {light: 1}}\n"
+        "zones:\n  - {name: mgmt, kind: mgmt, subnet: 127.0.0.0/24}\n"
+        "hosts:\n  lin01: {os: debian, addresses: {mgmt: 127.0.0.1}, connection: {user: root, port: 9}}\n"
+    )
+    return folder
+
+
+def test_apply_outside_the_lab_reports_the_host_not_a_traceback(cli, tmp_path: Path) -> None:
+    folder = _loopback_site(tmp_path / "boucle")
+    result = cli("apply", str(folder))
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "lin01" in result.stdout and "failed" in result.stdout
+
+
+def test_verify_outside_the_lab_reports_the_host_not_a_traceback(cli, tmp_path: Path) -> None:
+    folder = _loopback_site(tmp_path / "boucle")
+    result = cli("verify", str(folder))
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "lin01" in result.stdout and "not reachable" in result.stdout, result.stdout
+    assert result.exit_code == 1, "a host that cannot be reached was not verified: verify must not pass"
