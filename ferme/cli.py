@@ -60,7 +60,8 @@ def check(inventory: Path, no_secrets: bool) -> None:
 @main.command()
 @click.argument("inventory", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: build/<site>/).")
-def plan(inventory: Path, out: Path | None) -> None:
+@click.option("--no-secrets", is_flag=True, help="Accepted for symmetry with check: plan never reads secret values.")
+def plan(inventory: Path, out: Path | None, no_secrets: bool) -> None:
     """Derive the plan of INVENTORY into plan.json (secret values are neither needed nor written)."""
     started = time.perf_counter()
     site = _load(inventory, with_secrets=False)
@@ -109,7 +110,7 @@ def secrets() -> None:
 @click.argument("inventory", type=click.Path(path_type=Path, exists=True, file_okay=False))
 def secrets_init(inventory: Path) -> None:
     """Generate random values for every `!secret` not yet in secrets.sops.yml (values never shown)."""
-    from ferme.site.sops import init_secrets
+    from ferme.site.sops import ensure_age_key, init_secrets
 
     try:
         data, _ = load_folder(inventory)
@@ -118,12 +119,67 @@ def secrets_init(inventory: Path) -> None:
         sys.exit(EXIT_INVALID)
     names = sorted({ref.name for ref in secret_refs(data)})
     try:
+        key_file, _, created = ensure_age_key()
         path, added = init_secrets(inventory, names)
     except SecretsUnavailable as exc:
         click.echo(f"{inventory / SOPS_FILE}: {exc}", err=True)
         sys.exit(1)
+    _say_key(key_file, created)
     kept = len(names) - len(added)
     click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
+
+
+def _say_key(key_file: Path, created: bool) -> None:
+    if created:
+        click.echo(f"created the age key {key_file}: BACK IT UP (without it nobody can read secrets.sops.yml again; "
+                   "share it with your team as README's secrets section says)")  # fmt: skip
+    else:
+        click.echo(f"age key: {key_file}")
+
+
+@secrets.command("set")
+@click.argument("inventory", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("name")
+def secrets_set(inventory: Path, name: str) -> None:
+    """Store NAME's value (read from the terminal without echo, or from standard input) in secrets.sops.yml."""
+    from ferme.site.sops import ensure_age_key, set_secret
+
+    try:
+        data, _ = load_folder(inventory)
+    except InventoryError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    names = sorted({ref.name for ref in secret_refs(data)})
+    if name not in names:
+        click.echo(
+            f"ferme secrets set: the inventory names no secret {name!r} (it names: {', '.join(names)})", err=True
+        )
+        sys.exit(EXIT_INVALID)
+    if sys.stdin.isatty():
+        value = click.prompt(f"value of {name}", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        value = sys.stdin.readline().rstrip("\r\n")
+    try:
+        key_file, _, created = ensure_age_key()
+        path = set_secret(inventory, name, value)
+    except SecretsUnavailable as exc:
+        click.echo(f"{inventory / SOPS_FILE}: {exc}", err=True)
+        sys.exit(1)
+    _say_key(key_file, created)
+    click.echo(f"{path}: {name} stored (encrypted; the value is not shown)")
+
+
+@main.command()
+@click.argument("inventory", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def init(inventory: Path) -> None:
+    """Make a copied inventory folder stand alone: schema beside it, modelines fixed, pyinfra inventory."""
+    from ferme.site.init import init_folder
+
+    done = init_folder(inventory)
+    for line in done:
+        click.echo(line)
+    click.echo(f"{inventory}: ready ({len(done)} change{'s' if len(done) != 1 else ''}); next: "
+               f"`ferme secrets init {inventory}`, then `ferme check {inventory}`")  # fmt: skip
 
 
 @main.command()

@@ -40,7 +40,8 @@ def _secrets(data: dict[str, Any], folder: Path, with_secrets: bool) -> tuple[Se
     problems = []
     for ref in refs:
         if ref.name in missing:
-            where = f"set {env_name(ref.name)} or add it to {SOPS_FILE}"
+            where = (f"set {env_name(ref.name)}, or `ferme secrets init {folder}` to generate it, or "
+                     f"`ferme secrets set {folder} {ref.name}` to type it")  # fmt: skip
             if sops_problem:
                 where = f"{SOPS_FILE}: {sops_problem}"
             problems.append(Problem(ref.mark, ref.path, f"missing secret {ref.name!r}", where))

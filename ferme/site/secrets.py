@@ -125,5 +125,6 @@ def secret_value(name: str, folder: Path) -> str:
     """One secret's value, at the moment it is needed (connecting, deploying); MissingSecret if none."""
     store, missing, problem = resolve([name], folder)
     if missing:
-        raise MissingSecret(f"secret {name!r} is missing ({problem or 'set ' + env_name(name)})")
+        fix = f"set {env_name(name)}, or `ferme secrets set {folder} {name}`"
+        raise MissingSecret(f"secret {name!r} is missing ({problem or fix})")
     return store.value(name)

@@ -13,18 +13,19 @@ from ferme.site.secrets import SOPS_FILE, SecretsUnavailable, age_key_file, decr
 # Never run `sops --version`: it asks a remote service for the latest release.
 
 
-def ensure_age_key() -> tuple[Path, str]:
-    """The age identity file (made with age-keygen if absent, mode 0600) and its public key."""
+def ensure_age_key() -> tuple[Path, str, bool]:
+    """The age identity file (made with age-keygen if absent, mode 0600), its public key, and whether it is new."""
     key_file = age_key_file()
-    if not key_file.exists():
+    created = not key_file.exists()
+    if created:
         key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         subprocess.run(["age-keygen", "-o", str(key_file)], check=True, capture_output=True)
         key_file.chmod(0o600)
     for line in key_file.read_text().splitlines():
         if line.startswith("# public key: "):
-            return key_file, line.removeprefix("# public key: ").strip()
+            return key_file, line.removeprefix("# public key: ").strip(), created
     result = subprocess.run(["age-keygen", "-y", str(key_file)], check=True, capture_output=True, text=True)
-    return key_file, result.stdout.strip()
+    return key_file, result.stdout.strip(), created
 
 
 def write_secrets(folder: Path, values: dict[str, str], recipient: str) -> Path:
@@ -65,7 +66,7 @@ def init_secrets(folder: Path, names: list[str]) -> tuple[Path, list[str]]:
 
     Returns the file and the names added. Values already stored are kept.
     """
-    _, recipient = ensure_age_key()
+    _, recipient, _ = ensure_age_key()
     existing: dict[str, str] = {}
     if (folder / SOPS_FILE).exists():
         existing = decrypt_sops(folder / SOPS_FILE)
@@ -74,3 +75,12 @@ def init_secrets(folder: Path, names: list[str]) -> tuple[Path, list[str]]:
         return folder / SOPS_FILE, []
     values = {**existing, **{n: secrets.token_urlsafe(24) for n in added}}
     return write_secrets(folder, values, recipient), added
+
+
+def set_secret(folder: Path, name: str, value: str) -> Path:
+    """Store one value the site must choose itself (a PFX password), keeping the others."""
+    if not value:
+        raise SecretsUnavailable(f"no value given for {name}: nothing stored")
+    _, recipient, _ = ensure_age_key()
+    existing = decrypt_sops(folder / SOPS_FILE) if (folder / SOPS_FILE).exists() else {}
+    return write_secrets(folder, {**existing, name: value}, recipient)

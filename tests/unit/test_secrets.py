@@ -103,3 +103,67 @@ def test_secrets_init_is_idempotent(copy_example, cli) -> None:
     assert result.exit_code == 0
     assert "0 secrets generated" in result.stdout
     assert decrypt_sops(folder / SOPS_FILE) == before
+
+
+def test_secrets_init_says_where_the_key_is_and_to_back_it_up(copy_example, cli, age_home: Path) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    key = age_home / "ferme" / "age-key.txt"
+    key.unlink(missing_ok=True)
+    first = cli("secrets", "init", str(folder))
+    assert first.exit_code == 0, first.stderr
+    assert f"created the age key {key}: BACK IT UP" in first.stdout
+    again = cli("secrets", "init", str(folder))
+    assert f"age key: {key}" in again.stdout and "BACK IT UP" not in again.stdout
+
+
+def test_secrets_set_reads_stdin_and_never_prints_the_value(copy_example) -> None:
+    from click.testing import CliRunner
+
+    from ferme.cli import main
+    from ferme.site import load_site
+
+    folder = copy_example("mairie-exemple")
+    result = CliRunner().invoke(main, ["secrets", "set", str(folder), "rds_pfx"], input="Mot-de-passe-PFX-42\n")
+    assert result.exit_code == 0, result.output
+    assert "rds_pfx stored" in result.stdout and "Mot-de-passe-PFX-42" not in result.output
+    assert "Mot-de-passe-PFX-42" not in (folder / "secrets.sops.yml").read_text()
+    assert load_site(folder).secrets.value("rds_pfx") == "Mot-de-passe-PFX-42"
+    assert load_site(folder).secrets.value("collab_admin")  # the others are kept
+
+
+def test_secrets_set_refuses_a_name_the_inventory_does_not_use(copy_example) -> None:
+    from click.testing import CliRunner
+
+    from ferme.cli import main
+
+    folder = copy_example("mairie-exemple")
+    result = CliRunner().invoke(main, ["secrets", "set", str(folder), "rds_pxf"], input="x\n")
+    assert result.exit_code == 2
+    assert "the inventory names no secret 'rds_pxf'" in result.stderr
+
+
+def test_missing_secret_says_how_to_fix_it(copy_example, cli) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    result = cli("check", str(folder))
+    assert result.exit_code == 2
+    assert f"`ferme secrets init {folder}` to generate it, or `ferme secrets set {folder} " in result.stderr
+
+
+def test_plan_accepts_no_secrets(copy_example, cli, tmp_path: Path) -> None:
+    folder = copy_example("mairie-exemple", secrets=False)
+    result = cli("plan", "--no-secrets", str(folder), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_init_makes_a_copied_inventory_stand_alone(cli, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "ma-commune"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "inventories" / "mairie-exemple", folder,
+                    ignore=shutil.ignore_patterns("secrets.sops.yml", "__pycache__", "inventory.py"))  # fmt: skip
+    result = cli("init", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert (folder / "inventory.schema.json").is_file() and (folder / "inventory.py").is_file()
+    for path in folder.glob("*.yml"):
+        assert path.read_text().startswith("# yaml-language-server: $schema=inventory.schema.json\n"), path
+    assert "0 changes" in cli("init", str(folder)).stdout
