@@ -12,7 +12,7 @@ import click
 
 from ferme import __version__
 from ferme.plan import build_plan
-from ferme.render.artifacts import render_artifacts
+from ferme.render.artifacts import OWNED_FOLDERS, render_artifacts
 from ferme.site import InventoryError, Site, load_site
 from ferme.site.errors import dotted_path
 from ferme.site.loader import secret_refs
@@ -74,9 +74,28 @@ def plan(inventory: Path, out: Path | None, no_secrets: bool) -> None:
         path = target / relative_path
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_text(path, text)
+    removed = _remove_stale(target, OWNED_FOLDERS, set(artifacts))
     click.echo(plan_summary(result))
+    if removed:
+        click.echo(f"removed {len(removed)} stale artifact(s) no longer in the inventory: {', '.join(removed)}")
     click.echo(f"wrote {target / 'plan.json'} and {len(artifacts)} artifacts (flows: {len(result['flows'])}, "
                f"matrice des flux, firewall rules) in {time.perf_counter() - started:.2f} s")  # fmt: skip
+
+
+def _remove_stale(target: Path, folders: tuple[str, ...], wanted: set[str]) -> list[str]:
+    """Files ferme wrote earlier under `folders` of `target` that the inventory no longer makes (a deleted
+    host's scripts): removed, so that nothing stale is shipped to a site. Returns their relative paths."""
+    removed = []
+    for folder in folders:
+        for path in sorted((target / folder).rglob("*")) if (target / folder).is_dir() else []:
+            relative_path = path.relative_to(target).as_posix()
+            if path.is_file() and relative_path not in wanted:
+                path.unlink()
+                removed.append(relative_path)
+        for path in sorted((target / folder).rglob("*"), reverse=True) if (target / folder).is_dir() else []:
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return removed
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -276,6 +295,13 @@ def export(inventory: Path, hosts: tuple[str, ...], out: Path | None) -> None:
         rows.append([name, str(target / f"{name}.ps1"), str(script.count("\n")), str(len(findings))])
         for finding in findings:
             click.echo(f"{target / (name + '.ps1')}:{finding}", err=True)
+    if not hosts:  # the whole site was exported: scripts of hosts no longer in it go
+        wanted = {f"{name}.ps1" for name in windows}
+        stale = sorted(p.name for p in target.glob("*.ps1") if p.name not in wanted)
+        for name in stale:
+            (target / name).unlink()
+        if stale:
+            click.echo(f"removed {len(stale)} stale script(s) of hosts no longer in the inventory: {', '.join(stale)}")
     click.echo(table(["host", "script", "lines", "catalogue findings"], rows))
     click.echo("checked statically against the PowerShell 5.1 cmdlet catalogue; not run: there is no Windows here")
     if any(row[3] != "0" for row in rows):

@@ -14,6 +14,8 @@ from ferme.site.model import Site, Switch
 from ferme.site.yamlsrc import SecretRef
 
 PLAN_FORMAT = 1
+# Where the host artifacts a role deploys are rendered (ferme.render.artifacts reads these too).
+ARTIFACT_PATHS = {"edge_ruleset": "firewall/{host}.nft", "windows_firewall": "windows/{host}/firewall.ps1"}
 
 
 def jsonable(value: Any) -> Any:
@@ -67,9 +69,12 @@ def build_plan(site: Site) -> dict[str, Any]:
     flows = derive_flows(site)
     edge = edge_policy(site, flows)
     hosts = {name: jsonable(plan_host(host, site)) for name, host in sorted(site.hosts.items())}
+    for name, planned in hosts.items():
+        if planned["os"] == "windows":
+            planned["state"]["firewall_script"] = ARTIFACT_PATHS["windows_firewall"].format(host=name)
     if edge:
         hosts[edge["host"]]["state"]["firewall"] = {
-            "ruleset": f"firewall/{edge['host']}.nft",
+            "ruleset": ARTIFACT_PATHS["edge_ruleset"].format(host=edge["host"]),
             "routes": edge["routes"],
             "public_addresses": edge["public_addresses"],
             # physical interfaces only: a VPN tunnel appears when the VPN starts

@@ -1,41 +1,87 @@
-"""Every rendered artifact of a plan, as relative path → text (written by `ferme plan`)."""
+"""The artifact table: every file `ferme plan` renders, where it goes, and for which site or host.
+
+A role that deploys an artifact, the plan that names it and `ferme plan` that writes it all read
+this one table (`path_of`), so a path is written once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from ferme.plan.build import ARTIFACT_PATHS
 from ferme.render.matrix import render_csv, render_html
 from ferme.render.nftables import render_edge_ruleset
-from ferme.render.vendor import PLATFORMS, render_vendor
+from ferme.render.vendor import render_vendor
 from ferme.render.windows_firewall import render_host_rules
 
+Plan = dict[str, Any]
+# Configuration file per vendor edge (`firewall.vendor`); `nftables` is the Debian edge's ruleset.
 VENDOR_FILES = {"fortigate": "fortigate.conf", "ciscoasa": "cisco-asa.acl", "srx": "juniper-srx.conf",
                 "paloalto": "paloalto.xml"}  # fmt: skip
 
 
-def render_artifacts(plan: dict[str, Any]) -> dict[str, str]:
-    files: dict[str, str] = {
-        "matrice-des-flux.csv": render_csv(plan),
-        "matrice-des-flux.html": render_html(plan),
-    }
-    ruleset = render_edge_ruleset(plan)
-    if ruleset is not None:
-        files[f"firewall/{plan['edge']['host']}.nft"] = ruleset
-    for platform in PLATFORMS:
-        files[f"firewall/vendor/{VENDOR_FILES[platform]}"] = render_vendor(plan, platform)
-    for name, host in plan["hosts"].items():
-        if host["os"] == "windows":
-            files[f"windows/{name}/firewall.ps1"] = render_host_rules(plan, name)
-    return files
+def _vendor(plan: Plan) -> str:
+    return str(plan["settings"]["firewall"]["vendor"])
 
 
-def artifacts_for_host(plan: dict[str, Any], host: str) -> dict[str, str]:
-    """The artifacts a host's roles deploy (only those: rendering is not free on a big site)."""
+def _nft_edge(plan: Plan, host: str) -> bool:
+    return bool(plan.get("edge")) and plan["edge"]["host"] == host and _vendor(plan) == "nftables"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    key: str
+    path: str  # relative to build/<site>/; {host} and {vendor_file} are filled in
+    render: Callable[[Plan, str], str]  # (plan, host or "") → text
+    for_host: Callable[[Plan, str], bool] | None = None  # per-host artifact: which hosts get one
+    for_site: Callable[[Plan], bool] | None = None  # per-site artifact: whether the site gets it
+
+    def path_for(self, plan: Plan, host: str = "") -> str:
+        vendor_file = VENDOR_FILES.get(_vendor(plan), "")
+        return self.path.format(host=host, vendor_file=vendor_file)
+
+
+def _ruleset(plan: Plan, host: str) -> str:
+    text = render_edge_ruleset(plan)
+    assert text is not None, "the ruleset is rendered only for the edge host"
+    return text
+
+
+TABLE: tuple[Artifact, ...] = (
+    Artifact("flow_matrix_csv", "matrice-des-flux.csv", lambda plan, _: render_csv(plan), for_site=lambda plan: True),
+    Artifact("flow_matrix_html", "matrice-des-flux.html", lambda plan, _: render_html(plan),
+             for_site=lambda plan: True),
+    Artifact("edge_ruleset", ARTIFACT_PATHS["edge_ruleset"], _ruleset, for_host=_nft_edge),
+    Artifact("vendor_edge", "firewall/vendor/{vendor_file}", lambda plan, _: render_vendor(plan, _vendor(plan)),
+             for_site=lambda plan: _vendor(plan) != "nftables"),
+    Artifact("windows_firewall", ARTIFACT_PATHS["windows_firewall"], lambda plan, host: render_host_rules(plan, host),
+             for_host=lambda plan, host: plan["hosts"][host]["os"] == "windows"),
+)  # fmt: skip
+BY_KEY = {artifact.key: artifact for artifact in TABLE}
+# What `ferme plan` owns in its output folder: stale files there (a deleted host's) are removed.
+OWNED_FOLDERS = ("firewall", "windows")
+
+
+def path_of(plan: Plan, key: str, host: str = "") -> str:
+    return BY_KEY[key].path_for(plan, host)
+
+
+def render_artifacts(plan: Plan) -> dict[str, str]:
+    """Every artifact of the site: relative path → text."""
     files: dict[str, str] = {}
-    if plan.get("edge") and plan["edge"]["host"] == host:
-        ruleset = render_edge_ruleset(plan)
-        assert ruleset is not None
-        files[f"firewall/{host}.nft"] = ruleset
-    if plan["hosts"][host]["os"] == "windows":
-        files[f"windows/{host}/firewall.ps1"] = render_host_rules(plan, host)
+    for artifact in TABLE:
+        if artifact.for_site is not None and artifact.for_site(plan):
+            files[artifact.path_for(plan)] = artifact.render(plan, "")
+        if artifact.for_host is not None:
+            for host in plan["hosts"]:
+                if artifact.for_host(plan, host):
+                    files[artifact.path_for(plan, host)] = artifact.render(plan, host)
     return files
+
+
+def artifacts_for_host(plan: Plan, host: str) -> dict[str, str]:
+    """The artifacts a host's roles deploy (only those: rendering is not free on a big site)."""
+    return {artifact.path_for(plan, host): artifact.render(plan, host) for artifact in TABLE
+            if artifact.for_host is not None and artifact.for_host(plan, host)}  # fmt: skip

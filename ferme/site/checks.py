@@ -241,6 +241,11 @@ class Checker:
 
     def one_edge(self) -> None:
         edges = [h for h in self.hosts.values() if "edge_firewall" in h.roles]
+        vendor = self.inv.firewall.vendor
+        if edges and vendor != "nftables":
+            self.report(("firewall", "vendor"), f"the edge is a {vendor} appliance, but {edges[0].name} has the "
+                        "edge_firewall role (a Debian edge with nftables)",
+                        "remove the role, or set firewall.vendor: nftables")  # fmt: skip
         for host in edges[1:]:
             self.report((*host.origin, "roles"),
                         f"{len(edges)} hosts have the edge_firewall role ({', '.join(h.name for h in edges)})",

@@ -29,8 +29,7 @@ def apply() -> None:
     for key, value in desired["registry"].items():
         path, value_name = key.rsplit("\\", 1)
         windows.registry_value(path=path, value_name=value_name, value=value, wanted=wanted)
-    name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
-    script = host.data.ferme_artifacts.get(f"windows/{name}/firewall.ps1")
+    script = host.data.ferme_artifacts.get(host.data.ferme["state"]["firewall_script"])
     if script:
         windows.firewall_rules(script=script, rule_names=desired["firewall_rules"], wanted=wanted)
     for service in desired["services"]:

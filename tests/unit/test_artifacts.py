@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from ferme.plan import build_plan
-from ferme.render.artifacts import render_artifacts
+from ferme.render.artifacts import VENDOR_FILES, render_artifacts
+from ferme.render.vendor import render_vendor
 from ferme.site import load_site
 from tests.conftest import EXAMPLES, INVENTORIES, ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "artifacts"
+VENDOR_EDGE = ROOT / "tests" / "fixtures" / "inventories" / "vendor-edge"
 
 
 def _artifacts(name: str) -> dict[str, str]:
@@ -34,6 +36,60 @@ def test_artifacts_match_golden(name: str) -> None:
     assert sorted(produced) == sorted(golden)
     for path, text in produced.items():
         assert text == golden[path], f"{name}/{path} differs from its golden file"
+
+
+@pytest.mark.parametrize("platform", sorted(VENDOR_FILES))
+def test_vendor_renderer_matches_golden(platform: str) -> None:
+    """Each vendor's configuration of the mairie's flows (a site gets only its own vendor's: below)."""
+    produced = render_vendor(build_plan(load_site(INVENTORIES / "mairie-exemple", with_secrets=False)), platform)
+    golden = ROOT / "tests" / "golden" / "vendor" / VENDOR_FILES[platform]
+    if os.environ.get("FERME_UPDATE_GOLDEN"):
+        golden.write_text(produced, encoding="utf-8")
+    assert produced == golden.read_text(encoding="utf-8")
+
+
+def test_a_vendor_edge_gets_its_vendor_config_only() -> None:
+    plan = build_plan(load_site(VENDOR_EDGE, with_secrets=False))
+    produced = render_artifacts(plan)
+    assert [p for p in produced if p.startswith("firewall/")] == ["firewall/vendor/fortigate.conf"]
+    assert produced["firewall/vendor/fortigate.conf"] == render_vendor(plan, "fortigate")
+    nft_site = render_artifacts(build_plan(load_site(INVENTORIES / "mairie-exemple", with_secrets=False)))
+    assert [p for p in nft_site if p.startswith("firewall/")] == ["firewall/fw01.nft"]
+
+
+def test_a_vendor_edge_with_a_debian_edge_is_refused(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "mairie"
+    shutil.copytree(INVENTORIES / "mairie-exemple", folder)
+    (folder / "services.yml").write_text(
+        (folder / "services.yml").read_text().replace("vendor: nftables", "vendor: fortigate")
+    )
+    result = cli("check", "--no-secrets", str(folder))
+    assert result.exit_code == 2
+    assert "firewall.vendor: the edge is a fortigate appliance, but fw01 has the edge_firewall role" in result.stderr
+
+
+def test_plan_removes_artifacts_of_hosts_no_longer_in_the_inventory(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "departement"
+    shutil.copytree(INVENTORIES / "departement-exemple", folder)
+    out = tmp_path / "out"
+    assert cli("plan", str(folder), "--out", str(out)).exit_code == 0
+    assert cli("export", str(folder), "--out", str(out / "export")).exit_code == 0
+    (out / "firewall" / "notes.txt").write_text("kept? no: firewall/ is ferme's")
+    assert (out / "windows" / "rdsh30" / "firewall.ps1").is_file() and (out / "export" / "rdsh30.ps1").is_file()
+    hosts = folder / "hosts.yml"
+    hosts.write_text(hosts.read_text().replace("rdsh[01:30]:", "rdsh[01:29]:"))
+    services = folder / "services.yml"
+    services.write_text(services.read_text().replace('"rdsh[25:30]"', '"rdsh[25:29]"'))
+    planned = cli("plan", str(folder), "--out", str(out))
+    assert planned.exit_code == 0, planned.stderr
+    assert not (out / "windows" / "rdsh30").exists()
+    removed = "removed 2 stale artifact(s) no longer in the inventory: firewall/notes.txt, windows/rdsh30/firewall.ps1"
+    assert removed in planned.stdout
+    assert (out / "windows" / "rdsh29" / "firewall.ps1").is_file()
+    exported = cli("export", str(folder), "--out", str(out / "export"))
+    assert exported.exit_code == 0
+    assert "removed 1 stale script(s) of hosts no longer in the inventory: rdsh30.ps1" in exported.stdout
+    assert not (out / "export" / "rdsh30.ps1").exists() and (out / "export" / "rdsh29.ps1").is_file()
 
 
 @pytest.mark.parametrize("name", ["lab", "mairie-exemple", "departement-exemple"])
