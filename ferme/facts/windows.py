@@ -6,34 +6,19 @@ Batched so that a converged host costs a Command and a Receive: two round trips 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ferme.powershell.quote import ps_array, ps_quote
 
 
 def host_facts_script(wanted: dict[str, Any]) -> str:
-    """Features, services, registry values, firewall rules, listening ports and certificates, as one JSON."""
-    lines = [
-        "$ErrorActionPreference = 'Stop'",
-        "$facts = [ordered]@{}",
-        "$facts.features = [ordered]@{}",
-        f"foreach ($name in {ps_array(wanted.get('features', []))}) {{",
-        "    $facts.features[$name] = (Get-WindowsFeature -Name $name).Installed",
-        "}",
-        *_each("services", wanted.get("services", []), [
-            "$service = Get-Service -Name $name -ErrorAction SilentlyContinue",
-            "if ($null -ne $service) { $facts.services[$name] = [string]$service.Status }",
-        ]),
-        "$facts.registry = [ordered]@{}",
-    ]  # fmt: skip
-    for path, name in wanted.get("registry", []):
-        key = json.dumps(f"{path}\\{name}")
-        lines.append(
-            f"$facts.registry[{key}] = (Get-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} "
-            f"-ErrorAction SilentlyContinue).{name}"
-        )
-    lines += _shares(wanted.get("shares", [])) + _acls(wanted.get("acls", [])) + _groups(wanted.get("groups", []))
-    lines += _tasks(wanted.get("tasks", [])) + _files(wanted.get("files", []))
+    """Every kind's items (KINDS), then firewall rules, listening ports, certificates, domain and pending
+    restart, as one JSON."""
+    lines = ["$ErrorActionPreference = 'Stop'", "$facts = [ordered]@{}"]
+    for kind in KINDS:
+        lines += kind.probe(wanted.get(kind.name, []))
     lines += [
         "$facts.firewall_rules = @(Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue | "
         "ForEach-Object { $_.Name })",
@@ -58,6 +43,33 @@ REBOOT_PENDING = " -or ".join(
         "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Netlogon\\JoinDomain",
     )
 )
+
+
+def _features(names: list[str]) -> list[str]:
+    return ["$facts.features = [ordered]@{}", f"foreach ($name in {ps_array(names)}) {{",
+            "    $facts.features[$name] = (Get-WindowsFeature -Name $name).Installed", "}"]  # fmt: skip
+
+
+def _services(names: list[str]) -> list[str]:
+    return _each("services", names, [
+        "$service = Get-Service -Name $name -ErrorAction SilentlyContinue",
+        "if ($null -ne $service) { $facts.services[$name] = [string]$service.Status }",
+    ])  # fmt: skip
+
+
+def _registry(values: list[list[str]]) -> list[str]:
+    lines = ["$facts.registry = [ordered]@{}"]
+    for path, name in values:
+        key = json.dumps(registry_key([path, name]))
+        lines.append(f"$facts.registry[{key}] = (Get-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} "
+                     f"-ErrorAction SilentlyContinue).{name}")  # fmt: skip
+    return lines
+
+
+def registry_key(item: list[str]) -> str:
+    """A wanted registry value `[path, name]` as the facts key it is read under: `path\\name`."""
+    path, name = item
+    return f"{path}\\{name}"
 
 
 def _each(key: str, items: list[str], probe: list[str]) -> list[str]:
@@ -170,30 +182,51 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _share(share: Any) -> Any:
+    return None if share is None else {"path": share.get("path"), "access": sorted(_as_list(share.get("access")))}
+
+
+def _acl(acl: Any) -> Any:
+    return (
+        None if acl is None else {"protected": bool(acl.get("protected")), "rules": sorted(_as_list(acl.get("rules")))}
+    )
+
+
+def _members(members: Any) -> Any:
+    return None if members is None else sorted(member_name(m) for m in _as_list(members))
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of per-item fact: what `wanted` lists, how the script probes it, how its values are read."""
+
+    name: str
+    probe: Callable[[list[Any]], list[str]]  # PowerShell that fills $facts.<name>[item]
+    parse: Callable[[Any], Any] = _as_is  # one item's raw JSON value → the fact
+    key: Callable[[Any], str] = str  # a wanted item → its key in the facts
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("features", _features),
+    Kind("services", _services),
+    Kind("registry", _registry, key=registry_key),
+    Kind("shares", _shares, _share),
+    Kind("acls", _acls, _acl),
+    Kind("groups", _groups, _members),
+    Kind("tasks", _tasks),
+    Kind("files", _files),
+)
+BY_NAME = {kind.name: kind for kind in KINDS}
+
+
 def parse_host_facts(output: list[str]) -> dict[str, Any]:
     raw = json.loads("\n".join(output) or "{}")
     return {
-        "features": raw.get("features") or {},
-        "services": raw.get("services") or {},
-        "registry": raw.get("registry") or {},
-        "shares": {
-            name: (
-                None if share is None else {"path": share.get("path"), "access": sorted(_as_list(share.get("access")))}
-            )
-            for name, share in (raw.get("shares") or {}).items()
-        },
-        "acls": {
-            path: None
-            if acl is None
-            else {"protected": bool(acl.get("protected")), "rules": sorted(_as_list(acl.get("rules")))}
-            for path, acl in (raw.get("acls") or {}).items()
-        },
-        "groups": {
-            name: None if members is None else sorted(member_name(m) for m in _as_list(members))
-            for name, members in (raw.get("groups") or {}).items()
-        },
-        "tasks": raw.get("tasks") or {},
-        "files": raw.get("files") or {},
+        **{kind.name: {key: kind.parse(value) for key, value in (raw.get(kind.name) or {}).items()} for kind in KINDS},
         "firewall_rules": sorted(_as_list(raw.get("firewall_rules"))),
         "listening": sorted(int(p) for p in _as_list(raw.get("listening"))),
         "certificates": sorted(_as_list(raw.get("certificates"))),

@@ -12,12 +12,16 @@ from typing import Any
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
-from ferme.facts.windows import WindowsHost
+from ferme.facts.windows import BY_NAME, KINDS, WindowsHost, registry_key
 from ferme.powershell.build import registry_value as registry_snippet
 from ferme.powershell.build import windows_feature
 from ferme.powershell.quote import ps_array, ps_quote
 
-FACT_KINDS = ("features", "services", "registry", "shares", "acls", "groups", "tasks", "files")
+FACT_KINDS = tuple(kind.name for kind in KINDS)
+
+
+class FactNotWanted(LookupError):
+    """An operation asked for an item its `wanted` does not list: it would read None and act on it."""
 
 
 def wanted_for(**kinds: Any) -> str:
@@ -49,6 +53,17 @@ def facts(wanted: str) -> dict[str, Any]:
     return cache[wanted]
 
 
+def fact_item(wanted: str, kind: str, key: str) -> Any:
+    """One item of the host's facts (None: absent on the host). Asking for an item `wanted` does not
+    list is an error, never a silent None: a feature would then be installed again on every run."""
+    listed = {BY_NAME[kind].key(item) for item in json.loads(wanted).get(kind, [])}
+    if key not in listed:
+        raise FactNotWanted(
+            f"{kind} {key!r} is not in this host's wanted facts ({', '.join(sorted(listed)) or 'none'})"
+        )
+    return facts(wanted)[kind].get(key)
+
+
 @operation()
 def feature(feature: str, wanted: str, present: bool = True) -> Any:
     """A Windows feature installed (with its management tools) or removed.
@@ -56,7 +71,7 @@ def feature(feature: str, wanted: str, present: bool = True) -> Any:
     A restart the change needs is left to `windows_reboot.reboot(only_if_pending=True)`, which reads
     Windows' own pending-restart markers when it runs.
     """
-    installed = bool(facts(wanted)["features"].get(feature))
+    installed = bool(fact_item(wanted, "features", feature))
     if installed == present:
         host.noop(f"feature {feature} is {'installed' if present else 'absent'}")
         return
@@ -65,7 +80,7 @@ def feature(feature: str, wanted: str, present: bool = True) -> Any:
 
 @operation()
 def registry_value(path: str, value_name: str, value: int | str | list[str], wanted: str) -> Any:
-    current = facts(wanted)["registry"].get(f"{path}\\{value_name}")
+    current = fact_item(wanted, "registry", registry_key([path, value_name]))
     if current == value or (isinstance(value, list) and current is not None and list(current) == value):
         host.noop(f"{path}\\{value_name} is {value!r}")
         return
@@ -74,7 +89,7 @@ def registry_value(path: str, value_name: str, value: int | str | list[str], wan
 
 @operation()
 def service_running(service: str, wanted: str) -> Any:
-    status = facts(wanted)["services"].get(service)
+    status = fact_item(wanted, "services", service)
     if status == "Running":
         host.noop(f"service {service} is running")
         return
@@ -98,7 +113,7 @@ def smb_share(share: str, path: str, access: dict[str, str], wanted: str) -> Any
 
     The FSLogix profile share is one: session hosts' computer accounts and the agents need Change.
     """
-    current = facts(wanted)["shares"].get(share)
+    current = fact_item(wanted, "shares", share)
     if current is None:
         grants = {right: sorted(a for a, r in access.items() if r == right) for right in ("Full", "Change", "Read")}
         options = "".join(f" -{right}Access {ps_array(accounts)}" for right, accounts in grants.items() if accounts)

@@ -10,7 +10,7 @@ from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ferme.facts.windows import adsi_path, group_lookup
-from ferme.operations.windows import facts
+from ferme.operations.windows import fact_item, facts
 from ferme.powershell.quote import ps_quote
 
 
@@ -37,7 +37,7 @@ def local_group_members(group: str, members: list[str], wanted: str) -> Any:
     Other members are left alone. On session hosts: the agents' groups in Remote Desktop Users;
     the RDS servers' group in Administrators on each server of the deployment.
     """
-    current = facts(wanted)["groups"].get(group)
+    current = fact_item(wanted, "groups", group)
     if current is None:
         raise ValueError(f"local group {group!r} does not exist on {host.name}")
     present = {member.lower() for member in current}

@@ -12,7 +12,7 @@ from pyinfra.api.command import FileUploadCommand
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
-from ferme.operations.windows import facts
+from ferme.operations.windows import fact_item
 from ferme.powershell.quote import ps_quote
 
 # Who an access rule applies to below the folder, as the Advanced Security dialog names it:
@@ -32,7 +32,7 @@ def file(path: str, content: str | bytes, wanted: str, crlf: bool = True) -> Any
     if crlf and isinstance(content, str):
         data = content.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
     digest = hashlib.sha256(data).hexdigest().upper()
-    if facts(wanted)["files"].get(path) == digest:
+    if fact_item(wanted, "files", path) == digest:
         host.noop(f"{path} is up to date")
         return
     folder = str(PureWindowsPath(path).parent)
@@ -74,7 +74,7 @@ def ntfs_acl(path: str, access: dict[str, str], wanted: str, protected: bool = F
     `Modify:SubfoldersAndFilesOnly`, the agents' group `Modify:ThisFolderOnly`, Administrators
     (S-1-5-32-544) `FullControl`. Give well-known accounts by SID, as the facts do.
     """
-    acl = facts(wanted)["acls"].get(path)
+    acl = fact_item(wanted, "acls", path)
     present = set() if acl is None else {rule.lower() for rule in acl["rules"]}
     missing = {account: grant for account, grant in sorted(access.items())
                if f"{account}={grant if ':' in grant else grant + ':All'}".lower() not in present}  # fmt: skip

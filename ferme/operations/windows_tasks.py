@@ -24,7 +24,7 @@ from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ferme.connectors.winrs import WinRMError
-from ferme.operations.windows import facts
+from ferme.operations.windows import fact_item
 from ferme.operations.windows_accounts import hidden_literal
 from ferme.powershell.quote import ps_quote
 
@@ -51,7 +51,7 @@ def scheduled_task(task_name: str, execute: str, arguments: str, wanted: str, tr
 
     Compared on program, arguments, account and trigger; a task that differs is registered again.
     """
-    task = facts(wanted)["tasks"].get(task_name)
+    task = fact_item(wanted, "tasks", task_name)
     if not present:
         if task is None:
             host.noop(f"task {task_name} is absent")

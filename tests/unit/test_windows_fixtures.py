@@ -20,7 +20,7 @@ import pytest
 from pyinfra.api.command import FileUploadCommand, FunctionCommand, StringCommand
 from pyinfra.context import ctx_host
 
-from ferme.facts.windows import WindowsHost, host_facts_script
+from ferme.facts.windows import KINDS, WindowsHost, host_facts_script
 from ferme.powershell.check import check_script, errors
 from tests.conftest import ROOT
 
@@ -80,6 +80,28 @@ def render(command: Any, pfx: Path | None) -> str:
     raise AssertionError(f"unexpected command {command!r}")
 
 
+def _check_wanted(case: Path, fixture: dict[str, Any]) -> None:
+    """A fixture's facts hold only items its `wanted` asks for: the script would fetch nothing else."""
+    if "wanted" not in fixture.get("kwargs", {}) or "WindowsHost" not in fixture["facts"]:
+        return
+    wanted = json.loads(fixture["kwargs"]["wanted"])
+    for kind in KINDS:
+        asked = {kind.key(item) for item in wanted.get(kind.name, [])}
+        held = set(fixture["facts"]["WindowsHost"].get(kind.name) or {})
+        assert held <= asked, (
+            f"{case.name}: facts hold {kind.name} {sorted(held - asked)} that `wanted` does not ask for"
+        )
+
+
+def test_asking_for_an_item_not_wanted_is_an_error() -> None:
+    from ferme.operations.windows import FactNotWanted, feature, wanted_for
+
+    wanted = wanted_for(features=["RDS-RD-Server"])
+    host = FakeHost({"WindowsHost": {"features": {"RDS-RD-Server": True}}})
+    with ctx_host.use(host), pytest.raises(FactNotWanted, match="features 'RDS-Gateway' is not in this host's wanted"):
+        list(feature._inner("RDS-Gateway", wanted))
+
+
 @pytest.mark.parametrize("case", OPERATION_CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_operation_fixture(case: Path, tmp_path: Path) -> None:
     fixture = json.loads(case.read_text(encoding="utf-8"))
@@ -90,6 +112,7 @@ def test_operation_fixture(case: Path, tmp_path: Path) -> None:
     kwargs = dict(fixture.get("kwargs", {}))
     if "after" in kwargs:  # earlier operations of the run: whether each will change something
         kwargs["after"] = [SimpleNamespace(will_change=change) for change in kwargs["after"]]
+    _check_wanted(case, fixture)
     host = FakeHost(fixture["facts"])
     with ctx_host.use(host):
         if "error" in fixture:
