@@ -76,7 +76,7 @@ AD = Need("active-directory", "directory", "authentification et annuaire")
 # needs (directory, MFA, profiles), then the farm from the broker outwards.
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("base", "debian", "hôte Debian (socle)", every_host=True,
-             packages=("openssh-server", "chrony", "unattended-upgrades", "sudo", "python3"),
+             packages=("openssh-server", "chrony", "unattended-upgrades", "sudo", "python3", "locales"),
              services=("ssh", "chrony"), ports=(22,)),
     RoleSpec("windows_host", "windows", "hôte Windows (socle)", every_host=True),
     RoleSpec("edge_firewall", "debian", "pare-feu périmétrique (nftables)", packages=("nftables",)),

@@ -29,7 +29,7 @@ def winrm_data(connection: dict[str, Any], inventory: str | None) -> dict[str, A
         "winrm_hostname": connection["address"],
         "winrm_user": connection["user"],
         "winrm_port": connection["port"],
-        "winrm_auth": connection["auth"] or "ntlm",
+        "winrm_auth": connection["auth"],
         "winrm_password_secret": connection["password_secret"],
         "winrm_ca_bundle": _beside(connection.get("ca_bundle"), inventory),
         "ferme_inventory": inventory,

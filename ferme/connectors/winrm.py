@@ -18,12 +18,13 @@ from pyinfra.connectors.base import BaseConnector, DataMeta
 from pyinfra.connectors.util import CommandOutput, OutputLine
 
 from ferme.connectors.winrs import Result, Session, WinRMError
+from ferme.site.defaults import WINRM_AUTH, WINRM_PORT, WINRM_USER
 
 DATA_META = {
     "winrm_hostname": DataMeta("address to connect to"),
-    "winrm_user": DataMeta("user", "Administrator"),
-    "winrm_port": DataMeta("HTTPS port", 5986),
-    "winrm_auth": DataMeta("ntlm, kerberos or credssp", "ntlm"),
+    "winrm_user": DataMeta("user", WINRM_USER),
+    "winrm_port": DataMeta("HTTPS port", WINRM_PORT),
+    "winrm_auth": DataMeta("ntlm, kerberos or credssp", WINRM_AUTH),
     "winrm_ca_bundle": DataMeta("CA bundle that signs the host's WinRM certificate"),
     "winrm_password_secret": DataMeta("name of the inventory secret holding the password"),
     "winrm_password": DataMeta("password (prefer winrm_password_secret)"),

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ferme.connectors.clixml import decode
+from ferme.site.defaults import WINRM_AUTH, WINRM_PORT
 
 POWERSHELL = "powershell.exe"
 POWERSHELL_ARGS = ["-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand"]
 SHELL_NOT_FOUND = 2150858843
 NO_OUTPUT_YET = 2150858793
-TRANSIENT = (ConnectionError, TimeoutError)
 
 
 class WinRMError(RuntimeError):
@@ -47,8 +47,8 @@ class Session:
     address: str
     user: str
     password: str
-    port: int = 5986
-    auth: str = "ntlm"
+    port: int = WINRM_PORT
+    auth: str = WINRM_AUTH
     ca_bundle: str | None = None
     verify: bool = True
     read_timeout: int = 30

@@ -12,6 +12,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from ferme.site.defaults import zone_interface
+
 LAB_RANGE = ipaddress.IPv4Network("198.18.0.0/15")
 
 
@@ -105,7 +107,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
         for zone, address in host["addresses"].items():
             prefix = ipaddress.IPv4Network(zones[zone]["subnet"]).prefixlen
             suffix = interface_name(lab_id, name, zone)
-            legs.append(Leg(zone, zone[:15], suffix + "h", suffix + "b", f"{address}/{prefix}"))
+            legs.append(Leg(zone, zone_interface(zone), suffix + "h", suffix + "b", f"{address}/{prefix}"))
         hosts.append(
             LabHost(
                 name=name,

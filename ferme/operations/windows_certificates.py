@@ -18,13 +18,9 @@ from pyinfra.context import host
 from ferme.operations.windows import facts
 from ferme.operations.windows_accounts import secure_string
 from ferme.powershell.quote import ps_quote
+from ferme.site.defaults import normalise_thumbprint
 
 STAGING = "C:\\ProgramData\\ferme"
-
-
-def normalise(thumbprint: str) -> str:
-    """As Windows shows it: 40 upper-case hex digits (the certificate dialog adds spaces)."""
-    return "".join(thumbprint.split()).replace(":", "").upper()
 
 
 def pfx_thumbprints(data: bytes, password: str) -> list[str]:
@@ -39,7 +35,7 @@ def pfx_thumbprints(data: bytes, password: str) -> list[str]:
 @operation()
 def certificate(pfx: str, thumbprint: str, password: str, wanted: str) -> Any:
     """The certificate `thumbprint` in Cert:\\LocalMachine\\My, imported from `pfx` when it is missing."""
-    thumbprint = normalise(thumbprint)
+    thumbprint = normalise_thumbprint(thumbprint)
     if thumbprint in facts(wanted)["certificates"]:
         host.noop(f"certificate {thumbprint} is in LocalMachine\\My")
         return

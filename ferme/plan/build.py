@@ -108,16 +108,5 @@ def build_plan(site: Site) -> dict[str, Any]:
         "waves": plan_waves(site),
         "flows": [flow.to_json() for flow in flows],
         "edge": edge,
-        "secrets": sorted({ref for ref in _secret_names(site)}),
+        "secrets": list(site.secret_names),
     }
-
-
-def _secret_names(site: Site) -> list[str]:
-    names = [h.connection.password for h in site.hosts.values() if h.connection.password]
-    names += [s.connection.password for s in site.switches.values() if s.connection.password]
-    if site.collab:
-        names.append(site.collab.admin_password.name)
-    if site.mfa:
-        names.append(site.mfa.admin_password.name)
-        names += [c.secret.name for c in site.mfa.radius_clients]
-    return names

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from ferme.plan.flows import Flow
+from ferme.site.defaults import zone_interface
 from ferme.site.model import Host, Site
 
 VPN_TUNNEL = "tun0"
@@ -23,7 +24,7 @@ def edge_host(site: Site) -> Host | None:
 
 def interfaces(site: Site, fw: Host) -> dict[str, str]:
     """Zone → interface on the edge (named after the zone unless `firewall.interfaces` says otherwise)."""
-    names = {zone: site.firewall.interfaces.get(zone, zone[:15]) for zone in fw.addresses}
+    names = {zone: site.firewall.interfaces.get(zone, zone_interface(zone)) for zone in fw.addresses}
     vpn_zones = [z.name for z in site.zones.values() if z.kind == "vpn"]
     if "vpn" in fw.roles and vpn_zones:
         names[vpn_zones[0]] = site.firewall.interfaces.get(vpn_zones[0], VPN_TUNNEL)

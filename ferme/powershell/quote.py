@@ -5,6 +5,8 @@ from __future__ import annotations
 # Built-in groups by their well-known SID: their names are translated (French servers say
 # "Utilisateurs du Bureau à distance").
 REMOTE_DESKTOP_USERS = "S-1-5-32-555"
+# The Windows Defender Firewall group of every rule ferme makes (and the only one it reads back).
+FIREWALL_GROUP = "ferme"
 
 
 def ps_quote(value: str) -> str:

@@ -33,7 +33,7 @@ def _pairs(plan: dict[str, Any], flow: dict[str, Any]) -> dict[tuple[str, str], 
     """Addresses of the flow by (source zone, destination zone), only where the zones differ."""
     outside = next((n for n, z in plan["zones"].items() if z["kind"] == "outside"), "outside")
     sources = [(_zone_of(plan, a), a) for a in flow["source"]["addresses"]] or [(outside, "")]
-    if flow["source"]["kind"] == "zone" and plan["zones"][flow["source"]["name"]]["kind"] == "outside":
+    if flow["published"]:
         sources = [(outside, "")]  # the Internet: any source
     targets = [(_zone_of(plan, a), a) for a in flow["destination"]["addresses"]]
     if flow["destination"]["kind"] == "any" or (

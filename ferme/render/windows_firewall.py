@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ferme.powershell.quote import ps_array, ps_quote
+from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
 
-GROUP = "ferme"
+GROUP = FIREWALL_GROUP
 
 
 def rules_for_host(plan: dict[str, Any], host: str) -> list[dict[str, Any]]:

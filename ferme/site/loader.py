@@ -167,4 +167,5 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         secrets=store,
         run=run,
         missing_files=_missing_files(inv, folder, positions),
+        secret_names=tuple(sorted({ref.name for ref in secret_refs(data)})),
     )

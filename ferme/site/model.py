@@ -93,6 +93,7 @@ class Site:
     # Files the inventory names that are not there (a PFX): `ferme check` warns, `ferme apply` refuses
     # to converge a host that needs one. Keyed by the path as written.
     missing_files: dict[str, Problem] = field(default_factory=dict)
+    secret_names: tuple[str, ...] = ()  # every `!secret` the inventory names (values: `secrets`)
 
     @property
     def confirm_seconds(self) -> int:

@@ -6,17 +6,14 @@ import ipaddress
 from typing import Any
 
 from ferme.site import schema
+from ferme.site.defaults import CONNECTION
 from ferme.site.errors import FieldPath, Problem
 from ferme.site.expand import RangeError, address_block, expand_name
 from ferme.site.model import Connection, Host, Port, Switch, Zone
 from ferme.site.schema import Section
 from ferme.site.yamlsrc import Positions
 
-DEFAULT_CONNECTION = {
-    "debian": {"via": "ssh", "user": "root", "port": 22},
-    "windows": {"via": "winrm", "user": "Administrator", "port": 5986, "auth": "ntlm"},
-    "switch": {"via": "netdev", "user": "admin", "port": 22},
-}
+DEFAULT_CONNECTION = CONNECTION
 
 
 def _given(section: Section | None) -> dict[str, Any]:

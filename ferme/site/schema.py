@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ferme.catalogue import INVENTORY_ROLES
+from ferme.site.defaults import normalise_thumbprint
 from ferme.site.yamlsrc import SecretRef
 
 if TYPE_CHECKING:
@@ -268,8 +269,7 @@ class Profiles(Section):
 
 
 def _thumbprint(value: Any) -> Any:
-    """As the certificate dialog shows it (`3c 9a …`) or as Windows stores it: 40 upper-case hex digits."""
-    return "".join(value.split()).replace(":", "").upper() if isinstance(value, str) else value
+    return normalise_thumbprint(value) if isinstance(value, str) else value
 
 
 Thumbprint = Annotated[str, BeforeValidator(_thumbprint), Field(pattern=r"^[0-9A-F]{40}$")]

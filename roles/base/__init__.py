@@ -102,6 +102,15 @@ def _upgrades_and_journal() -> None:
     systemd.service(name="Journal: restart", service="systemd-journald", restarted=True, _if=journal.did_change)
 
 
+def _locale(locale: str) -> None:
+    """The site's locale (French dates, sorting and messages in logs the agents' admins read)."""
+    charset = locale.split(".", 1)[1] if "." in locale else "UTF-8"
+    generated = files.line(name=f"Locale {locale} to generate", path="/etc/locale.gen", line=f"^{locale} {charset}$",
+                           replace=f"{locale} {charset}")  # fmt: skip
+    server.shell(name="Locales: generate", commands=["locale-gen"], _if=generated.did_change)
+    files.put(name=f"Locale {locale} by default", src=_text(f"LANG={locale}\n"), dest="/etc/default/locale")
+
+
 def _resolver(servers: list[str], domain: str) -> None:
     lines = [f"search {domain}\n", *(f"nameserver {s}\n" for s in servers)]
     files.put(name="DNS resolver", src=_text("# Managed by ferme (role base)\n" + "".join(lines)),
@@ -128,6 +137,7 @@ def apply() -> None:
     _packages(state["packages"])
     server.hostname(name="Hostname", hostname=state["hostname"])
     server.timezone(name="Time zone", timezone=state["timezone"])
+    _locale(state["locale"])
     _time(state["ntp_servers"])
     _ssh(state["ssh"])
     _upgrades_and_journal()

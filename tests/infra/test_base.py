@@ -14,6 +14,13 @@ def test_time_zone(linux_host: Any, planned: dict[str, Any]) -> None:
     assert target.endswith("/zoneinfo/" + planned["state"]["timezone"])
 
 
+def test_locale(linux_host: Any, planned: dict[str, Any]) -> None:
+    locale = planned["state"]["locale"]
+    available = linux_host.check_output("locale -a").split()
+    assert locale.replace("UTF-8", "utf8") in available
+    assert linux_host.file("/etc/default/locale").content_string.strip() == f"LANG={locale}"
+
+
 def test_time_sync(linux_host: Any, planned: dict[str, Any]) -> None:
     chrony = linux_host.service("chrony")
     assert chrony.is_running and chrony.is_enabled

@@ -35,7 +35,7 @@ def _state(name: str, plan: dict[str, Any], context: dict[str, Any]) -> tuple[di
         except MissingSecret as exc:
             pytest.fail(f"{name}: {exc}")
         session = Session(connection["address"], connection["user"], password, port=connection["port"],
-                          auth=connection["auth"] or "ntlm", ca_bundle=connection.get("ca_bundle"))  # fmt: skip
+                          auth=connection["auth"], ca_bundle=connection.get("ca_bundle"))  # fmt: skip
         try:
             result = session.run(host_facts_script(wanted(expected)))
         finally:

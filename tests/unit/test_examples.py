@@ -77,3 +77,14 @@ def test_lab_addresses_stay_in_test_range() -> None:
             assert ipaddress.IPv4Address(address) in lab
     for zone in plan["zones"].values():
         assert ipaddress.IPv4Network(zone["subnet"]).subnet_of(lab)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_plan_lists_every_secret_the_inventory_names(name: str) -> None:
+    """plan.json's secret names are the ones `ferme secrets init` generates (it once left out rds_pfx)."""
+    from ferme.site.loader import secret_refs
+    from ferme.site.yamlsrc import load_folder
+
+    data, _ = load_folder(INVENTORIES / name)
+    plan = build_plan(load_site(INVENTORIES / name, with_secrets=False))
+    assert plan["secrets"] == sorted({ref.name for ref in secret_refs(data)})
