@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ferme.plan.types import Plan
 from ferme.pyinfra_inventory import connector_available, host_entry
 from ferme.resources import farm_deploy
 from ferme.site.errors import Problem
@@ -38,7 +39,7 @@ class ApplyResult:
         return {"dry": self.dry, "hosts": {name: asdict(r) for name, r in sorted(self.hosts.items())}}
 
 
-def select_hosts(plan: dict[str, Any], limit: str | None, lab: bool = False) -> tuple[list[str], dict[str, str]]:
+def select_hosts(plan: Plan, limit: str | None, lab: bool = False) -> tuple[list[str], dict[str, str]]:
     """Hosts to converge (by name or role, comma separated), and those skipped with the reason."""
     wanted = {item.strip() for item in limit.split(",")} if limit else None
     if wanted:
@@ -63,13 +64,13 @@ def select_hosts(plan: dict[str, Any], limit: str | None, lab: bool = False) -> 
     return chosen, skipped
 
 
-def missing_for(plan: dict[str, Any], chosen: list[str], missing: dict[str, Problem]) -> list[Problem]:
+def missing_for(plan: Plan, chosen: list[str], missing: dict[str, Problem]) -> list[Problem]:
     """The missing files (PFX) that hosts about to be converged need: checked before any connection."""
     needed = {c["pfx"] for name in chosen for c in plan["hosts"][name]["state"].get("certificates", [])}
     return [problem for pfx, problem in missing.items() if pfx in needed]
 
 
-def _host_entry(plan: dict[str, Any], name: str, lab: Any) -> tuple[str, dict[str, Any]]:
+def _host_entry(plan: Plan, name: str, lab: Any) -> tuple[str, dict[str, Any]]:
     """The pyinfra inventory adapter's entry, plus the lab's own SSH key and known hosts when a lab runs."""
     entry = host_entry(plan, name, plan.get("inventory"))
     assert entry is not None, f"{name} has no connector: select_hosts leaves such hosts out"
@@ -83,7 +84,7 @@ def _host_entry(plan: dict[str, Any], name: str, lab: Any) -> tuple[str, dict[st
     return pyinfra_name, data
 
 
-def apply(plan: dict[str, Any], *, dry: bool = False, limit: str | None = None, lab: Any = None,
+def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any = None,
           say: Say = print) -> ApplyResult:  # fmt: skip
     """Run deploy/farm.py on the selected hosts; return per-host counts."""
     chosen, skipped = select_hosts(plan, limit, lab=lab is not None)

@@ -12,6 +12,7 @@ import click
 
 from ferme import __version__
 from ferme.plan import build_plan
+from ferme.plan.types import Plan
 from ferme.render.artifacts import OWNED_FOLDERS, render_artifacts
 from ferme.site import InventoryError, Site, load_site
 from ferme.site.errors import dotted_path
@@ -311,7 +312,7 @@ def export(inventory: Path, hosts: tuple[str, ...], out: Path | None) -> None:
 LAB_INVENTORY = Path("inventories/lab")
 
 
-def _lab_plan(inventory: Path) -> dict[str, Any]:
+def _lab_plan(inventory: Path) -> Plan:
     return build_plan(_load(inventory, with_secrets=False))
 
 

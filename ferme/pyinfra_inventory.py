@@ -13,6 +13,7 @@ from typing import Any
 
 from ferme.checks.windows import expectations
 from ferme.plan import build_plan
+from ferme.plan.types import Plan, PlannedConnection
 from ferme.render.artifacts import artifacts_for_host
 from ferme.site import InventoryError, load_site
 
@@ -23,7 +24,7 @@ def connector_available(name: str) -> bool:
     return any(ep.name == name for ep in entry_points(group="pyinfra.connectors"))
 
 
-def winrm_data(connection: dict[str, Any], inventory: str | None) -> dict[str, Any]:
+def winrm_data(connection: PlannedConnection, inventory: str | None) -> dict[str, Any]:
     """Host data for the winrm connector: the password stays a secret's name until it connects."""
     return {
         "winrm_hostname": connection["address"],
@@ -43,7 +44,7 @@ def _beside(path: str | None, inventory: str | None) -> str | None:
     return str(Path(inventory) / path)
 
 
-def host_entry(plan: dict[str, Any], name: str, inventory: str | None) -> HostEntry | None:
+def host_entry(plan: Plan, name: str, inventory: str | None) -> HostEntry | None:
     """A host as pyinfra sees it: its name (`@winrm/…` for Windows) and its data (its slice of the plan,
     the artifacts its roles deploy, how to connect). None when no connector can reach it."""
     planned = plan["hosts"][name]

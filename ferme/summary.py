@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from ferme.plan.types import Plan
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -13,7 +13,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def plan_summary(plan: dict[str, Any]) -> str:
+def plan_summary(plan: Plan) -> str:
     site = plan["site"]
     by_os: dict[str, int] = {}
     for host in plan["hosts"].values():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ferme.plan.types import Plan
 from ferme.resources import verify_suites
 
 
@@ -23,7 +24,7 @@ class HostChecks:
     skip_reason: str = ""
 
 
-def run_suites(plan: dict[str, Any], lab: Any, junit: Path | None, limit: list[str] | None = None) -> tuple[
+def run_suites(plan: Plan, lab: Any, junit: Path | None, limit: list[str] | None = None) -> tuple[
     int, dict[str, HostChecks]
 ]:  # fmt: skip
     """Run pytest on tests/infra in a child process; return its exit code and the checks per host."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferme.plan.types import Plan
 from ferme.render.windows_firewall import rules_for_host
 
 
-def expectations(plan: dict[str, Any], name: str) -> dict[str, Any]:
+def expectations(plan: Plan, name: str) -> dict[str, Any]:
     state = plan["hosts"][name]["state"]
     return {
         "features": state["windows_features"],

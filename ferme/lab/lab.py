@@ -15,6 +15,7 @@ from ferme.lab.image import ensure_base_image
 from ferme.lab.paths import cache_dir, layers_dir, run_dir
 from ferme.lab.system import LabError, require, run
 from ferme.lab.topology import Topology, TopologyError, build_topology
+from ferme.plan.types import Plan
 
 Say = Callable[[str], None]
 
@@ -36,7 +37,7 @@ def controller_key() -> Path:
     return key
 
 
-def _lab_packages(plan: dict[str, Any]) -> list[str]:
+def _lab_packages(plan: Plan) -> list[str]:
     """What every Debian host gets from the base role goes into the image; a role's own packages come
     through the apt proxy when the role is applied (in the image, their services would run everywhere)."""
     from ferme.catalogue import spec
@@ -55,7 +56,7 @@ def _check_machine() -> None:
 
 
 def up(
-    plan: dict[str, Any], inventory: Path, say: Say = print, switch_passwords: dict[str, str] | None = None
+    plan: Plan, inventory: Path, say: Say = print, switch_passwords: dict[str, str] | None = None
 ) -> dict[str, float]:
     """Build (or complete) the lab of `plan`; return timings. Idempotent.
 
@@ -113,7 +114,7 @@ def _write_state(topology: Topology, inventory: Path, key: Path) -> None:
     (run_dir(topology.lab_id) / "state.json").write_text(json.dumps(state, indent=2) + "\n")
 
 
-def access(plan: dict[str, Any]) -> LabAccess | None:
+def access(plan: Plan) -> LabAccess | None:
     """SSH settings for a running lab of this plan's site, or None when no lab runs (or the site cannot be one)."""
     try:
         topology = build_topology(plan)
@@ -126,7 +127,7 @@ def access(plan: dict[str, Any]) -> LabAccess | None:
     return LabAccess(Path(state["ssh_key"]), Path(state["known_hosts"]), state["controller"])
 
 
-def down(plan: dict[str, Any], say: Say = print) -> None:
+def down(plan: Plan, say: Say = print) -> None:
     """Stop every host, unmount every layer, delete every namespace, link, cgroup and file of this lab."""
     if os.geteuid() != 0:
         raise LabError("the lab needs root")
@@ -147,7 +148,7 @@ def down(plan: dict[str, Any], say: Say = print) -> None:
         run(["rm", "-rf", f"/run/systemd/nspawn/propagate/{host.name}"], check=False)
 
 
-def status(plan: dict[str, Any]) -> dict[str, Any]:
+def status(plan: Plan) -> dict[str, Any]:
     topology = build_topology(plan)
     hosts = []
     for name, planned in plan["hosts"].items():

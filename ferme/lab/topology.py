@@ -12,6 +12,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from ferme.plan.types import Plan, PlannedHost
 from ferme.site.defaults import zone_interface
 
 LAB_RANGE = ipaddress.IPv4Network("198.18.0.0/15")
@@ -84,7 +85,7 @@ def _check_range(what: str, network: ipaddress.IPv4Network) -> None:
         raise TopologyError(f"{what}: {network} is outside {LAB_RANGE}; the lab uses only that range")
 
 
-def build_topology(plan: dict[str, Any]) -> Topology:
+def build_topology(plan: Plan) -> Topology:
     site = plan["site"]["name"]
     lab_id = f"fl-{site}"[:40]
     zones = plan["zones"]
@@ -104,10 +105,10 @@ def build_topology(plan: dict[str, Any]) -> Topology:
             absent.append(f"{name} ({host['os']}: no {host['os'].capitalize()} in the lab, planned only)")
             continue
         legs = []
-        for zone, address in host["addresses"].items():
-            prefix = ipaddress.IPv4Network(zones[zone]["subnet"]).prefixlen
-            suffix = interface_name(lab_id, name, zone)
-            legs.append(Leg(zone, zone_interface(zone), suffix + "h", suffix + "b", f"{address}/{prefix}"))
+        for leg_zone, address in host["addresses"].items():
+            prefix = ipaddress.IPv4Network(zones[leg_zone]["subnet"]).prefixlen
+            suffix = interface_name(lab_id, name, leg_zone)
+            legs.append(Leg(leg_zone, zone_interface(leg_zone), suffix + "h", suffix + "b", f"{address}/{prefix}"))
         hosts.append(
             LabHost(
                 name=name,
@@ -116,7 +117,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
                 legs=tuple(legs),
                 default_gateway=_default_gateway(host, zones),
                 forwarding="edge_firewall" in host["roles"],
-                ssh_address=host["connection"]["address"],
+                ssh_address=host["connection"]["address"] or "",
             )
         )
 
@@ -160,7 +161,7 @@ def build_topology(plan: dict[str, Any]) -> Topology:
     )
 
 
-def _default_gateway(host: dict[str, Any], zones: dict[str, Any]) -> str | None:
+def _default_gateway(host: PlannedHost, zones: dict[str, Any]) -> str | None:
     """Via the edge firewall: the gateway of the host's first zone that has one (outside first)."""
     ordered = sorted(host["addresses"], key=lambda z: (zones[z]["kind"] != "outside", zones[z]["kind"] == "mgmt"))
     for zone in ordered:

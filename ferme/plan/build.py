@@ -9,24 +9,13 @@ from ferme.plan.edge import edge_policy
 from ferme.plan.flows import derive_flows
 from ferme.plan.hosts import plan_host
 from ferme.plan.sizing import size_site
+from ferme.plan.types import Plan
 from ferme.plan.waves import plan_waves
 from ferme.site.model import Site, Switch
-from ferme.site.yamlsrc import SecretRef
 
 PLAN_FORMAT = 1
 # Where the host artifacts a role deploys are rendered (ferme.render.artifacts reads these too).
 ARTIFACT_PATHS = {"edge_ruleset": "firewall/{host}.nft", "windows_firewall": "windows/{host}/firewall.ps1"}
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values; a secret becomes {"secret": NAME}, never its value."""
-    if isinstance(value, SecretRef):
-        return {"secret": value.name}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def _switch(switch: Switch) -> dict[str, Any]:
@@ -64,11 +53,11 @@ def _settings(site: Site) -> dict[str, Any]:
     return {name: (s.model_dump(mode="json") if s is not None else None) for name, s in sections.items()}
 
 
-def build_plan(site: Site) -> dict[str, Any]:
+def build_plan(site: Site) -> Plan:
     """The whole plan as a JSON-ready mapping (stable order, no timestamps: golden-testable)."""
     flows = derive_flows(site)
     edge = edge_policy(site, flows)
-    hosts = {name: jsonable(plan_host(host, site)) for name, host in sorted(site.hosts.items())}
+    hosts = {name: plan_host(host, site) for name, host in sorted(site.hosts.items())}
     for name, planned in hosts.items():
         if planned["os"] == "windows":
             planned["state"]["firewall_script"] = ARTIFACT_PATHS["windows_firewall"].format(host=name)

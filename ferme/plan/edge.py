@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from ferme.plan.flows import Flow
+from ferme.plan.types import EdgePolicy
 from ferme.site.defaults import zone_interface
 from ferme.site.model import Host, Site
 
@@ -105,7 +106,7 @@ def _forward_groups(site: Site, flow: Flow, fw_addresses: set[str]) -> list[tupl
     return [(list(src), dst) for src, dst in groups.items()]
 
 
-def edge_policy(site: Site, flows: list[Flow]) -> dict[str, Any] | None:
+def edge_policy(site: Site, flows: list[Flow]) -> EdgePolicy | None:
     """Everything the nftables template needs, or None when the site has no Linux edge firewall."""
     fw = edge_host(site)
     if fw is None:

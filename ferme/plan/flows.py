@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from ferme.catalogue import MANAGEMENT_FR, MANAGEMENT_SERVICES, spec
 from ferme.plan.services import Service, custom, service
+from ferme.plan.types import PlannedFlow
 from ferme.site.model import Host, Site
 
 
@@ -36,10 +36,10 @@ class Flow:
     why_fr: str
     published: bool = False
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> PlannedFlow:
         data = asdict(self)
         data["rules"] = [{"protocol": p, "ports": ports} for p, ports in self.rules]
-        result: dict[str, Any] = json.loads(json.dumps(data))  # tuples become lists, as in plan.json
+        result: PlannedFlow = json.loads(json.dumps(data))  # tuples become lists, as in plan.json
         return result
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ferme.catalogue import host_roles, spec
+from ferme.plan.jsonable import jsonable
+from ferme.plan.types import HostState, PlannedCertificate, PlannedHost
 from ferme.powershell.quote import REMOTE_DESKTOP_USERS
 from ferme.site.expand import expand_name
 from ferme.site.model import Host, Site
@@ -45,7 +45,7 @@ def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
     return values
 
 
-def _windows_state(host: Host, site: Site) -> dict[str, Any]:
+def _windows_state(host: Host, site: Site) -> HostState:
     roles = host_roles(host.os, host.roles)
     collections = []
     if site.rds and "rds_session_host" in host.roles:
@@ -63,7 +63,7 @@ def _windows_state(host: Host, site: Site) -> dict[str, Any]:
     }
 
 
-def _certificates(host: Host, site: Site) -> list[dict[str, Any]]:
+def _certificates(host: Host, site: Site) -> list[PlannedCertificate]:
     """The PFX certificates this host must hold in LocalMachine\\My (by thumbprint), for its RDS roles."""
     if not site.rds:
         return []
@@ -86,7 +86,7 @@ def _directory_addresses(site: Site) -> list[str]:
     return addresses
 
 
-def _debian_state(host: Host, site: Site) -> dict[str, Any]:
+def _debian_state(host: Host, site: Site) -> HostState:
     packages = sorted({p for role in host_roles(host.os, host.roles) for p in spec(role).packages})
     if site.vpn and "vpn" in host.roles and site.vpn.kind == "wireguard":
         packages = sorted({*packages, "wireguard-tools"} - {"openvpn"})
@@ -116,7 +116,7 @@ def _members(site: Site, entries: list[str]) -> set[str]:
     return names
 
 
-def plan_host(host: Host, site: Site) -> dict[str, Any]:
+def plan_host(host: Host, site: Site) -> PlannedHost:
     connection = host.connection
     return {
         "os": host.os,
@@ -136,6 +136,6 @@ def plan_host(host: Host, site: Site) -> dict[str, Any]:
             "ca_bundle": connection.ca_bundle,
         },
         "hardware": host.hardware.model_dump(exclude_none=True),
-        "vars": host.vars,
+        "vars": jsonable(host.vars),
         "state": _windows_state(host, site) if host.os == "windows" else _debian_state(host, site),
     }

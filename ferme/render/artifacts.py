@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ferme.plan.build import ARTIFACT_PATHS
+from ferme.plan.types import Plan
 from ferme.render.matrix import render_csv, render_html
 from ferme.render.nftables import render_edge_ruleset
 from ferme.render.vendor import render_vendor
 from ferme.render.windows_firewall import render_host_rules
 
-Plan = dict[str, Any]
 # Configuration file per vendor edge (`firewall.vendor`); `nftables` is the Debian edge's ruleset.
 VENDOR_FILES = {"fortigate": "fortigate.conf", "ciscoasa": "cisco-asa.acl", "srx": "juniper-srx.conf",
                 "paloalto": "paloalto.xml"}  # fmt: skip
@@ -27,7 +26,8 @@ def _vendor(plan: Plan) -> str:
 
 
 def _nft_edge(plan: Plan, host: str) -> bool:
-    return bool(plan.get("edge")) and plan["edge"]["host"] == host and _vendor(plan) == "nftables"
+    edge = plan["edge"]
+    return edge is not None and edge["host"] == host and _vendor(plan) == "nftables"
 
 
 @dataclass(frozen=True)

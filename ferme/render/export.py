@@ -6,8 +6,7 @@ Every block is guarded, so a second run changes nothing and says so.
 
 from __future__ import annotations
 
-from typing import Any
-
+from ferme.plan.types import Plan, PlannedHost
 from ferme.powershell.build import group_members, registry_value, windows_feature
 from ferme.render.windows_firewall import render_host_rules
 
@@ -17,7 +16,7 @@ def _split(key: str) -> tuple[str, str]:
     return path, value_name
 
 
-def _groups_block(plan: dict[str, Any], host: dict[str, Any]) -> list[str]:
+def _groups_block(plan: Plan, host: PlannedHost) -> list[str]:
     memberships: dict[str, list[str]] = host["state"]["groups"]
     if not memberships:
         return []
@@ -25,7 +24,7 @@ def _groups_block(plan: dict[str, Any], host: dict[str, Any]) -> list[str]:
             *[group_members(group, members) for group, members in sorted(memberships.items())], ""]  # fmt: skip
 
 
-def render_export(plan: dict[str, Any], name: str) -> str:
+def render_export(plan: Plan, name: str) -> str:
     host = plan["hosts"][name]
     if host["os"] != "windows":
         raise ValueError(f"{name} is a {host['os']} host: ferme export is for Windows hosts")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import html
 import io
-from typing import Any
+
+from ferme.plan.types import FlowEnd, Plan
 
 COLUMNS = [
     "Identifiant", "Source", "Zones source", "Adresses source", "Destination", "Zones destination",
@@ -26,7 +27,7 @@ def _asked_by(value: str) -> str:
     return ASKED_BY_FR.get(value, value)
 
 
-def _endpoint(endpoint: dict[str, Any]) -> str:
+def _endpoint(endpoint: FlowEnd) -> str:
     kind = {"zone": "zone", "role": "rôle", "hosts": "hôtes", "switches": "commutateurs", "any": "tout"}
     label = (
         f"{kind.get(endpoint['kind'], endpoint['kind'])} {endpoint['name']}" if endpoint["kind"] != "any" else "tout"
@@ -38,7 +39,7 @@ def _endpoint(endpoint: dict[str, Any]) -> str:
     return label
 
 
-def rows(plan: dict[str, Any]) -> list[list[str]]:
+def rows(plan: Plan) -> list[list[str]]:
     result = []
     for flow in plan["flows"]:
         for rule in flow["rules"]:
@@ -53,7 +54,7 @@ def rows(plan: dict[str, Any]) -> list[list[str]]:
     return result
 
 
-def zone_table(plan: dict[str, Any]) -> tuple[list[str], dict[tuple[str, str], list[str]]]:
+def zone_table(plan: Plan) -> tuple[list[str], dict[tuple[str, str], list[str]]]:
     """Zones in plan order, and for each (source zone, destination zone) the services allowed."""
     zones = list(plan["zones"])
     cells: dict[tuple[str, str], list[str]] = {}
@@ -69,7 +70,7 @@ def zone_table(plan: dict[str, Any]) -> tuple[list[str], dict[tuple[str, str], l
     return zones, cells
 
 
-def render_csv(plan: dict[str, Any]) -> str:
+def render_csv(plan: Plan) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")  # `;`: what a French spreadsheet opens
     writer.writerow(COLUMNS)
@@ -77,7 +78,7 @@ def render_csv(plan: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
-def render_html(plan: dict[str, Any]) -> str:
+def render_html(plan: Plan) -> str:
     site = plan["site"]
     zones, cells = zone_table(plan)
     e = html.escape

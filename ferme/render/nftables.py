@@ -6,6 +6,7 @@ from typing import Any
 
 import jinja2
 
+from ferme.plan.types import EdgePolicy, Plan
 from ferme.resources import templates
 
 
@@ -37,7 +38,7 @@ def nft_match(rule: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def _dnat(policy: dict[str, Any]) -> list[dict[str, str]]:
+def _dnat(policy: EdgePolicy) -> list[dict[str, str]]:
     entries = []
     outside = policy["masquerade"]
     for publication in policy["publications"]:
@@ -56,7 +57,7 @@ def _dnat(policy: dict[str, Any]) -> list[dict[str, str]]:
     return entries
 
 
-def render_edge_ruleset(plan: dict[str, Any]) -> str | None:
+def render_edge_ruleset(plan: Plan) -> str | None:
     """The ruleset for the site's Linux edge firewall, or None when it has none."""
     policy = plan.get("edge")
     if not policy:

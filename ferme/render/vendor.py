@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ferme.plan.types import Plan, PlannedFlow
+
 PLATFORMS = {"fortigate": "fortigate", "ciscoasa": "ciscoasa", "srx": "srx", "paloalto": "paloalto"}
 ZONE_BASED = ("fortigate", "srx", "paloalto")
 
@@ -19,7 +21,7 @@ def _token(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
 
 
-def _zone_of(plan: dict[str, Any], address: str) -> str:
+def _zone_of(plan: Plan, address: str) -> str:
     import ipaddress
 
     ip = ipaddress.IPv4Network(address, strict=False)
@@ -29,7 +31,7 @@ def _zone_of(plan: dict[str, Any], address: str) -> str:
     return "outside"
 
 
-def _pairs(plan: dict[str, Any], flow: dict[str, Any]) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
+def _pairs(plan: Plan, flow: PlannedFlow) -> dict[tuple[str, str], tuple[list[str], list[str]]]:
     """Addresses of the flow by (source zone, destination zone), only where the zones differ."""
     outside = next((n for n, z in plan["zones"].items() if z["kind"] == "outside"), "outside")
     sources = [(_zone_of(plan, a), a) for a in flow["source"]["addresses"]] or [(outside, "")]
@@ -53,7 +55,7 @@ def _pairs(plan: dict[str, Any], flow: dict[str, Any]) -> dict[tuple[str, str], 
     return pairs
 
 
-def _policy_and_definitions(plan: dict[str, Any], platform: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _policy_and_definitions(plan: Plan, platform: str) -> tuple[dict[str, Any], dict[str, Any]]:
     networks: dict[str, Any] = {}
     services: dict[str, Any] = {}
     filters: dict[str, list[dict[str, Any]]] = {}
@@ -101,7 +103,7 @@ def _cidr(address: str) -> str:
     return address if "/" in address else f"{address}/32"
 
 
-def render_vendor(plan: dict[str, Any], platform: str) -> str:
+def render_vendor(plan: Plan, platform: str) -> str:
     """One platform's configuration text."""
     from aerleon import api
     from aerleon.lib import naming

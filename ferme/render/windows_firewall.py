@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferme.plan.types import Plan
 from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
 
 GROUP = FIREWALL_GROUP
 
 
-def rules_for_host(plan: dict[str, Any], host: str) -> list[dict[str, Any]]:
+def rules_for_host(plan: Plan, host: str) -> list[dict[str, Any]]:
     rules = []
     for flow in plan["flows"]:
         if host not in flow["destination"]["hosts"] or flow["source"]["hosts"] == [host]:
@@ -35,7 +36,7 @@ def rules_for_host(plan: dict[str, Any], host: str) -> list[dict[str, Any]]:
     return rules
 
 
-def render_host_rules(plan: dict[str, Any], host: str) -> str:
+def render_host_rules(plan: Plan, host: str) -> str:
     rules = rules_for_host(plan, host)
     lines = [
         f"# Managed by ferme: Windows Defender Firewall rules of {host} ({plan['site']['name']}), "

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyinfra.api.deploy import deploy
 from pyinfra.context import host
 from pyinfra.facts.deb import DebPackages
 from pyinfra.facts.server import Command
 from pyinfra.operations import apt, files, server, systemd
 
+from ferme.plan.types import HostState, SshPolicy
 from ferme.resources import templates
 
 TEMPLATES = templates("base")
@@ -51,7 +50,7 @@ def _text(content: str):  # type: ignore[no-untyped-def]
     return StringIO(content)
 
 
-def _ssh(ssh: dict[str, Any]) -> None:
+def _ssh(ssh: SshPolicy) -> None:
     moduli = server.shell(
         name="SSH: drop Diffie-Hellman moduli under 3072 bits",
         commands=[
@@ -76,7 +75,10 @@ def _ssh(ssh: dict[str, Any]) -> None:
         mode="644",
         permit_root_login=ssh["permit_root_login"],
         password_authentication="yes" if ssh["password_authentication"] else "no",
-        **ssh["algorithms"],
+        kex=ssh["algorithms"]["kex"],
+        ciphers=ssh["algorithms"]["ciphers"],
+        macs=ssh["algorithms"]["macs"],
+        host_key_algorithms=ssh["algorithms"]["host_key_algorithms"],
     )
     files.file(name="SSH: former ferme drop-in", path="/etc/ssh/sshd_config.d/ferme.conf", present=False)
     for key in ("ecdsa", "dsa"):
@@ -133,7 +135,7 @@ def _admins(admins: list[dict[str, object]]) -> None:
 @deploy("Base Debian host")
 def apply() -> None:
     """Converge the base of a Debian host from its planned state."""
-    state = host.data.ferme["state"]
+    state: HostState = host.data.ferme["state"]
     _packages(state["packages"])
     server.hostname(name="Hostname", hostname=state["hostname"])
     server.timezone(name="Time zone", timezone=state["timezone"])

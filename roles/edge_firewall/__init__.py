@@ -11,6 +11,7 @@ from pyinfra.facts.server import Command
 from pyinfra.operations import files, python, server, systemd
 
 from ferme.operations import nft_commit
+from ferme.plan.types import EdgeState
 
 
 def _routes(routes: list[dict[str, str]], addresses: list[dict[str, str]]) -> None:
@@ -32,7 +33,7 @@ def _routes(routes: list[dict[str, str]], addresses: list[dict[str, str]]) -> No
 @deploy("Edge firewall (nftables)")
 def apply() -> None:
     """Converge the edge firewall from its planned state and the rendered ruleset."""
-    state = host.data.ferme["state"]["firewall"]
+    state: EdgeState = host.data.ferme["state"]["firewall"]
     ruleset = host.data.ferme_artifacts[state["ruleset"]]
     server.sysctl(name="Routing between zones", key="net.ipv4.ip_forward", value=1, persist=True)
     # A router that redirects teaches hosts to go around it: the edge never sends ICMP redirects.

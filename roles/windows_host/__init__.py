@@ -17,6 +17,7 @@ from pyinfra.context import host
 from ferme.checks.windows import wanted as facts_wanted
 from ferme.operations import windows, windows_accounts, windows_certificates, windows_reboot
 from ferme.operations.windows import wanted_for
+from ferme.plan.types import HostState
 from ferme.site.secrets import secret_value
 
 
@@ -29,7 +30,8 @@ def apply() -> None:
     for key, value in desired["registry"].items():
         path, value_name = key.rsplit("\\", 1)
         windows.registry_value(path=path, value_name=value_name, value=value, wanted=wanted)
-    script = host.data.ferme_artifacts.get(host.data.ferme["state"]["firewall_script"])
+    state: HostState = host.data.ferme["state"]
+    script = host.data.ferme_artifacts.get(state["firewall_script"])
     if script:
         windows.firewall_rules(script=script, rule_names=desired["firewall_rules"], wanted=wanted)
     for service in desired["services"]:
@@ -37,7 +39,7 @@ def apply() -> None:
     for group, members in desired["groups"].items():
         windows_accounts.local_group_members(group=group, members=members, wanted=wanted)
     inventory = Path(host.data.get("ferme_inventory") or ".")
-    for certificate in host.data.ferme["state"]["certificates"]:
+    for certificate in state["certificates"]:
         password = secret_value(certificate["password"]["secret"], inventory)
         windows_certificates.certificate(pfx=str(inventory / certificate["pfx"]), thumbprint=certificate["thumbprint"],
                                          password=password, wanted=wanted)  # fmt: skip

@@ -1,0 +1,138 @@
+"""The shape of the plan (plan.json): what every role applies and every check verifies, typed.
+
+The plan stays plain JSON (it is written, golden-tested and read back by the verify suites); these
+TypedDicts let mypy check every key a producer writes and a consumer reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+
+class PlannedConnection(TypedDict):
+    via: str
+    zone: str | None
+    address: str | None
+    user: str
+    port: int
+    auth: str | None
+    password_secret: str | None
+    ca_bundle: str | None
+
+
+class SshPolicy(TypedDict):
+    password_authentication: bool
+    permit_root_login: str
+    algorithms: dict[str, list[str]]
+    rsa_host_key_bits: int
+
+
+class EdgeState(TypedDict):
+    ruleset: str  # artifact path
+    routes: list[dict[str, str]]
+    public_addresses: list[dict[str, str]]
+    interfaces: list[str]
+    confirm_seconds: int
+
+
+class PlannedCertificate(TypedDict):
+    thumbprint: str
+    pfx: str
+    password: dict[str, str]  # {"secret": NAME}
+    roles: list[str]
+
+
+class HostState(TypedDict, total=False):
+    """A host's desired state: the Debian keys for Debian hosts, the Windows keys for Windows hosts."""
+
+    # Debian
+    hostname: str
+    timezone: str
+    locale: str
+    packages: list[str]
+    admins: list[dict[str, Any]]
+    domain: str
+    ntp_servers: list[str]
+    dns_servers: list[str]
+    ssh: SshPolicy
+    firewall: EdgeState  # the edge host only
+    # Windows
+    windows_features: list[str]
+    registry: dict[str, int | str | list[str]]  # `path\\name` → value
+    groups: dict[str, list[str]]  # local group (name or SID) → members
+    services: list[str]
+    listening: list[int]
+    collections: list[str]
+    certificates: list[PlannedCertificate]
+    firewall_script: str  # artifact path
+
+
+class PlannedHost(TypedDict):
+    os: str
+    roles: list[str]
+    groups: list[str]
+    managed: bool
+    description: str
+    addresses: dict[str, str]
+    connection: PlannedConnection
+    hardware: dict[str, int]
+    vars: dict[str, Any]
+    state: HostState
+
+
+class FlowEnd(TypedDict):
+    kind: str  # zone, role, hosts, switches, any
+    name: str
+    zones: list[str]
+    addresses: list[str]
+    hosts: list[str]
+
+
+class FlowRule(TypedDict):
+    protocol: str
+    ports: str
+
+
+class PlannedFlow(TypedDict):
+    id: str
+    source: FlowEnd
+    destination: FlowEnd
+    service: str
+    label_fr: str
+    rules: list[FlowRule]
+    asked_by: str
+    why_fr: str
+    published: bool
+
+
+class EdgePolicy(TypedDict):
+    host: str
+    public_addresses: list[dict[str, str]]
+    interfaces: dict[str, str]
+    routes: list[dict[str, str]]
+    antispoof: list[dict[str, Any]]
+    input: list[dict[str, Any]]
+    forward: list[dict[str, Any]]
+    publications: list[dict[str, Any]]
+    masquerade: list[str]
+    log_drops: bool
+    confirm_seconds: int
+
+
+class Plan(TypedDict):
+    format: int
+    ferme: str
+    site: dict[str, Any]
+    zones: dict[str, dict[str, Any]]
+    hosts: dict[str, PlannedHost]
+    switches: dict[str, dict[str, Any]]
+    roles: dict[str, list[str]]
+    settings: dict[str, Any]
+    admins: list[dict[str, Any]]
+    run: dict[str, int]
+    sizing: dict[str, Any]
+    waves: list[dict[str, Any]]
+    flows: list[PlannedFlow]
+    edge: EdgePolicy | None
+    secrets: list[str]
+    inventory: NotRequired[str]  # set by apply and verify: where secrets and PFX files are
