@@ -65,7 +65,6 @@ class RoleSpec:
     packages: tuple[str, ...] = ()  # Debian packages
     features: tuple[str, ...] = ()  # Windows features (Install-WindowsFeature names)
     services: tuple[str, ...] = ()  # services that must run once converged (checked by verify)
-    ports: tuple[int, ...] = ()  # TCP ports that must listen once converged (checked by verify)
     certificate_roles: tuple[str, ...] = ()  # Set-RDCertificate roles whose certificate this role's hosts hold
     every_host: bool = False  # applied to every managed host of its OS, never named in an inventory
 
@@ -77,7 +76,7 @@ AD = Need("active-directory", "directory", "authentification et annuaire")
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("base", "debian", "hôte Debian (socle)", every_host=True,
              packages=("openssh-server", "chrony", "unattended-upgrades", "sudo", "python3", "locales"),
-             services=("ssh", "chrony"), ports=(22,)),
+             services=("ssh", "chrony")),
     RoleSpec("windows_host", "windows", "hôte Windows (socle)", every_host=True),
     RoleSpec("edge_firewall", "debian", "pare-feu périmétrique (nftables)", packages=("nftables",)),
     RoleSpec("vpn", "debian", "VPN des télétravailleurs", settings="vpn", packages=("openvpn",),
@@ -93,21 +92,21 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("profiles", "windows", "partage des profils", features=("FS-FileServer",), needs=(AD,)),
     RoleSpec("rds_licensing", "windows", "licences RDS", settings="rds", features=("RDS-Licensing",), needs=(AD,)),
     RoleSpec("rds_broker", "windows", "Service Broker RD", settings="rds",
-             features=("RDS-Connection-Broker", "RSAT-RDS-Tools"), ports=(3389,),
+             features=("RDS-Connection-Broker", "RSAT-RDS-Tools"),
              certificate_roles=("RDRedirector", "RDPublishing"),
              offers=(Offer("rdp", ("users", "vpn"), "connexion des postes internes via le Service Broker"),),
              needs=(Need("rpc-management", "rds_session_host", "gestion des hôtes de session"), AD)),
     RoleSpec("rds_session_host", "windows", "hôte de session RD", settings="rds", features=("RDS-RD-Server",),
-             services=("TermService",), ports=(3389,),
+             services=("TermService",),
              offers=(Offer("rdp", ("users", "vpn"), "sessions des postes internes"),),
              needs=(Need("rd-licensing", "rds_licensing", "licences d'accès client"),
                     Need("smb", "profiles", "profils FSLogix"), AD)),
-    RoleSpec("rds_web", "windows", "accès web RD", settings="rds", features=("RDS-Web-Access",), ports=(443,),
+    RoleSpec("rds_web", "windows", "accès web RD", settings="rds", features=("RDS-Web-Access",),
              certificate_roles=("RDWebAccess",),
              offers=(Offer("https", ("outside", "users", "vpn"), "accès web RD et client HTML5"),),
              needs=(Need("rd-web-broker", "rds_broker", "liste des ressources publiées"), AD)),
     RoleSpec("rds_gateway", "windows", "passerelle RD", settings="rds", features=("RDS-Gateway", "NPAS"),
-             ports=(443,), certificate_roles=("RDGateway",),
+             certificate_roles=("RDGateway",),
              offers=(Offer("https", ("outside", "users", "vpn"), "passerelle RD (RDP sur HTTPS, client web)"),
                      Offer("rdp-udp-gateway", ("outside",), "passerelle RD, transport UDP")),
              needs=(Need("rdp", "rds_session_host", "sessions des agents"),
@@ -123,6 +122,14 @@ INVENTORY_ROLES: tuple[str, ...] = tuple(s.name for s in ROLES if not s.every_ho
 # Management: only from the mgmt zone, by the way each kind of device is administered.
 MANAGEMENT_FR = "administration depuis la zone d'administration"
 MANAGEMENT_SERVICES = {"debian": ("ssh",), "windows": ("winrm",), "switch": ("ssh", "snmp")}
+
+
+def listening_ports(role: str) -> set[int]:
+    """The TCP ports a role's hosts listen on: those of the services it offers (ranges left out)."""
+    from ferme.plan.services import service
+
+    return {int(ports) for offer in spec(role).offers if offer.service != "vpn"
+            for protocol, ports in service(offer.service).rules if protocol == "tcp" and ports.isdigit()}  # fmt: skip
 
 
 def spec(role: str) -> RoleSpec:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ferme.catalogue import host_roles, spec
+from ferme.catalogue import host_roles, listening_ports, spec
 from ferme.plan.jsonable import jsonable
 from ferme.plan.types import HostState, PlannedCertificate, PlannedHost
 from ferme.powershell.quote import REMOTE_DESKTOP_USERS
@@ -57,7 +57,7 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "registry": _registry(host, site),
         "groups": {REMOTE_DESKTOP_USERS: members} if members else {},
         "services": sorted({s for role in roles for s in spec(role).services}),
-        "listening": sorted({host.connection.port, *(p for role in roles for p in spec(role).ports)}),
+        "listening": sorted({host.connection.port, *(p for role in roles for p in listening_ports(role))}),
         "collections": [c.name for c in collections],
         "certificates": _certificates(host, site),
     }
