@@ -132,12 +132,7 @@ def secrets_init(inventory: Path) -> None:
     """Generate random values for every `!secret` not yet in secrets.sops.yml (values never shown)."""
     from ferme.site.sops import ensure_age_key, init_secrets
 
-    try:
-        data, _ = load_folder(inventory)
-    except InventoryError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_INVALID)
-    names = sorted({ref.name for ref in secret_refs(data)})
+    names = _secret_names(inventory)
     try:
         key_file, _, created = ensure_age_key()
         path, added = init_secrets(inventory, names)
@@ -147,6 +142,16 @@ def secrets_init(inventory: Path) -> None:
     _say_key(key_file, created)
     kept = len(names) - len(added)
     click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
+
+
+def _secret_names(inventory: Path) -> list[str]:
+    """The names of every `!secret` the inventory's files hold (the YAML must parse; nothing else is checked)."""
+    try:
+        data, _ = load_folder(inventory)
+    except InventoryError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    return sorted({ref.name for ref in secret_refs(data)})
 
 
 def _say_key(key_file: Path, created: bool) -> None:
@@ -164,12 +169,7 @@ def secrets_set(inventory: Path, name: str) -> None:
     """Store NAME's value (read from the terminal without echo, or from standard input) in secrets.sops.yml."""
     from ferme.site.sops import ensure_age_key, set_secret
 
-    try:
-        data, _ = load_folder(inventory)
-    except InventoryError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_INVALID)
-    names = sorted({ref.name for ref in secret_refs(data)})
+    names = _secret_names(inventory)
     if name not in names:
         click.echo(
             f"ferme secrets set: the inventory names no secret {name!r} (it names: {', '.join(names)})", err=True
