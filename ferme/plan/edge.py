@@ -128,8 +128,7 @@ def edge_policy(site: Site, flows: list[Flow]) -> EdgePolicy | None:
     forward_rules: list[dict[str, Any]] = []
     fw_public = {str(fw.addresses[z]) for z in outside if z in fw.addresses} | set(site.firewall.public_addresses)
     for flow in flows:
-        kinds = {site.zones[z].kind for z in flow.source.zones}
-        from_outside = flow.source.kind == "zone" and kinds == {"outside"}
+        from_outside = flow.published  # from the Internet: DNAT to the hosts behind the edge
         to_outside = flow.destination.kind == "any" or (
             flow.destination.kind == "zone" and site.zones[flow.destination.name].kind == "outside"
         )
