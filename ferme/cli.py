@@ -11,18 +11,13 @@ from typing import Any
 import click
 
 from ferme import __version__
+from ferme.cli_files import EXIT_INVALID, init, schema, secrets
 from ferme.plan import build_plan
 from ferme.plan.types import Plan
 from ferme.render.artifacts import OWNED_FOLDERS, render_artifacts
 from ferme.site import InventoryError, Site, load_site
 from ferme.site.errors import dotted_path
-from ferme.site.loader import secret_refs
-from ferme.site.schema import json_schema
-from ferme.site.secrets import SOPS_FILE, SecretsUnavailable
-from ferme.site.yamlsrc import load_folder
 from ferme.summary import plan_summary, table
-
-EXIT_INVALID = 2
 
 
 def _load(inventory: Path, *, with_secrets: bool) -> Site:
@@ -108,98 +103,6 @@ def _write_text(path: Path, text: str) -> None:
 
 def _write_json(path: Path, data: Any) -> None:
     _write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-@main.command()
-@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
-def schema(out: Path | None) -> None:
-    """Print the JSON Schema of inventory files (for editors: yaml-language-server)."""
-    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
-    if out:
-        out.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
-
-
-@main.group()
-def secrets() -> None:
-    """The inventory's secrets (SOPS + age)."""
-
-
-@secrets.command("init")
-@click.argument("inventory", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def secrets_init(inventory: Path) -> None:
-    """Generate random values for every `!secret` not yet in secrets.sops.yml (values never shown)."""
-    from ferme.site.sops import ensure_age_key, init_secrets
-
-    names = _secret_names(inventory)
-    try:
-        key_file, _, created = ensure_age_key()
-        path, added = init_secrets(inventory, names)
-    except SecretsUnavailable as exc:
-        click.echo(f"{inventory / SOPS_FILE}: {exc}", err=True)
-        sys.exit(1)
-    _say_key(key_file, created)
-    kept = len(names) - len(added)
-    click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
-
-
-def _secret_names(inventory: Path) -> list[str]:
-    """The names of every `!secret` the inventory's files hold (the YAML must parse; nothing else is checked)."""
-    try:
-        data, _ = load_folder(inventory)
-    except InventoryError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_INVALID)
-    return sorted({ref.name for ref in secret_refs(data)})
-
-
-def _say_key(key_file: Path, created: bool) -> None:
-    if created:
-        click.echo(f"created the age key {key_file}: BACK IT UP (without it nobody can read secrets.sops.yml again; "
-                   "share it with your team as README's secrets section says)")  # fmt: skip
-    else:
-        click.echo(f"age key: {key_file}")
-
-
-@secrets.command("set")
-@click.argument("inventory", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.argument("name")
-def secrets_set(inventory: Path, name: str) -> None:
-    """Store NAME's value (read from the terminal without echo, or from standard input) in secrets.sops.yml."""
-    from ferme.site.sops import ensure_age_key, set_secret
-
-    names = _secret_names(inventory)
-    if name not in names:
-        click.echo(
-            f"ferme secrets set: the inventory names no secret {name!r} (it names: {', '.join(names)})", err=True
-        )
-        sys.exit(EXIT_INVALID)
-    if sys.stdin.isatty():
-        value = click.prompt(f"value of {name}", hide_input=True, confirmation_prompt=True, err=True)
-    else:
-        value = sys.stdin.readline().rstrip("\r\n")
-    try:
-        key_file, _, created = ensure_age_key()
-        path = set_secret(inventory, name, value)
-    except SecretsUnavailable as exc:
-        click.echo(f"{inventory / SOPS_FILE}: {exc}", err=True)
-        sys.exit(1)
-    _say_key(key_file, created)
-    click.echo(f"{path}: {name} stored (encrypted; the value is not shown)")
-
-
-@main.command()
-@click.argument("inventory", type=click.Path(path_type=Path, exists=True, file_okay=False))
-def init(inventory: Path) -> None:
-    """Make a copied inventory folder stand alone: schema beside it, modelines fixed, pyinfra inventory."""
-    from ferme.site.init import init_folder
-
-    done = init_folder(inventory)
-    for line in done:
-        click.echo(line)
-    click.echo(f"{inventory}: ready ({len(done)} change{'s' if len(done) != 1 else ''}); next: "
-               f"`ferme secrets init {inventory}`, then `ferme check {inventory}`")  # fmt: skip
 
 
 @main.command()
@@ -379,6 +282,10 @@ def lab_status(inventory: Path, as_json: bool) -> None:
     click.echo(table(["host", "os", "state", "netns", "addresses"], rows))
     click.echo(f"controller {report['controller']} on the mgmt bridge; teleworker namespace {report['outside_netns']}")
 
+
+main.add_command(schema)
+main.add_command(secrets)
+main.add_command(init)
 
 if __name__ == "__main__":
     main()
