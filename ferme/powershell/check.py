@@ -18,6 +18,7 @@ import tree_sitter
 import tree_sitter_powershell
 
 from ferme.powershell.catalogue import Cmdlet, common_parameters, lookup, names
+from ferme.powershell.quote import SINGLE_QUOTES
 
 VERB_NOUN = re.compile(r"^[A-Za-z]+-[A-Za-z0-9]+$")
 
@@ -27,7 +28,7 @@ class Finding:
     line: int
     col: int
     command: str
-    kind: str  # syntax, ps7, cmdlet, parameter, ambiguous, missing-value, parameter-set, mandatory, value, covered
+    kind: str  # syntax, ps7, quote, cmdlet, parameter, ambiguous, missing-value, parameter-set, mandatory, value…
     message: str
     severity: str = "error"  # error, warning, info
 
@@ -68,7 +69,33 @@ def check_script(text: str) -> list[Finding]:
             findings.append(Finding(*where, "-", "ps7", f"{node.type} is PowerShell 7 only"))
         elif node.type == "command":
             findings += _check_command(node, source)
+        elif node.type == "verbatim_string_characters" and _lone_quote(_text(node)):
+            findings.append(Finding(*where, "-", "quote", "a typographic quote (‘ ’ ‚ ‛) ends this string in "
+                                    "PowerShell: double it, or build the literal with ps_quote"))  # fmt: skip
     return sorted(set(findings), key=lambda f: (f.line, f.col, f.kind))
+
+
+def _lone_quote(token: str) -> bool:
+    """Whether a single-quote character stands alone inside a '…' token (the grammar sees only ')."""
+    inner, i = token[1:-1], 0
+    while i < len(inner):
+        if inner[i] in SINGLE_QUOTES:
+            if i + 1 < len(inner) and inner[i + 1] in SINGLE_QUOTES:
+                i += 2
+                continue
+            return True
+        i += 1
+    return False
+
+
+def verbatim_value(token: str) -> str:
+    """The value of a '…' token, as PowerShell reads it: a doubled single-quote character is one."""
+    inner, value, i = token[1:-1], [], 0
+    while i < len(inner):
+        doubled = inner[i] in SINGLE_QUOTES and i + 1 < len(inner) and inner[i + 1] in SINGLE_QUOTES
+        value.append(inner[i + 1] if doubled else inner[i])
+        i += 2 if doubled else 1
+    return "".join(value)
 
 
 def _comma_list_gap(node: tree_sitter.Node) -> bool:
@@ -114,7 +141,7 @@ def _literals(node: tree_sitter.Node) -> list[str] | None:
         if child.type in ("variable", "sub_expression", "script_block", "invokation_expression", "command"):
             return None
         if child.type == "verbatim_string_characters":
-            values.append(_text(child)[1:-1].replace("''", "'"))
+            values.append(verbatim_value(_text(child)))
         elif child.type == "expandable_string_literal":
             values.append(_text(child)[1:-1])
         elif child.type == "generic_token":

@@ -9,9 +9,14 @@ REMOTE_DESKTOP_USERS = "S-1-5-32-555"
 FIREWALL_GROUP = "ferme"
 
 
+# PowerShell ends a single-quoted string at any of these, not only at ' (its tokenizer's IsSingleQuote):
+# a French "l’état" typed in a word processor would otherwise close the string and run what follows.
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
 def ps_quote(value: str) -> str:
-    """A PowerShell single-quoted string literal (no expansion; `'` doubled)."""
-    return "'" + value.replace("'", "''") + "'"
+    """A PowerShell single-quoted string literal (no expansion; every single-quote character doubled)."""
+    return "'" + "".join(c + c if c in SINGLE_QUOTES else c for c in value) + "'"
 
 
 def ps_array(values: list[str]) -> str:
