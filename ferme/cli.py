@@ -95,9 +95,10 @@ def _remove_stale(target: Path, folders: tuple[str, ...], wanted: set[str]) -> l
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Whole or not at all: a reader never sees half a file."""
+    """Whole or not at all: a reader never sees half a file. PowerShell scripts get a BOM: without one,
+    Windows PowerShell 5.1 reads UTF-8 as the ANSI code page ("Bureau Ã  distance")."""
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8-sig" if path.suffix == ".ps1" else "utf-8")
     temporary.replace(path)
 
 
@@ -180,14 +181,15 @@ def export(inventory: Path, hosts: tuple[str, ...], out: Path | None) -> None:
 
     site = _load(inventory, with_secrets=False)
     plan_data = build_plan(site)
-    windows = [n for n, h in plan_data["hosts"].items() if h["os"] == "windows"]
+    windows = [n for n, h in plan_data["hosts"].items() if h["os"] == "windows" and h["managed"]]
     unknown = [h for h in hosts if h not in plan_data["hosts"]]
     not_windows = [h for h in hosts if h in plan_data["hosts"] and h not in windows]
     if unknown or not_windows:
         for name in unknown:
             click.echo(f"ferme export: no host named {name!r} in {inventory}", err=True)
         for name in not_windows:
-            click.echo(f"ferme export: {name} is not a Windows host", err=True)
+            why = "has managed: false" if plan_data["hosts"][name]["managed"] is False else "is not a Windows host"
+            click.echo(f"ferme export: {name} {why}", err=True)
         sys.exit(EXIT_INVALID)
     target = out or Path("build") / site.name / "export"
     target.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,7 @@ def build_plan(site: Site) -> Plan:
     edge = edge_policy(site, flows)
     hosts = {name: plan_host(host, site) for name, host in sorted(site.hosts.items())}
     for name, planned in hosts.items():
-        if planned["os"] == "windows":
+        if planned["os"] == "windows" and planned["managed"]:  # ferme writes nothing for hosts it does not manage
             planned["state"]["firewall_script"] = ARTIFACT_PATHS["windows_firewall"].format(host=name)
     if edge:
         hosts[edge["host"]]["state"]["firewall"] = {

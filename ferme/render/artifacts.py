@@ -57,7 +57,7 @@ TABLE: tuple[Artifact, ...] = (
     Artifact("vendor_edge", "firewall/vendor/{vendor_file}", lambda plan, _: render_vendor(plan, _vendor(plan)),
              for_site=lambda plan: _vendor(plan) != "nftables"),
     Artifact("windows_firewall", ARTIFACT_PATHS["windows_firewall"], lambda plan, host: render_host_rules(plan, host),
-             for_host=lambda plan, host: plan["hosts"][host]["os"] == "windows"),
+             for_host=lambda plan, host: "firewall_script" in plan["hosts"][host]["state"]),
 )  # fmt: skip
 BY_KEY = {artifact.key: artifact for artifact in TABLE}
 # What `ferme plan` owns in its output folder: stale files there (a deleted host's) are removed.

@@ -31,7 +31,7 @@ def apply() -> None:
         path, value_name = key.rsplit("\\", 1)
         windows.registry_value(path=path, value_name=value_name, value=value, wanted=wanted)
     state: HostState = host.data.ferme["state"]
-    script = host.data.ferme_artifacts.get(state["firewall_script"])
+    script = host.data.ferme_artifacts.get(state.get("firewall_script", ""))
     if script:
         windows.firewall_rules(script=script, rule_names=desired["firewall_rules"], wanted=wanted)
     for service in desired["services"]:

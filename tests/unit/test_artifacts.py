@@ -115,3 +115,30 @@ def test_nft_refuses_a_broken_ruleset(tmp_path: Path) -> None:
     file.write_text(text)
     result = subprocess.run(["unshare", "-rn", "nft", "-c", "-f", str(file)], capture_output=True, text=True)
     assert result.returncode != 0
+
+
+def test_powershell_files_carry_a_bom_for_windows_powershell(cli, tmp_path: Path) -> None:
+    """Windows PowerShell 5.1 reads a UTF-8 file without BOM as the ANSI code page (issue 10, point 10)."""
+    out = tmp_path / "out"
+    assert cli("plan", str(INVENTORIES / "mairie-exemple"), "--out", str(out)).exit_code == 0
+    assert cli("export", str(INVENTORIES / "mairie-exemple"), "--out", str(out / "export")).exit_code == 0
+    for script in [*out.rglob("*.ps1")]:
+        assert script.read_bytes().startswith(b"\xef\xbb\xbf"), script
+    assert not (out / "plan.json").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_no_script_for_a_host_ferme_does_not_manage(cli, tmp_path: Path) -> None:
+    """A Windows host with managed: false gets no firewall script and no export (issue 10, point 11)."""
+    folder = tmp_path / "mairie"
+    shutil.copytree(INVENTORIES / "mairie-exemple", folder)
+    hosts = folder / "hosts.yml"
+    hosts.write_text(
+        hosts.read_text().replace("    roles: [directory]\n", "    roles: [directory]\n    managed: false\n")
+    )
+    out = tmp_path / "out"
+    assert cli("plan", str(folder), "--out", str(out)).exit_code == 0
+    assert not (out / "windows" / "dc01").exists() and (out / "windows" / "srv-rds01" / "firewall.ps1").is_file()
+    exported = cli("export", str(folder), "--out", str(out / "export"))
+    assert exported.exit_code == 0 and not (out / "export" / "dc01.ps1").exists()
+    refused = cli("export", str(folder), "--host", "dc01")
+    assert refused.exit_code == 2 and "dc01 has managed: false" in refused.stderr
