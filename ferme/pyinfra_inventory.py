@@ -24,10 +24,16 @@ def connector_available(name: str) -> bool:
     return any(ep.name == name for ep in entry_points(group="pyinfra.connectors"))
 
 
+def winrm_host(connection: PlannedConnection) -> str:
+    """Where to reach a Windows host: Kerberos needs its DNS name (there is no SPN `HTTP/<address>`)."""
+    target = connection["fqdn"] if connection["auth"] == "kerberos" else connection["address"]
+    return target or ""
+
+
 def winrm_data(connection: PlannedConnection, inventory: str | None) -> dict[str, Any]:
     """Host data for the winrm connector: the password stays a secret's name until it connects."""
     return {
-        "winrm_hostname": connection["address"],
+        "winrm_hostname": winrm_host(connection),
         "winrm_user": connection["user"],
         "winrm_port": connection["port"],
         "winrm_auth": connection["auth"],

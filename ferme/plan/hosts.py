@@ -134,6 +134,7 @@ def plan_host(host: Host, site: Site) -> PlannedHost:
             "auth": connection.auth,
             "password_secret": connection.password,
             "ca_bundle": connection.ca_bundle,
+            "fqdn": connection.fqdn,
         },
         "hardware": host.hardware.model_dump(exclude_none=True),
         "vars": jsonable(host.vars),

@@ -18,6 +18,7 @@ class PlannedConnection(TypedDict):
     auth: str | None
     password_secret: str | None
     ca_bundle: str | None
+    fqdn: str | None  # Windows hosts: reached by this name when auth is kerberos
 
 
 class SshPolicy(TypedDict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,8 @@ from ferme.site.errors import FieldPath, Problem
 from ferme.site.expand import RangeError, expand_name
 from ferme.site.model import Host, Switch, Zone
 from ferme.site.yamlsrc import Positions
+
+FQDN = re.compile(schema.FQDN_PATTERN)
 
 
 class Checker:
@@ -45,6 +48,7 @@ class Checker:
             self.rds_settings,
             self.role_settings_present,
             self.one_edge,
+            self.kerberos_names,
             self.domain_has_controllers,
             self.mfa_clients,
             self.gateway_mfa,
@@ -238,6 +242,14 @@ class Checker:
             pool = ipaddress.IPv4Network(vpn.pool)
             if not any(z.kind == "vpn" and pool.subnet_of(z.subnet) for z in self.zones.values()):
                 self.report(("vpn", "pool"), f"{pool} is not inside a zone of kind vpn")
+
+    def kerberos_names(self) -> None:
+        """Kerberos finds a host by its DNS name: the host's own name must be one, or `connection.fqdn` set."""
+        for host in self.hosts.values():
+            if host.connection.auth == "kerberos" and host.connection.fqdn and not FQDN.match(host.connection.fqdn):
+                self.report((*host.origin, "connection", "auth"),
+                            f"{host.name}: Kerberos needs a DNS name, and {host.connection.fqdn!r} is not one",
+                            "set connection.fqdn, or use auth: ntlm")  # fmt: skip
 
     def one_edge(self) -> None:
         edges = [h for h in self.hosts.values() if "edge_firewall" in h.roles]

@@ -33,6 +33,7 @@ class Connection:
     auth: str | None = None
     ca_bundle: str | None = None
     password: str | None = None  # secret name, never its value
+    fqdn: str | None = None  # Windows: the DNS name (Kerberos has no SPN for an address)
 
 
 @dataclass(frozen=True)

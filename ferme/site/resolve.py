@@ -97,7 +97,7 @@ class Resolver:
                     os=settings["os"],
                     roles=tuple(settings["roles"]),
                     addresses=addresses,
-                    connection=self._connection(settings["os"], settings["connection"], addresses, path),
+                    connection=self._connection(name, settings["os"], settings["connection"], addresses, path),
                     groups=tuple(spec.groups),
                     hardware=schema.Hardware(**settings["hardware"]),
                     managed=settings.get("managed", True),
@@ -127,7 +127,12 @@ class Resolver:
         return blocks if readable else None
 
     def _connection(
-        self, os_name: str, given: dict[str, Any], addresses: dict[str, ipaddress.IPv4Address], path: FieldPath
+        self,
+        name: str,
+        os_name: str,
+        given: dict[str, Any],
+        addresses: dict[str, ipaddress.IPv4Address],
+        path: FieldPath,
     ) -> Connection:
         conn = {**DEFAULT_CONNECTION[os_name], **given}
         zone = conn.get("zone") or ("mgmt" if "mgmt" in addresses else next(iter(addresses), None))
@@ -143,6 +148,7 @@ class Resolver:
             auth=conn.get("auth"),
             ca_bundle=conn.get("ca_bundle"),
             password=password.name if password is not None else None,
+            fqdn=conn.get("fqdn") or (f"{name}.{self.inv.site.domain}".lower() if os_name == "windows" else None),
         )
 
     def switches(self, zones: dict[str, Zone]) -> dict[str, Switch]:

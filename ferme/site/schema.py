@@ -73,7 +73,8 @@ def _timezone(value: str) -> str:
 IPv4 = Annotated[str, AfterValidator(_ipv4)]
 Subnet = Annotated[str, AfterValidator(_network)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=63)]
-Fqdn = Annotated[str, Field(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")]
+FQDN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+Fqdn = Annotated[str, Field(max_length=253, pattern=FQDN_PATTERN)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
@@ -160,6 +161,10 @@ class Connection(Section):
     password: Secret | None = None
     ca_bundle: str | None = None
     auth: Literal["ntlm", "kerberos", "credssp"] | None = None
+    fqdn: Fqdn | None = Field(
+        None,
+        description="DNS name to reach a Windows host by with Kerberos (default: the host's name in the site's domain)",
+    )
 
 
 class Hardware(Section):

@@ -14,6 +14,7 @@ import pytest
 from ferme.checks.windows import expectations, wanted
 from ferme.connectors.winrs import Session
 from ferme.facts.windows import host_facts_script, parse_host_facts
+from ferme.pyinfra_inventory import winrm_host
 from ferme.site.secrets import MissingSecret, secret_value
 
 _facts: dict[str, dict[str, Any]] = {}
@@ -26,7 +27,7 @@ def _state(name: str, plan: dict[str, Any], context: dict[str, Any]) -> tuple[di
     if name not in _facts:
         connection = plan["hosts"][name]["connection"]
         try:
-            socket.create_connection((connection["address"], connection["port"]), timeout=3).close()
+            socket.create_connection((winrm_host(connection), connection["port"]), timeout=3).close()
         except OSError as exc:
             pytest.skip(f"{name} ({connection['address']}:{connection['port']}) is not reachable: {exc}")
         secret = connection["password_secret"]
@@ -34,7 +35,7 @@ def _state(name: str, plan: dict[str, Any], context: dict[str, Any]) -> tuple[di
             password = secret_value(secret, Path(context.get("inventory") or "."))
         except MissingSecret as exc:
             pytest.fail(f"{name}: {exc}")
-        session = Session(connection["address"], connection["user"], password, port=connection["port"],
+        session = Session(winrm_host(connection), connection["user"], password, port=connection["port"],
                           auth=connection["auth"], ca_bundle=connection.get("ca_bundle"))  # fmt: skip
         try:
             result = session.run(host_facts_script(wanted(expected)))

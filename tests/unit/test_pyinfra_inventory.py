@@ -56,3 +56,30 @@ def test_debug_inventory_lists_windows_hosts_through_winrm() -> None:
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert "[@winrm/srv-rds01]" in output and '"winrm_password_secret": "winrm_deploy"' in output
+
+
+def test_kerberos_hosts_are_reached_by_name_others_by_address() -> None:
+    """Kerberos has no SPN for an address (issue 10, point 4): a kerberos host is reached by its DNS name."""
+    from ferme.plan import build_plan
+    from ferme.pyinfra_inventory import host_entry
+    from ferme.site import load_site
+
+    plan = build_plan(load_site(INVENTORIES / "departement-exemple", with_secrets=False))
+    entry = host_entry(plan, "cb01", None)
+    assert entry is not None and entry[1]["winrm_auth"] == "kerberos"
+    assert entry[1]["winrm_hostname"] == "cb01.ad.departement-exemple.fr"
+    mairie = build_plan(load_site(INVENTORIES / "mairie-exemple", with_secrets=False))
+    entry = host_entry(mairie, "srv-rds01", None)
+    assert entry is not None and entry[1]["winrm_hostname"] == "10.50.99.10"
+
+
+def test_kerberos_with_a_name_that_is_not_a_dns_name_is_refused(cli, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "departement"
+    shutil.copytree(INVENTORIES / "departement-exemple", folder)
+    hosts = folder / "hosts.yml"
+    hosts.write_text(hosts.read_text().replace("  lic01:", "  lic_01:"))
+    result = cli("check", "--no-secrets", str(folder))
+    assert result.exit_code == 2
+    assert "lic_01: Kerberos needs a DNS name, and 'lic_01.ad.departement-exemple.fr' is not one" in result.stderr

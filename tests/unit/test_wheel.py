@@ -84,4 +84,4 @@ def test_installed_ferme_plans_and_exports_an_example(installed: tuple[Path, Pat
     assert json.loads((tmp_path / "out" / "plan.json").read_text())["site"]["name"] == "mairie-exemple"
     export = _run([ferme, "export", str(inventory), "--out", str(tmp_path / "export")], tmp_path)
     assert export.returncode == 0, export.stderr + export.stdout
-    assert (tmp_path / "export" / "srv-rds01.ps1").read_text().startswith("#Requires -Version 5.1")
+    assert (tmp_path / "export" / "srv-rds01.ps1").read_text(encoding="utf-8-sig").startswith("#Requires -Version 5.1")
