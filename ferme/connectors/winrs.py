@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ferme.connectors.clixml import decode
+from ferme.powershell.build import stop_on_error
 from ferme.site.defaults import WINRM_AUTH, WINRM_PORT
 
 POWERSHELL = "powershell.exe"
@@ -123,7 +124,7 @@ class Session:
         `script` is a str, or a pyinfra StringCommand whose masked secrets are unmasked only here.
         """
         text = script.get_raw_value() if hasattr(script, "get_raw_value") else str(script)
-        return self.run_native(POWERSHELL, [*POWERSHELL_ARGS, encode_script(text)])
+        return self.run_native(POWERSHELL, [*POWERSHELL_ARGS, encode_script(stop_on_error(text))])
 
     def run_native(self, executable: str, arguments: list[str]) -> Result:
         """Run a program in the shell (cmd.exe's rules), e.g. `hostname`."""

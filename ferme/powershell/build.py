@@ -10,6 +10,21 @@ from ferme.powershell.quote import ps_array, ps_quote
 
 REGISTRY_TYPES = {int: "DWord", str: "String", list: "MultiString"}
 
+# Every script ferme sends runs under this: an error stops it (powershell.exe otherwise exits with the
+# status of the last statement, so a failed Install-WindowsFeature followed by a good line exits 0),
+# progress bars stay off the wire, and the error record's message and position reach ferme on stderr.
+STOP_HEAD = "$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\ntry {\n"
+STOP_TAIL = (
+    "\n} catch {\n"
+    "    [Console]::Error.WriteLine('ferme: ' + $_.Exception.Message + ' ' + $_.InvocationInfo.PositionMessage)\n"
+    "    exit 1\n}"
+)
+
+
+def stop_on_error(script: str) -> str:
+    """`script` so that its first error stops it with exit code 1, and says what failed and where."""
+    return STOP_HEAD + script + STOP_TAIL
+
 
 def windows_feature(name: str) -> str:
     feature = ps_quote(name)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ferme.powershell.build import STOP_HEAD, STOP_TAIL
+
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",
     "wsa": "http://schemas.xmlsoap.org/ws/2004/08/addressing",
@@ -54,6 +56,15 @@ class Reply:
     stderr: str = ""
     rc: int = 0
     delay: float = 0.0  # seconds before the first Receive answers
+    # A statement that writes a non-terminating error while later ones succeed: powershell.exe then
+    # exits 0 with the error on stderr, unless $ErrorActionPreference is 'Stop' (the script stops there).
+    error: str = ""
+    position: str = "At line:1 char:1"
+
+
+def _clixml_error(message: str) -> str:
+    return ('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+            f'<S S="Error">{message}_x000D__x000A_</S></Objs>')  # fmt: skip
 
 
 @dataclass
@@ -70,7 +81,8 @@ class Double:
     boots: int = 1  # how many times the host has started
     down_until: float = 0.0  # monotonic time until which connections are refused (restarting)
     delegated: list[tuple[str, str, str]] = field(default_factory=list)  # CredSSP: (domain, user, password)
-    ran: list[str] = field(default_factory=list)  # scripts run, in order
+    ran: list[str] = field(default_factory=list)  # scripts run, in order (inside ferme's stop-on-error wrapper)
+    stopped: list[bool] = field(default_factory=list)  # for each, whether it ran with $ErrorActionPreference 'Stop'
 
     def register(self, script: str, reply: Reply | Callable[[Double], Reply]) -> None:
         self.scripts[script] = reply
@@ -110,15 +122,19 @@ class Double:
     def run(self, command: str, arguments: list[str]) -> tuple[bytes, bytes, int, float]:
         if command.lower() == "powershell.exe" and "-EncodedCommand" in arguments:
             script = base64.b64decode(arguments[arguments.index("-EncodedCommand") + 1]).decode("utf-16-le")
+            stop = script.startswith(STOP_HEAD) and script.endswith(STOP_TAIL)
+            if stop:
+                script = script[len(STOP_HEAD) : -len(STOP_TAIL)]
             self.ran.append(script)
+            self.stopped.append(stop)
             registered = self.scripts.get(script)
             reply = registered(self) if callable(registered) else registered
             if reply is None:
-                error = (
-                    '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
-                    '<S S="Error">the double has no such script registered_x000D__x000A_</S></Objs>'
-                )
-                return b"", error.encode(), 1, 0.0
+                return b"", _clixml_error("the double has no such script registered").encode(), 1, 0.0
+            if reply.error and stop:  # the catch of the wrapper: message and position, exit 1
+                return reply.stdout.encode(), f"ferme: {reply.error} {reply.position}\r\n".encode(), 1, reply.delay
+            if reply.error:
+                return reply.stdout.encode(), _clixml_error(reply.error).encode(), reply.rc, reply.delay
             return reply.stdout.encode(), reply.stderr.encode(), reply.rc, reply.delay
         return self.cmd(" ".join([command, *arguments]))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ferme.connectors.winrs import Session, WinRMError
+from ferme.connectors.winrs import Session, WinRMError, encode_script
 from tests.protocol.wsman_double import Reply, Server
 
 
@@ -110,3 +110,23 @@ def test_upload_writes_in_chunks(server: Server) -> None:
                            Reply())  # fmt: skip
     session(server).upload(data, "C:\\ferme\\x.bin")
     assert server.double.requests["Command"] == 3
+
+
+def test_a_failed_statement_fails_the_script(server: Server) -> None:
+    """powershell.exe exits 0 when a statement fails and a later one succeeds: ferme's scripts stop at the
+    first error and say what failed and where (issue 10, point 2)."""
+    script = "Install-WindowsFeature -Name 'RDS-Gateway'\nWrite-Output 'done'"
+    server.double.register(script, Reply(stdout="done", error="The request to add or remove features failed.",
+                                         position="At line:1 char:1"))  # fmt: skip
+    result = session(server).run(script)
+    assert server.double.stopped == [True]
+    assert result.rc == 1 and not result.ok
+    assert result.stderr.strip() == "ferme: The request to add or remove features failed. At line:1 char:1"
+
+
+def test_the_double_keeps_powershell_s_default_without_stop(server: Server) -> None:
+    """The double can fail the test above: without the wrapper the same script exits 0."""
+    script = "Install-WindowsFeature -Name 'RDS-Gateway'\nWrite-Output 'done'"
+    server.double.register(script, Reply(stdout="done", error="The request to add or remove features failed."))
+    result = session(server).run_native("powershell.exe", ["-EncodedCommand", encode_script(script)])
+    assert result.rc == 0 and "The request to add or remove features failed." in result.stderr
