@@ -17,10 +17,9 @@ from pyinfra.context import host
 
 from ferme.operations.windows import facts
 from ferme.operations.windows_accounts import secure_string
+from ferme.powershell.build import STAGING, protected_folder
 from ferme.powershell.quote import ps_quote
 from ferme.site.defaults import normalise_thumbprint
-
-STAGING = "C:\\ProgramData\\ferme"
 
 
 def pfx_thumbprints(data: bytes, password: str) -> list[str]:
@@ -46,7 +45,7 @@ def certificate(pfx: str, thumbprint: str, password: str, wanted: str) -> Any:
     if thumbprint not in found:
         raise ValueError(f"{pfx} holds {', '.join(found) or 'no certificate'}, not {thumbprint}")
     staged = f"{STAGING}\\{thumbprint}.pfx"
-    yield f"New-Item -Path {ps_quote(STAGING)} -ItemType Directory -Force | Out-Null"
+    yield protected_folder(STAGING)  # the PFX is readable by SYSTEM and Administrators only, while staged
     yield FileUploadCommand(pfx, staged)
     yield StringCommand(
         f"try {{\n    $imported = Import-PfxCertificate -FilePath {ps_quote(staged)} "

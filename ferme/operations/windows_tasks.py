@@ -26,10 +26,11 @@ from pyinfra.context import host
 from ferme.connectors.winrs import WinRMError
 from ferme.operations.windows import fact_item
 from ferme.operations.windows_accounts import hidden_literal
+from ferme.powershell.build import STAGING, protected_folder
 from ferme.powershell.quote import ps_quote
 
 TASK_FOLDER = "\\ferme\\"
-WORK_FOLDER = "C:\\ProgramData\\ferme\\tasks"
+WORK_FOLDER = STAGING + "\\tasks"  # inherits the staging folder's protected ACL
 NOT_YET_RUN = 267011  # SCHED_S_TASK_HAS_NOT_RUN (0x41303)
 RUNNING = 267009  # SCHED_S_TASK_RUNNING (0x41301)
 
@@ -106,6 +107,7 @@ class BrokerTask:
     def start(self, password: str) -> StringCommand:
         arguments = f'-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{self.file}"'
         return StringCommand(
+            f"{protected_folder(STAGING)}\n"
             f"New-Item -Path {ps_quote(WORK_FOLDER)} -ItemType Directory -Force | Out-Null\n"
             f"$action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument {ps_quote(arguments)}\n"
             f"Register-ScheduledTask {self.select()} -Action $action -User {ps_quote(self.user)} -Password ",

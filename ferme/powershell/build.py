@@ -70,3 +70,26 @@ def group_members(group: str, members: list[str]) -> str:
         "    }",
         "}",
     ])  # fmt: skip
+
+
+# Where ferme stages files on a Windows host (a PFX, an RDS step and its log): readable by SYSTEM and
+# the Administrators only. C:\ProgramData grants Users read access by inheritance, and on a mairie's
+# all-in-one server agents are logged on while a step runs.
+STAGING = "C:\\ProgramData\\ferme"
+SYSTEM_AND_ADMINISTRATORS = ("S-1-5-18", "S-1-5-32-544")
+
+
+def protected_folder(path: str = STAGING) -> str:
+    """`path` created if needed, its ACL replaced by full control for SYSTEM and Administrators only."""
+    return "\n".join([
+        f"New-Item -Path {ps_quote(path)} -ItemType Directory -Force | Out-Null",
+        "$acl = New-Object -TypeName System.Security.AccessControl.DirectorySecurity",
+        "$acl.SetAccessRuleProtection($true, $false)",
+        f"foreach ($sid in {ps_array(list(SYSTEM_AND_ADMINISTRATORS))}) {{",
+        "    $account = New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $sid",
+        "    $rule = New-Object -TypeName System.Security.AccessControl.FileSystemAccessRule -ArgumentList "
+        "$account, 'FullControl', 'ContainerInherit, ObjectInherit', 'None', 'Allow'",
+        "    $acl.AddAccessRule($rule)",
+        "}",
+        f"Set-Acl -Path {ps_quote(path)} -AclObject $acl",
+    ])  # fmt: skip

@@ -153,3 +153,21 @@ def test_there_are_fixtures_for_every_operation() -> None:
     covered = {p.parent.name for p in OPERATION_CASES}
     assert len(modules) >= 6
     assert operations <= covered, operations - covered
+
+
+def test_staged_files_are_readable_by_system_and_administrators_only() -> None:
+    """A PFX and an RDS step's script and log are staged in a folder whose ACL is replaced, not inherited
+    from C:\\ProgramData (which lets Users read) (issue 10, point 9)."""
+    from ferme.operations.windows_tasks import WORK_FOLDER, BrokerTask
+    from ferme.powershell.build import STAGING, protected_folder
+
+    script = protected_folder()
+    assert "$acl.SetAccessRuleProtection($true, $false)" in script and "@('S-1-5-18', 'S-1-5-32-544')" in script
+    assert errors(check_script(script)) == []
+    assert WORK_FOLDER.startswith(STAGING + "\\")
+    start = BrokerTask("New-RDSessionDeployment", "CD-EXEMPLE\\svc-rds").start("x").get_raw_value()
+    assert start.startswith(protected_folder(STAGING) + "\n"), "the folder is protected before anything is staged"
+    certificate = json.loads(
+        (FIXTURES / "operations" / "windows_certificates.certificate" / "missing.json").read_text()
+    )
+    assert certificate["commands"][0] == script and certificate["commands"][1].startswith("upload ")
