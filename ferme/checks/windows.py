@@ -23,6 +23,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "services": state["services"],
         "certificates": sorted(c["thumbprint"] for c in state["certificates"]),
         "groups": state["groups"],
+        "groups_domain": state["groups_domain"],
     }
 
 

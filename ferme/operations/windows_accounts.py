@@ -31,22 +31,27 @@ def credential(user: str, password: str) -> list[Any]:
 
 
 @operation()
-def local_group_members(group: str, members: list[str], wanted: str) -> Any:
+def local_group_members(group: str, members: list[str], wanted: str, domain: str | None = None) -> Any:
     """`members` (DOMAIN\\name) belong to the local `group` (a name or a well-known SID); through ADSI.
 
-    Other members are left alone. On session hosts: the agents' groups in Remote Desktop Users;
-    the RDS servers' group in Administrators on each server of the deployment.
+    With `domain` (a NetBIOS name), the group's members from that domain are exactly `members`: one
+    no longer wanted is removed. Members from elsewhere (local accounts, other domains, well-known
+    accounts) are never touched. On session hosts: the agents' groups in Remote Desktop Users.
     """
     current = fact_item(wanted, "groups", group)
     if current is None:
         raise ValueError(f"local group {group!r} does not exist on {host.name}")
     present = {member.lower() for member in current}
     missing = [member for member in members if member.lower() not in present]
-    if not missing:
-        host.noop(f"{group} holds {', '.join(members)}")
+    wanted_members = {member.lower() for member in members}
+    extra = sorted(m for m in current if domain and m.lower().startswith(domain.lower() + "\\")
+                   and m.lower() not in wanted_members)  # fmt: skip
+    if not missing and not extra:
+        host.noop(f"{group} holds {', '.join(members) or f'no member of {domain}'}")
         return
     lines = group_lookup(ps_quote(group))
     lines += [f"$group.Add({ps_quote(adsi_path(member))})" for member in missing]
+    lines += [f"$group.Remove({ps_quote(adsi_path(member))})" for member in extra]
     yield "\n".join(lines)
 
 

@@ -55,7 +55,10 @@ def _windows_state(host: Host, site: Site) -> HostState:
     return {
         "windows_features": sorted({f for role in roles for f in spec(role).features}),
         "registry": _registry(host, site),
-        "groups": {REMOTE_DESKTOP_USERS: members} if members else {},
+        # Exactly these members of the site's domain (others, local accounts, stay): a group taken out of a
+        # collection loses its logon right on the session hosts.
+        "groups": {REMOTE_DESKTOP_USERS: members} if "rds_session_host" in host.roles else {},
+        "groups_domain": site.info.netbios,
         "services": sorted({s for role in roles for s in spec(role).services}),
         "listening": sorted({host.connection.port, *(p for role in roles for p in listening_ports(role))}),
         "collections": [c.name for c in collections],

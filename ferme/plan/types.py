@@ -60,7 +60,8 @@ class HostState(TypedDict, total=False):
     # Windows
     windows_features: list[str]
     registry: dict[str, int | str | list[str]]  # `path\\name` → value
-    groups: dict[str, list[str]]  # local group (name or SID) → members
+    groups: dict[str, list[str]]  # local group (name or SID) → its members from `groups_domain`, exactly
+    groups_domain: str  # NetBIOS name of the domain whose members ferme manages in local groups
     services: list[str]
     listening: list[int]
     collections: list[str]

@@ -55,11 +55,14 @@ def registry_value(path: str, name: str, value: int | str | list[str]) -> str:
     ])  # fmt: skip
 
 
-def group_members(group: str, members: list[str]) -> str:
-    """Accounts (DOMAIN\\name) added to a local group (a name or a well-known SID) when missing."""
+def group_members(group: str, members: list[str], domain: str) -> str:
+    """A local group (a name or a well-known SID) whose members from `domain` are exactly `members`
+    (DOMAIN\\name): missing ones added, others from that domain removed, members from elsewhere kept."""
     from ferme.facts.windows import adsi_path, group_lookup
 
     paths = ps_array([adsi_path(member) for member in members])
+    # The domain's own members, as ADSI names them; a local account reads WinNT://DOMAIN/HOST/name.
+    ours, local = ps_quote(f"WinNT://{domain}/*"), ps_quote(f"WinNT://{domain}/*/*")
     return "\n".join([
         *group_lookup(ps_quote(group)),
         "$members = @($group.psbase.Invoke('Members') | ForEach-Object { ([ADSI]$_).Path })",
@@ -67,6 +70,12 @@ def group_members(group: str, members: list[str]) -> str:
         "    if ($members -notcontains $member) {",
         "        $group.Add($member)",
         "        $changes += 'group member ' + $member",
+        "    }",
+        "}",
+        f"foreach ($member in @($members | Where-Object {{ $_ -like {ours} -and $_ -notlike {local} }})) {{",
+        f"    if ({paths} -notcontains $member) {{",
+        "        $group.Remove($member)",
+        "        $changes += 'group member removed ' + $member",
         "    }",
         "}",
     ])  # fmt: skip

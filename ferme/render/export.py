@@ -21,7 +21,8 @@ def _groups_block(plan: Plan, host: PlannedHost) -> list[str]:
     if not memberships:
         return []
     return ["# The agents' groups of the host's collections in Remote Desktop Users (by its SID)",
-            *[group_members(group, members) for group, members in sorted(memberships.items())], ""]  # fmt: skip
+            *[group_members(group, members, host["state"]["groups_domain"])
+              for group, members in sorted(memberships.items())], ""]  # fmt: skip
 
 
 def render_export(plan: Plan, name: str) -> str:

@@ -37,7 +37,8 @@ def apply() -> None:
     for service in desired["services"]:
         windows.service_running(service=service, wanted=wanted)
     for group, members in desired["groups"].items():
-        windows_accounts.local_group_members(group=group, members=members, wanted=wanted)
+        windows_accounts.local_group_members(group=group, members=members, wanted=wanted,
+                                             domain=desired["groups_domain"])  # fmt: skip
     inventory = Path(host.data.get("ferme_inventory") or ".")
     for certificate in state["certificates"]:
         password = secret_value(certificate["password"]["secret"], inventory)

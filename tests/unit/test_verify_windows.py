@@ -57,3 +57,20 @@ def test_a_missing_certificate_fails_by_thumbprint(double: tuple[Server, dict], 
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
     assert hosts["lab-rdsh01"].failures == ["test_certificates_present"]
+
+
+def test_a_group_left_in_remote_desktop_users_fails(double: tuple[Server, dict], tmp_path: Path) -> None:
+    """A group taken out of every collection keeps no logon right: verify sees it (issue 10, point 8);
+    a local account in the group is not ferme's to judge."""
+    server, plan = double
+    expected = expectations(plan, "lab-rdsh01")
+    members = [f"WinNT://{m.replace(chr(92), '/')}" for m in next(iter(expected["groups"].values()))]
+    group = next(iter(expected["groups"]))
+    kept_local = converged_facts(expected, groups={group: [*members, "WinNT://LAB/LAB-RDSH01/Administrateur"]})
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=kept_local))
+    assert run_suites(plan, None, tmp_path / "ok.xml", limit=["lab-rdsh01"])[0] == 0
+    stale = converged_facts(expected, groups={group: [*members, "WinNT://LAB/GG-Ancien-Service"]})
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=stale))
+    code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
+    assert code != 0
+    assert hosts["lab-rdsh01"].failures == ["test_local_group_members"]

@@ -72,6 +72,12 @@ foreach ($member in @('WinNT://CD-EXEMPLE/GG-RDS-Bureau')) {
         $changes += 'group member ' + $member
     }
 }
+foreach ($member in @($members | Where-Object { $_ -like 'WinNT://CD-EXEMPLE/*' -and $_ -notlike 'WinNT://CD-EXEMPLE/*/*' })) {
+    if (@('WinNT://CD-EXEMPLE/GG-RDS-Bureau') -notcontains $member) {
+        $group.Remove($member)
+        $changes += 'group member removed ' + $member
+    }
+}
 
 # Windows Defender Firewall rules from the flows
 # Managed by ferme: Windows Defender Firewall rules of rdsh01 (departement-exemple), 6 inbound rules from the flows.

@@ -72,6 +72,12 @@ foreach ($member in @('WinNT://LAB/GG-RDS-Bureau')) {
         $changes += 'group member ' + $member
     }
 }
+foreach ($member in @($members | Where-Object { $_ -like 'WinNT://LAB/*' -and $_ -notlike 'WinNT://LAB/*/*' })) {
+    if (@('WinNT://LAB/GG-RDS-Bureau') -notcontains $member) {
+        $group.Remove($member)
+        $changes += 'group member removed ' + $member
+    }
+}
 
 # Windows Defender Firewall rules from the flows
 # Managed by ferme: Windows Defender Firewall rules of lab-rdsh01 (lab), 5 inbound rules from the flows.

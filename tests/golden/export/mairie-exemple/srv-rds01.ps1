@@ -107,6 +107,12 @@ foreach ($member in @('WinNT://MAIRIE/GG-RDS-Bureau')) {
         $changes += 'group member ' + $member
     }
 }
+foreach ($member in @($members | Where-Object { $_ -like 'WinNT://MAIRIE/*' -and $_ -notlike 'WinNT://MAIRIE/*/*' })) {
+    if (@('WinNT://MAIRIE/GG-RDS-Bureau') -notcontains $member) {
+        $group.Remove($member)
+        $changes += 'group member removed ' + $member
+    }
+}
 
 # Windows Defender Firewall rules from the flows
 # Managed by ferme: Windows Defender Firewall rules of srv-rds01 (mairie-exemple), 12 inbound rules from the flows.
