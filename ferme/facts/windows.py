@@ -82,7 +82,17 @@ def _shares(names: list[str]) -> list[str]:
     return _each("shares", names, [
         "$share = Get-SmbShare -Name $name -ErrorAction SilentlyContinue",
         "if ($null -ne $share) {",
-        "    $access = @(Get-SmbShareAccess -Name $name | ForEach-Object { $_.AccountName + '=' + $_.AccessRight })",
+        "    $access = @(Get-SmbShareAccess -Name $name | ForEach-Object {",
+        "        $who = $_.AccountName",
+        "        try {",
+        "            $sid = (New-Object -TypeName System.Security.Principal.NTAccount -ArgumentList $who).Translate(",
+        "                [System.Security.Principal.SecurityIdentifier]).Value",
+        "            if ($sid -notlike 'S-1-5-21-*') { $who = $sid }",
+        "        } catch { }",
+        "        $right = [string]$_.AccessRight",
+        "        if ([string]$_.AccessControlType -eq 'Deny') { $right = 'Deny:' + $right }",
+        "        $who + '=' + $right",
+        "    })",
         "    $facts.shares[$name] = [ordered]@{ path = $share.Path; access = $access }",
         "}",
     ])  # fmt: skip

@@ -111,7 +111,9 @@ def firewall_rules(script: str, rule_names: list[str], wanted: str) -> Any:
 def smb_share(share: str, path: str, access: dict[str, str], wanted: str) -> Any:
     """An SMB share at `path` granting `access` (account → Full, Change or Read); access is only added.
 
-    The FSLogix profile share is one: session hosts' computer accounts and the agents need Change.
+    Well-known accounts are given and read by SID (S-1-5-32-544, S-1-1-0): their names are translated
+    on French servers ("BUILTIN\\Administrateurs", "Tout le monde"). A Deny entry for an account to
+    grant is lifted (Unblock-SmbShareAccess) before the grant. The FSLogix profile share is one.
     """
     current = fact_item(wanted, "shares", share)
     if current is None:
@@ -121,11 +123,25 @@ def smb_share(share: str, path: str, access: dict[str, str], wanted: str) -> Any
         return
     if current["path"] != path:
         raise ValueError(f"share {share} on {host.name} points at {current['path']}, not {path}: change it by hand")
-    present = set(current["access"])
-    missing = {account: right for account, right in sorted(access.items()) if f"{account}={right}" not in present}
-    if not missing:
+    present = {entry.lower() for entry in current["access"]}
+    missing = {account: right for account, right in sorted(access.items())
+               if f"{account}={right}".lower() not in present}  # fmt: skip
+    denied = sorted(account for account in access if any(e.startswith(f"{account.lower()}=deny:") for e in present))
+    if not missing and not denied:
         host.noop(f"share {share} is as wanted")
         return
+    for account in denied:
+        yield f"Unblock-SmbShareAccess -Name {ps_quote(share)} -AccountName {_account_name(account)} -Force | Out-Null"
     for account, right in missing.items():
-        yield (f"Grant-SmbShareAccess -Name {ps_quote(share)} -AccountName {ps_quote(account)} "
+        yield (f"Grant-SmbShareAccess -Name {ps_quote(share)} -AccountName {_account_name(account)} "
                f"-AccessRight {right} -Force | Out-Null")  # fmt: skip
+
+
+def _account_name(account: str) -> str:
+    """An account for the SMB cmdlets, which take names: a well-known SID becomes the server's own name."""
+    if not account.startswith("S-1-"):
+        return ps_quote(account)
+    return (
+        f"((New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList {ps_quote(account)})"
+        ".Translate([System.Security.Principal.NTAccount]).Value)"
+    )

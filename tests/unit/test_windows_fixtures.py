@@ -171,3 +171,12 @@ def test_staged_files_are_readable_by_system_and_administrators_only() -> None:
         (FIXTURES / "operations" / "windows_certificates.certificate" / "missing.json").read_text()
     )
     assert certificate["commands"][0] == script and certificate["commands"][1].startswith("upload ")
+
+
+def test_share_access_is_read_by_sid_and_denials_apart() -> None:
+    """French servers name BUILTIN\\Administrators "BUILTIN\\Administrateurs": share access is read by SID for
+    well-known accounts, and a Deny entry is not read as a grant (issue 10, point 7)."""
+    script = host_facts_script({"shares": ["profils$"]})
+    shares = script[script.index("$facts.shares") : script.index("$facts.acls")]
+    assert ".Translate(" in shares and "[System.Security.Principal.SecurityIdentifier]" in shares
+    assert "if ([string]$_.AccessControlType -eq 'Deny') { $right = 'Deny:' + $right }" in shares
