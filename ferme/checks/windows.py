@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ferme.plan.types import Plan
-from ferme.render.windows_firewall import rules_for_host
+from ferme.render.windows_firewall import rule_signature, rules_for_host
 
 
 def expectations(plan: Plan, name: str) -> dict[str, Any]:
@@ -18,7 +18,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
     return {
         "features": state["windows_features"],
         "registry": state["registry"],
-        "firewall_rules": sorted(rule["name"] for rule in rules_for_host(plan, name)),
+        "firewall_rules": sorted(rule_signature(rule) for rule in rules_for_host(plan, name)),
         "listening": state["listening"],
         "services": state["services"],
         "certificates": sorted(c["thumbprint"] for c in state["certificates"]),

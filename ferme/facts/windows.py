@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ferme.powershell.build import RULE_SIGNATURE
 from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
 
 
@@ -20,8 +21,9 @@ def host_facts_script(wanted: dict[str, Any]) -> str:
     for kind in KINDS:
         lines += kind.probe(wanted.get(kind.name, []))
     lines += [
+        RULE_SIGNATURE,
         f"$facts.firewall_rules = @(Get-NetFirewallRule -Group {ps_quote(FIREWALL_GROUP)} "
-        "-ErrorAction SilentlyContinue | ForEach-Object { $_.Name })",
+        "-ErrorAction SilentlyContinue | ForEach-Object { & $signature $_ })",
         "$facts.listening = @(Get-NetTCPConnection -State Listen -ErrorAction SilentlyContinue | "
         "ForEach-Object { $_.LocalPort } | Sort-Object -Unique)",
         "$facts.certificates = @(Get-ChildItem -Path 'Cert:\\LocalMachine\\My' | ForEach-Object { $_.Thumbprint })",

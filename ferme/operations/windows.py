@@ -99,10 +99,11 @@ def service_running(service: str, wanted: str) -> Any:
 
 
 @operation()
-def firewall_rules(script: str, rule_names: list[str], wanted: str) -> Any:
-    """The host's ferme firewall rules: the whole script when the set of rules differs."""
-    if facts(wanted)["firewall_rules"] == sorted(rule_names):
-        host.noop(f"{len(rule_names)} ferme firewall rules present")
+def firewall_rules(script: str, signatures: list[str], wanted: str) -> Any:
+    """The host's ferme firewall rules: the whole script when a rule is missing, extra, or differs from
+    its flow (a port or an address changed by hand); compared by signature (RULE_SIGNATURE)."""
+    if sorted(facts(wanted)["firewall_rules"]) == sorted(signatures):
+        host.noop(f"{len(signatures)} ferme firewall rules as the flows want them")
         return
     yield script
 

@@ -10,6 +10,23 @@ from ferme.powershell.quote import ps_array, ps_quote
 
 REGISTRY_TYPES = {int: "DWord", str: "String", list: "MultiString"}
 
+# A rule as Windows reports it, in one line: what ferme compares to notice drift (a port or an address
+# changed by hand), in the facts (apply, verify) and in the exported script. Lists are sorted ordinally,
+# as Python sorts them.
+RULE_SIGNATURE = "\n".join([
+    "$signature = {",
+    "    param($rule)",
+    "    $port = $rule | Get-NetFirewallPortFilter",
+    "    $address = $rule | Get-NetFirewallAddressFilter",
+    "    [string[]]$ports = @($port.LocalPort)",
+    "    [string[]]$remote = @($address.RemoteAddress)",
+    "    [Array]::Sort($ports, [StringComparer]::Ordinal)",
+    "    [Array]::Sort($remote, [StringComparer]::Ordinal)",
+    "    @($rule.Name, [string]$rule.Direction, [string]$rule.Action, [string]$rule.Enabled, [string]$port.Protocol,",
+    "      ($ports -join ','), ($remote -join ',')) -join '|'",
+    "}",
+])  # fmt: skip
+
 # Every script ferme sends runs under this: an error stops it (powershell.exe otherwise exits with the
 # status of the last statement, so a failed Install-WindowsFeature followed by a good line exits 0),
 # progress bars stay off the wire, and the error record's message and position reach ferme on stderr.

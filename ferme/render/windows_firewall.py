@@ -7,12 +7,30 @@ flow asks for any more. Not run here (no Windows): checked statically against th
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from ferme.plan.types import Plan
+from ferme.powershell.build import RULE_SIGNATURE
 from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
 
 GROUP = FIREWALL_GROUP
+PROTOCOLS = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMPv4"}  # as New-NetFirewallRule -Protocol and Windows say them
+
+
+def windows_address(address: str) -> str:
+    """An address as Windows Defender Firewall reports it: `10.0.0.0/255.255.255.0`, a host without mask."""
+    if address == "Any" or "/" not in address:
+        return address
+    network = ipaddress.IPv4Network(address, strict=False)
+    return str(network.network_address) if network.prefixlen == 32 else f"{network.network_address}/{network.netmask}"
+
+
+def rule_signature(rule: dict[str, Any]) -> str:
+    """The line RULE_SIGNATURE prints for `rule` once it is as ferme makes it."""
+    ports = sorted(rule["ports"]) if rule["protocol"] in ("TCP", "UDP") else ["Any"]
+    remote = sorted(windows_address(a) for a in rule["remote"])
+    return "|".join([rule["name"], "Inbound", "Allow", "True", rule["protocol"], ",".join(ports), ",".join(remote)])
 
 
 def rules_for_host(plan: Plan, host: str) -> list[dict[str, Any]]:
@@ -29,7 +47,7 @@ def rules_for_host(plan: Plan, host: str) -> list[dict[str, Any]]:
                 "name": f"ferme-{flow['id'].replace('/', '-').replace('>', '')}-{protocol}",
                 "display": f"ferme: {flow['label_fr']} ({flow['id']})",
                 "description": f"{flow['asked_by']}: {flow['why_fr']}",
-                "protocol": protocol.upper(),
+                "protocol": PROTOCOLS[protocol],
                 "ports": ports,
                 "remote": remote,
             })  # fmt: skip
@@ -43,7 +61,9 @@ def render_host_rules(plan: Plan, host: str) -> str:
         f"{len(rules)} inbound rules from the flows.",
         "# Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.",
         "$ErrorActionPreference = 'Stop'",
+        "if ($null -eq $changes) { $changes = @() }",
         f"$wanted = {ps_array([r['name'] for r in rules])}",
+        RULE_SIGNATURE,
         "",
     ]
     for rule in rules:
@@ -55,17 +75,23 @@ def render_host_rules(plan: Plan, host: str) -> str:
         )
         name = ps_quote(rule["name"])
         lines += [
-            f"if ($null -eq (Get-NetFirewallRule -Name {name} -ErrorAction SilentlyContinue)) {{",
+            f"$rule = Get-NetFirewallRule -Name {name} -ErrorAction SilentlyContinue",
+            "if ($null -eq $rule) {",
             f"    New-NetFirewallRule -Name {name} -DisplayName {ps_quote(rule['display'])} "
             f"-Group {ps_quote(GROUP)} {settings} | Out-Null",
-            "} else {",
+            f"    $changes += 'firewall rule ' + {name}",
+            f"}} elseif ((& $signature $rule) -ne {ps_quote(rule_signature(rule))}) {{",
             f"    Set-NetFirewallRule -Name {name} -NewDisplayName {ps_quote(rule['display'])} {settings}",
+            f"    $changes += 'firewall rule changed ' + {name}",
             "}",
         ]
     lines += [
         "",
         f"Get-NetFirewallRule -Group {ps_quote(GROUP)} -ErrorAction SilentlyContinue |",
-        "    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule",
+        "    Where-Object { $wanted -notcontains $_.Name } | ForEach-Object {",
+        "        $changes += 'firewall rule removed ' + $_.Name",
+        "        $_ | Remove-NetFirewallRule",
+        "    }",
         "",
     ]
     return "\n".join(lines)

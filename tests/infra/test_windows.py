@@ -64,8 +64,10 @@ def test_registry_values(windows: Any) -> None:
 
 
 def test_firewall_rules(windows: Any) -> None:
+    """Each ferme rule as its flow wants it (name, protocol, ports, remote addresses), and no other."""
     expected, facts = windows
-    assert facts["firewall_rules"] == expected["firewall_rules"]
+    found, wanted = set(facts["firewall_rules"]), set(expected["firewall_rules"])
+    assert found == wanted, f"differ from the flows: {sorted(found - wanted)}; missing: {sorted(wanted - found)}"
 
 
 def test_listening_ports(windows: Any) -> None:

@@ -74,3 +74,18 @@ def test_a_group_left_in_remote_desktop_users_fails(double: tuple[Server, dict],
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
     assert hosts["lab-rdsh01"].failures == ["test_local_group_members"]
+
+
+def test_a_firewall_rule_changed_by_hand_fails(double: tuple[Server, dict], tmp_path: Path) -> None:
+    """A rule with the right name but another remote address is drift, not a pass (issue 10, point 6)."""
+    server, plan = double
+    expected = expectations(plan, "lab-rdsh01")
+    rules = list(expected["firewall_rules"])
+    name, *fields = rules[0].split("|")
+    rules[0] = "|".join([name, *fields[:-1], "Any"])  # opened to everyone by hand
+    server.double.register(
+        host_facts_script(wanted(expected)), Reply(stdout=converged_facts(expected, firewall_rules=rules))
+    )
+    code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
+    assert code != 0
+    assert hosts["lab-rdsh01"].failures == ["test_firewall_rules"]

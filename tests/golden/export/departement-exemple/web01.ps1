@@ -20,36 +20,66 @@ if (-not (Get-WindowsFeature -Name 'RDS-Web-Access').Installed) {
 # Managed by ferme: Windows Defender Firewall rules of web01 (departement-exemple), 5 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
+if ($null -eq $changes) { $changes = @() }
 $wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-siege-tcp', 'ferme-rds_web-https-users-sites-tcp', 'ferme-rds_web-https-vpn-tcp')
+$signature = {
+    param($rule)
+    $port = $rule | Get-NetFirewallPortFilter
+    $address = $rule | Get-NetFirewallAddressFilter
+    [string[]]$ports = @($port.LocalPort)
+    [string[]]$remote = @($address.RemoteAddress)
+    [Array]::Sort($ports, [StringComparer]::Ordinal)
+    [Array]::Sort($remote, [StringComparer]::Ordinal)
+    @($rule.Name, [string]$rule.Direction, [string]$rule.Action, [string]$rule.Enabled, [string]$port.Protocol,
+      ($ports -join ','), ($remote -join ',')) -join '|'
+}
 
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-management-winrm-mgmt-windows-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-management-winrm-mgmt-windows-tcp|Inbound|Allow|True|TCP|5986|10.20.99.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+    $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_web-https-outside-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
     Set-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-https-outside-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-users-siege-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-users-siege-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_web-https-users-siege-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_web-https-users-siege-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-https-users-siege-tcp|Inbound|Allow|True|TCP|443|10.20.20.0/255.255.252.0') {
     Set-NetFirewallRule -Name 'ferme-rds_web-https-users-siege-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-https-users-siege-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-users-sites-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-users-sites-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_web-https-users-sites-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_web-https-users-sites-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-https-users-sites-tcp|Inbound|Allow|True|TCP|443|10.20.24.0/255.255.252.0') {
     Set-NetFirewallRule -Name 'ferme-rds_web-https-users-sites-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-https-users-sites-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_web-https-vpn-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-https-vpn-tcp|Inbound|Allow|True|TCP|443|10.20.64.0/255.255.248.0') {
     Set-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-https-vpn-tcp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
-    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+    Where-Object { $wanted -notcontains $_.Name } | ForEach-Object {
+        $changes += 'firewall rule removed ' + $_.Name
+        $_ | Remove-NetFirewallRule
+    }
 
 if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
 if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }

@@ -1,38 +1,71 @@
 # Managed by ferme: Windows Defender Firewall rules of gw01 (departement-exemple), 6 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
+if ($null -eq $changes) { $changes = @() }
 $wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-siege-tcp', 'ferme-rds_gateway-https-users-sites-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp')
+$signature = {
+    param($rule)
+    $port = $rule | Get-NetFirewallPortFilter
+    $address = $rule | Get-NetFirewallAddressFilter
+    [string[]]$ports = @($port.LocalPort)
+    [string[]]$remote = @($address.RemoteAddress)
+    [Array]::Sort($ports, [StringComparer]::Ordinal)
+    [Array]::Sort($remote, [StringComparer]::Ordinal)
+    @($rule.Name, [string]$rule.Direction, [string]$rule.Action, [string]$rule.Enabled, [string]$port.Protocol,
+      ($ports -join ','), ($remote -join ',')) -join '|'
+}
 
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-management-winrm-mgmt-windows-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-management-winrm-mgmt-windows-tcp|Inbound|Allow|True|TCP|5986|10.20.99.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+    $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-outside-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-outside-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-users-siege-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-users-siege-tcp|Inbound|Allow|True|TCP|443|10.20.20.0/255.255.252.0') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-users-siege-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-sites-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-sites-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-sites-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-users-sites-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-users-sites-tcp|Inbound|Allow|True|TCP|443|10.20.24.0/255.255.252.0') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-users-sites-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-users-sites-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-vpn-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-vpn-tcp|Inbound|Allow|True|TCP|443|10.20.64.0/255.255.248.0') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-vpn-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-outside-udp|Inbound|Allow|True|UDP|3391|Any') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
-    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+    Where-Object { $wanted -notcontains $_.Name } | ForEach-Object {
+        $changes += 'firewall rule removed ' + $_.Name
+        $_ | Remove-NetFirewallRule
+    }

@@ -1,38 +1,71 @@
 # Managed by ferme: Windows Defender Firewall rules of rdsh13 (departement-exemple), 6 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
+if ($null -eq $changes) { $changes = @() }
 $wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rpc-management-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_session_host-rdp-users-siege-tcp', 'ferme-rds_session_host-rdp-users-sites-tcp', 'ferme-rds_session_host-rdp-vpn-tcp')
+$signature = {
+    param($rule)
+    $port = $rule | Get-NetFirewallPortFilter
+    $address = $rule | Get-NetFirewallAddressFilter
+    [string[]]$ports = @($port.LocalPort)
+    [string[]]$remote = @($address.RemoteAddress)
+    [Array]::Sort($ports, [StringComparer]::Ordinal)
+    [Array]::Sort($remote, [StringComparer]::Ordinal)
+    @($rule.Name, [string]$rule.Direction, [string]$rule.Action, [string]$rule.Enabled, [string]$port.Protocol,
+      ($ports -join ','), ($remote -join ',')) -join '|'
+}
 
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-management-winrm-mgmt-windows-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-management-winrm-mgmt-windows-tcp|Inbound|Allow|True|TCP|5986|10.20.99.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+    $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -DisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rpc-management-rds_session_host-tcp|Inbound|Allow|True|TCP|135,49152-65535|10.20.10.11,10.20.10.12') {
     Set-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -NewDisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_session_host-tcp|Inbound|Allow|True|TCP|3389|10.20.30.11,10.20.30.12') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-siege-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-siege-tcp|Inbound|Allow|True|TCP|3389|10.20.20.0/255.255.252.0') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-siege-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-sites-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-sites-tcp|Inbound|Allow|True|TCP|3389|10.20.24.0/255.255.252.0') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-sites-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-vpn-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|10.20.64.0/255.255.248.0') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-vpn-tcp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
-    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+    Where-Object { $wanted -notcontains $_.Name } | ForEach-Object {
+        $changes += 'firewall rule removed ' + $_.Name
+        $_ | Remove-NetFirewallRule
+    }

@@ -1,33 +1,63 @@
 # Managed by ferme: Windows Defender Firewall rules of lab-rdsh01 (lab), 5 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
+if ($null -eq $changes) { $changes = @() }
 $wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rpc-management-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-vpn-tcp')
+$signature = {
+    param($rule)
+    $port = $rule | Get-NetFirewallPortFilter
+    $address = $rule | Get-NetFirewallAddressFilter
+    [string[]]$ports = @($port.LocalPort)
+    [string[]]$remote = @($address.RemoteAddress)
+    [Array]::Sort($ports, [StringComparer]::Ordinal)
+    [Array]::Sort($remote, [StringComparer]::Ordinal)
+    @($rule.Name, [string]$rule.Direction, [string]$rule.Action, [string]$rule.Enabled, [string]$port.Protocol,
+      ($ports -join ','), ($remote -join ',')) -join '|'
+}
 
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.4.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-management-winrm-mgmt-windows-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-management-winrm-mgmt-windows-tcp|Inbound|Allow|True|TCP|5986|198.18.4.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.4.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+    $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -DisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rpc-management-rds_session_host-tcp|Inbound|Allow|True|TCP|135,49152-65535|198.18.2.10') {
     Set-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -NewDisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_session_host-tcp|Inbound|Allow|True|TCP|3389|198.18.2.10') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-tcp|Inbound|Allow|True|TCP|3389|198.18.3.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-vpn-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|198.18.5.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-vpn-tcp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
-    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+    Where-Object { $wanted -notcontains $_.Name } | ForEach-Object {
+        $changes += 'firewall rule removed ' + $_.Name
+        $_ | Remove-NetFirewallRule
+    }

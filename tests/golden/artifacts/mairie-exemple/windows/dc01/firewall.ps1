@@ -1,108 +1,183 @@
 # Managed by ferme: Windows Defender Firewall rules of dc01 (mairie-exemple), 20 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
+if ($null -eq $changes) { $changes = @() }
 $wanted = @('ferme-base-dns-directory-udp', 'ferme-base-dns-directory-tcp', 'ferme-base-ntp-directory-udp', 'ferme-directory-active-directory-users-tcp', 'ferme-directory-active-directory-users-udp', 'ferme-directory-active-directory-vpn-tcp', 'ferme-directory-active-directory-vpn-udp', 'ferme-management-winrm-mgmt-windows-tcp', 'ferme-profiles-active-directory-directory-tcp', 'ferme-profiles-active-directory-directory-udp', 'ferme-rds_broker-active-directory-directory-tcp', 'ferme-rds_broker-active-directory-directory-udp', 'ferme-rds_gateway-active-directory-directory-tcp', 'ferme-rds_gateway-active-directory-directory-udp', 'ferme-rds_licensing-active-directory-directory-tcp', 'ferme-rds_licensing-active-directory-directory-udp', 'ferme-rds_session_host-active-directory-directory-tcp', 'ferme-rds_session_host-active-directory-directory-udp', 'ferme-rds_web-active-directory-directory-tcp', 'ferme-rds_web-active-directory-directory-udp')
+$signature = {
+    param($rule)
+    $port = $rule | Get-NetFirewallPortFilter
+    $address = $rule | Get-NetFirewallAddressFilter
+    [string[]]$ports = @($port.LocalPort)
+    [string[]]$remote = @($address.RemoteAddress)
+    [Array]::Sort($ports, [StringComparer]::Ordinal)
+    [Array]::Sort($remote, [StringComparer]::Ordinal)
+    @($rule.Name, [string]$rule.Direction, [string]$rule.Action, [string]$rule.Enabled, [string]$port.Protocol,
+      ($ports -join ','), ($remote -join ',')) -join '|'
+}
 
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -DisplayName 'ferme: Résolution DNS (base/dns/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53') -RemoteAddress @('10.50.30.1', '10.50.10.1', '10.50.10.20', '10.50.20.1') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-base-dns-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-base-dns-directory-udp|Inbound|Allow|True|UDP|53|10.50.10.1,10.50.10.20,10.50.20.1,10.50.30.1') {
     Set-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -NewDisplayName 'ferme: Résolution DNS (base/dns/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53') -RemoteAddress @('10.50.30.1', '10.50.10.1', '10.50.10.20', '10.50.20.1') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)'
+    $changes += 'firewall rule changed ' + 'ferme-base-dns-directory-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -DisplayName 'ferme: Résolution DNS (base/dns/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53') -RemoteAddress @('10.50.30.1', '10.50.10.1', '10.50.10.20', '10.50.20.1') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-base-dns-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-base-dns-directory-tcp|Inbound|Allow|True|TCP|53|10.50.10.1,10.50.10.20,10.50.20.1,10.50.30.1') {
     Set-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -NewDisplayName 'ferme: Résolution DNS (base/dns/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53') -RemoteAddress @('10.50.30.1', '10.50.10.1', '10.50.10.20', '10.50.20.1') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)'
+    $changes += 'firewall rule changed ' + 'ferme-base-dns-directory-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -DisplayName 'ferme: Heure (NTP) (base/ntp/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('10.50.30.1', '10.50.10.1', '10.50.10.20', '10.50.20.1') -Profile Any -Enabled True -Description 'role base: synchronisation de l''heure (rôle base)' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-base-ntp-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-base-ntp-directory-udp|Inbound|Allow|True|UDP|123|10.50.10.1,10.50.10.20,10.50.20.1,10.50.30.1') {
     Set-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -NewDisplayName 'ferme: Heure (NTP) (base/ntp/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('10.50.30.1', '10.50.10.1', '10.50.10.20', '10.50.20.1') -Profile Any -Enabled True -Description 'role base: synchronisation de l''heure (rôle base)'
+    $changes += 'firewall rule changed ' + 'ferme-base-ntp-directory-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-directory-active-directory-users-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-users-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-directory-active-directory-users-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-directory-active-directory-users-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-directory-active-directory-users-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.20.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-directory-active-directory-users-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes'
+    $changes += 'firewall rule changed ' + 'ferme-directory-active-directory-users-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-directory-active-directory-users-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-users-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-directory-active-directory-users-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-directory-active-directory-users-udp'
+} elseif ((& $signature $rule) -ne 'ferme-directory-active-directory-users-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.20.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-directory-active-directory-users-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/users)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes'
+    $changes += 'firewall rule changed ' + 'ferme-directory-active-directory-users-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-directory-active-directory-vpn-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-directory-active-directory-vpn-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.200.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes'
+    $changes += 'firewall rule changed ' + 'ferme-directory-active-directory-vpn-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-directory-active-directory-vpn-udp'
+} elseif ((& $signature $rule) -ne 'ferme-directory-active-directory-vpn-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.200.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/vpn)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes'
+    $changes += 'firewall rule changed ' + 'ferme-directory-active-directory-vpn-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.50.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-management-winrm-mgmt-windows-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-management-winrm-mgmt-windows-tcp|Inbound|Allow|True|TCP|5986|10.50.99.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.50.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+    $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (profiles/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role profiles: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-profiles-active-directory-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-profiles-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (profiles/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role profiles: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-profiles-active-directory-directory-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (profiles/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role profiles: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-profiles-active-directory-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-profiles-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (profiles/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role profiles: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-profiles-active-directory-directory-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_broker/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_broker: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_broker-active-directory-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_broker/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_broker: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-active-directory-directory-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_broker/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_broker: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_broker-active-directory-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_broker-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_broker/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_broker: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-active-directory-directory-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-active-directory-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-active-directory-directory-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-active-directory-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-active-directory-directory-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_licensing/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_licensing: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_licensing-active-directory-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_licensing-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_licensing/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_licensing: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_licensing-active-directory-directory-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_licensing/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_licensing: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_licensing-active-directory-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_licensing-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_licensing/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_licensing: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_licensing-active-directory-directory-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_session_host/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_session_host: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-active-directory-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_session_host/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_session_host: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-active-directory-directory-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_session_host/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_session_host: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-active-directory-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_session_host/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_session_host: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-active-directory-directory-udp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_web-active-directory-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-active-directory-directory-tcp'
 }
-if ($null -eq (Get-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -ErrorAction SilentlyContinue)) {
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire' | Out-Null
-} else {
+    $changes += 'firewall rule ' + 'ferme-rds_web-active-directory-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-active-directory-directory-udp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
-    Where-Object { $wanted -notcontains $_.Name } | Remove-NetFirewallRule
+    Where-Object { $wanted -notcontains $_.Name } | ForEach-Object {
+        $changes += 'firewall rule removed ' + $_.Name
+        $_ | Remove-NetFirewallRule
+    }
