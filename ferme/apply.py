@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ferme.operations.notes import notes_of
 from ferme.plan.types import Plan
 from ferme.pyinfra_inventory import connector_available, host_entry
 from ferme.resources import farm_deploy
@@ -137,8 +138,10 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     for host in inventory:
         name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
         result.hosts[name] = _host_result(state, host, dry)
-        if host.name in errors:
-            result.hosts[name].error = errors[host.name]
+        # The reason an operation gave (a restart declined) says more than pyinfra's "Error in operation".
+        why = "; ".join(notes_of(host.name)) or errors.get(host.name, "")
+        if why:
+            result.hosts[name].error = why
     return result
 
 

@@ -24,6 +24,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "certificates": sorted(c["thumbprint"] for c in state["certificates"]),
         "groups": state["groups"],
         "groups_domain": state["groups_domain"],
+        "drain_minutes": state["drain_minutes"],
     }
 
 

@@ -20,6 +20,7 @@ from pyinfra.context import host
 
 from ferme.connectors.winrs import WinRMError
 from ferme.facts.windows import REBOOT_PENDING
+from ferme.operations.notes import note
 from ferme.operations.windows import facts
 from ferme.powershell.quote import ps_array
 
@@ -34,6 +35,7 @@ class Readiness:
     trusted_installer: str
     reboot_pending: bool
     services: dict[str, str]
+    sessions: int = 0  # user sessions open (active or disconnected), as quser lists them
 
     def waiting_for(self, services: list[str]) -> str | None:
         if self.trusted_installer == "Running":
@@ -51,12 +53,17 @@ def readiness_script(services: list[str]) -> str:
         "    $services[$name] = [string](Get-Service -Name $name -ErrorAction SilentlyContinue).Status",
         "}",
         f"$pending = {REBOOT_PENDING}",
+        "$sessions = @(cmd.exe /c 'quser 2>nul' | Select-Object -Skip 1).Count",
         "[ordered]@{ boot = $os.LastBootUpTime.ToString('o'); trusted_installer = [string]$installer.Status;",
-        "    reboot_pending = $pending; services = $services } | ConvertTo-Json -Compress",
+        "    reboot_pending = $pending; services = $services; sessions = $sessions } | ConvertTo-Json -Compress",
     ])  # fmt: skip
 
 
 RESTART = "Restart-Computer -Force"
+# A session host is drained before a restart: no new logon until the restart, the agents warned.
+DRAIN = "chglogon.exe /drainuntilrestart"
+UNDRAIN = "chglogon.exe /enable"
+WARN_SESSIONS = "msg.exe * /TIME:600 'ferme: ce serveur va redémarrer : enregistrez votre travail et déconnectez-vous.'"
 
 
 def readiness(run: Callable[[str], Any], services: list[str]) -> Readiness:
@@ -65,17 +72,25 @@ def readiness(run: Callable[[str], Any], services: list[str]) -> Readiness:
         raise WinRMError(f"readiness check failed: {result.stderr.strip()}")
     raw = json.loads(result.stdout)
     return Readiness(str(raw["boot"]), str(raw["trusted_installer"]), bool(raw["reboot_pending"]),
-                     dict(raw.get("services") or {}))  # fmt: skip
+                     dict(raw.get("services") or {}), int(raw.get("sessions") or 0))  # fmt: skip
 
 
 def reboot_and_wait(run: Callable[[str], Any], reconnect: Callable[[], None], *, only_if_pending: bool = False,
                     services: list[str] | None = None, timeout: float = 1800, interval: float = 10,
-                    max_restarts: int = 3, progress: Callable[[str], None] = lambda message: None) -> str:  # fmt: skip
-    """Restart (if needed) and wait; returns what happened, raises RebootError when the host is not back."""
+                    max_restarts: int = 3, progress: Callable[[str], None] = lambda message: None,
+                    drain_minutes: float | None = None) -> str:  # fmt: skip
+    """Restart (if needed) and wait; returns what happened, raises RebootError when the host is not back.
+
+    `drain_minutes` (session hosts): with agents' sessions open, ferme does not restart unless it may
+    drain: new logons refused until the restart, the agents warned, then it waits up to that long for
+    them to leave; 0 or sessions still open at the end: no restart, and RebootError says why.
+    """
     services = services or []
     state = readiness(run, services)
     if only_if_pending and not state.reboot_pending:
         return "no restart pending"
+    if drain_minutes is not None and state.sessions:
+        _drain(run, state.sessions, drain_minutes, services, interval, progress)
     for restart in range(1, max_restarts + 1):
         try:
             result = run(RESTART)
@@ -89,6 +104,26 @@ def reboot_and_wait(run: Callable[[str], Any], reconnect: Callable[[], None], *,
             return f"restarted {restart} time{'s' if restart > 1 else ''}, ready"
         progress("Windows still owes a restart: restarting again")
     raise RebootError(f"a restart is still pending after {max_restarts} restarts")
+
+
+def _drain(run: Callable[[str], Any], sessions: int, minutes: float, services: list[str], interval: float,
+           progress: Callable[[str], None]) -> None:  # fmt: skip
+    if minutes <= 0:
+        raise RebootError(f"restart owed, {sessions} session{'s' if sessions > 1 else ''} open: not restarted "
+                          "(drain the host, or set drain_minutes in pyinfra.toml)")  # fmt: skip
+    for command in (DRAIN, WARN_SESSIONS):
+        result = run(command)
+        if result.rc != 0:
+            raise RebootError(f"{command.split()[0]} failed: {result.stderr.strip()}")
+    deadline = time.monotonic() + minutes * 60
+    while sessions and time.monotonic() < deadline:
+        progress(f"draining: {sessions} session{'s' if sessions > 1 else ''} open, new logons refused")
+        time.sleep(interval)
+        sessions = readiness(run, services).sessions
+    if sessions:
+        run(UNDRAIN)
+        raise RebootError(f"restart owed, {sessions} session{'s' if sessions > 1 else ''} still open after "
+                          f"{minutes:g} min of drain: not restarted, logons allowed again")  # fmt: skip
 
 
 def _wait_back(run: Callable[[str], Any], reconnect: Callable[[], None], boot: str, services: list[str],
@@ -115,23 +150,27 @@ def _wait_back(run: Callable[[str], Any], reconnect: Callable[[], None], boot: s
     raise RebootError(f"not ready {timeout:.0f} s after the restart: still waiting for {waiting}")
 
 
-def _reboot(state: Any, target: Any, only_if_pending: bool, services: list[str], timeout: float,
-            interval: float) -> bool:  # fmt: skip
-    connector = target.connector
+# pyinfra passes the state and the host to a FunctionCommand only if they are named `state` and `host`.
+def _reboot(state: Any, host: Any, only_if_pending: bool, services: list[str], timeout: float,
+            interval: float, drain_minutes: float | None) -> bool:  # fmt: skip
+    connector = host.connector
     try:
         message = reboot_and_wait(connector.run, connector.drop_session, only_if_pending=only_if_pending,
                                   services=services, timeout=timeout, interval=interval,
-                                  progress=lambda text: target.log_styled(text, fg="cyan"))  # fmt: skip
+                                  progress=lambda text: host.log_styled(text, fg="cyan"),
+                                  drain_minutes=drain_minutes)  # fmt: skip
     except (RebootError, WinRMError) as exc:
-        target.log_styled(f"restart: {exc}", fg="red")
+        host.log_styled(f"restart: {exc}", fg="red")
+        note(host.name, f"restart: {exc}")
         return False
-    target.log_styled(message, fg="cyan")
+    host.log_styled(message, fg="cyan")
     return True
 
 
 @operation(is_idempotent=False)
 def reboot(wanted: str, only_if_pending: bool = False, after: list[Any] | None = None,
-           services: list[str] | None = None, timeout: float = 1800, interval: float = 10) -> Any:  # fmt: skip
+           services: list[str] | None = None, timeout: float = 1800, interval: float = 10,
+           drain_minutes: float | None = None) -> Any:  # fmt: skip
     """Restart and wait until ready.
 
     With `only_if_pending`: only when the facts say a restart is owed, or one of the operations in
@@ -141,4 +180,4 @@ def reboot(wanted: str, only_if_pending: bool = False, after: list[Any] | None =
     if only_if_pending and not facts(wanted)["reboot_pending"] and not any(op.will_change for op in after or []):
         host.noop("no restart pending")
         return
-    yield FunctionCommand(_reboot, (only_if_pending, services or [], timeout, interval), {})
+    yield FunctionCommand(_reboot, (only_if_pending, services or [], timeout, interval, drain_minutes), {})

@@ -175,17 +175,18 @@ def _wait(run: Callable[[Any], Any], step: BrokerTask, timeout: float, interval:
         time.sleep(interval)
 
 
-def _run_step(state: Any, target: Any, script: str, user: str, password: HiddenValue, timeout: float) -> bool:
-    connector = target.connector
+# pyinfra passes the state and the host to a FunctionCommand only if they are named `state` and `host`.
+def _run_step(state: Any, host: Any, script: str, user: str, password: HiddenValue, timeout: float) -> bool:
+    connector = host.connector
     step = BrokerTask(script, user)
     try:
         result = run_on_broker(connector.run, connector.upload, step, password.unmask(), timeout,
-                               progress=lambda message: target.log_styled(message, fg="cyan"))  # fmt: skip
+                               progress=lambda message: host.log_styled(message, fg="cyan"))  # fmt: skip
     except WinRMError as exc:
-        target.log_styled(f"RDS step {step.name}: {exc}", fg="red")
+        host.log_styled(f"RDS step {step.name}: {exc}", fg="red")
         return False
     if result.rc != 0:
-        target.log_styled(f"RDS step {step.name} failed (exit {result.rc}): {result.output[-2000:]}", fg="red")
+        host.log_styled(f"RDS step {step.name} failed (exit {result.rc}): {result.output[-2000:]}", fg="red")
         return False
     return True
 

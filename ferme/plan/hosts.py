@@ -62,6 +62,8 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "services": sorted({s for role in roles for s in spec(role).services}),
         "listening": sorted({host.connection.port, *(p for role in roles for p in listening_ports(role))}),
         "collections": [c.name for c in collections],
+        # A restart owed while agents are logged on: drained first, or not at all (pyinfra.toml).
+        "drain_minutes": site.run.drain_minutes if "rds_session_host" in host.roles else None,
         "certificates": _certificates(host, site),
     }
 

@@ -65,6 +65,7 @@ class HostState(TypedDict, total=False):
     services: list[str]
     listening: list[int]
     collections: list[str]
+    drain_minutes: int | None  # session hosts: how long to drain before a restart (None: not a session host)
     certificates: list[PlannedCertificate]
     firewall_script: str  # artifact path
 

@@ -16,7 +16,7 @@ from ferme.site.errors import InventoryError, Mark, Problem, relative
 FILE = "pyinfra.toml"
 SECTION = "ferme"
 LIMITS = {"parallel": (1, 500), "connect_timeout": (1, 600), "fail_percent": (0, 100), "retries": (0, 10),
-          "retry_delay": (0, 600), "confirm_seconds": (10, 3600)}  # fmt: skip
+          "retry_delay": (0, 600), "confirm_seconds": (10, 3600), "drain_minutes": (0, 1440)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class RunConfig:
     retries: int = 0  # times a failed operation is tried again
     retry_delay: int = 5  # seconds between those tries
     confirm_seconds: int = 60  # commit-confirm: a new ruleset rolls back unless confirmed within this delay
+    drain_minutes: int = 0  # a session host owing a restart with agents logged on: drain this long (0: never restart)
 
     def to_json(self) -> dict[str, int]:
         return dataclasses.asdict(self)

@@ -26,7 +26,8 @@ def apply() -> None:
     desired = host.data.ferme_windows
     wanted = wanted_for(**facts_wanted(desired))
     features = [windows.feature(feature=feature, wanted=wanted) for feature in desired["features"]]
-    windows_reboot.reboot(wanted=wanted, only_if_pending=True, after=features, services=desired["services"])
+    windows_reboot.reboot(wanted=wanted, only_if_pending=True, after=features, services=desired["services"],
+                          drain_minutes=desired["drain_minutes"])  # fmt: skip
     for key, value in desired["registry"].items():
         path, value_name = key.rsplit("\\", 1)
         windows.registry_value(path=path, value_name=value_name, value=value, wanted=wanted)

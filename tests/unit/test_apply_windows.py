@@ -82,3 +82,23 @@ def test_a_drifted_registry_value_is_set_back_alone(double: tuple[Server, dict, 
     result = run_apply(plan_file)
     assert (result["status"], result["changed"]) == ("ok", 1), result
     assert server.double.ran == [script, fix]
+
+
+def test_a_session_host_with_agents_on_is_not_restarted_and_the_report_says_why(
+    double: tuple[Server, dict, Path],
+) -> None:
+    """Issue 10, point 5: a restart owed (Windows Update's flag) while agents are logged on: no
+    Restart-Computer, the host fails with the reason in the report, drain_minutes being 0."""
+    from ferme.operations.windows_reboot import RESTART, readiness_script
+
+    server, plan, plan_file = double
+    expected = expectations(plan, HOST)
+    script = host_facts_script(json.loads(wanted_for(**facts_wanted(expected))))
+    server.double.register(script, Reply(stdout=converged_facts(expected, reboot_pending=True)))
+    state = {"boot": "2026-11-22T01:00:00.0000000+01:00", "trusted_installer": "Stopped", "reboot_pending": True,
+             "services": {"TermService": "Running"}, "sessions": 4}  # fmt: skip
+    server.double.register(readiness_script(expected["services"]), Reply(stdout=json.dumps(state)))
+    result = run_apply(plan_file)
+    assert result["status"] == "failed", result
+    assert "restart owed, 4 sessions open: not restarted" in result["error"]
+    assert RESTART not in server.double.ran

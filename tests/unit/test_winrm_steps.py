@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from ferme.connectors.winrs import Session, WinRMError, upload_scripts
-from ferme.operations.windows_reboot import RESTART, RebootError, readiness_script, reboot_and_wait
+from ferme.operations.windows_reboot import (
+    DRAIN,
+    RESTART,
+    UNDRAIN,
+    WARN_SESSIONS,
+    RebootError,
+    readiness_script,
+    reboot_and_wait,
+)
 from ferme.operations.windows_tasks import NOT_YET_RUN, RUNNING, BrokerTask, run_on_broker
 from tests.protocol.wsman_double import PASSWORD, USER, Double, Reply, Server
 
@@ -67,17 +75,21 @@ class Host:
         self.current, self.reconnects = None, self.reconnects + 1
 
 
-def windows_after_restart(busy_polls: int, pending_boots: int = 1) -> Any:
+def windows_after_restart(busy_polls: int, pending_boots: int = 1, sessions: list[int] | None = None) -> Any:
     """A host whose servicing is busy for `busy_polls` checks after each start; a restart is owed
-    until it has started `pending_boots` more times."""
+    until it has started `pending_boots` more times; `sessions`: the agents' sessions open at each
+    check before the first restart (the last number stays)."""
     seen: dict[int, int] = {}
+    open_sessions = list(sessions or [0])
 
     def reply(double: Double) -> Reply:
         seen[double.boots] = seen.get(double.boots, 0) + 1
         busy = double.boots > 1 and seen[double.boots] <= busy_polls
+        count = (open_sessions.pop(0) if len(open_sessions) > 1 else open_sessions[0]) if double.boots == 1 else 0
         state = {"boot": f"2026-11-22T0{double.boots}:00:00.0000000+01:00",
                  "trusted_installer": "Running" if busy else "Stopped",
-                 "reboot_pending": double.boots <= pending_boots, "services": {"TermService": "Running"}}  # fmt: skip
+                 "reboot_pending": double.boots <= pending_boots, "services": {"TermService": "Running"},
+                 "sessions": count}  # fmt: skip
         return Reply(stdout=json.dumps(state))
 
     return reply
@@ -130,6 +142,53 @@ def test_a_host_that_does_not_come_back_is_a_clear_error(server: Server) -> None
     with pytest.raises(RebootError, match="not ready 2 s after the restart: still waiting for WinRM to answer"):
         reboot_and_wait(host.run, host.reconnect, timeout=2, interval=0.3)
     assert host.reconnects >= 2
+
+
+def test_a_session_host_with_agents_logged_on_is_not_restarted(server: Server) -> None:
+    """Issue 10, point 5: no restart under agents without a drain; the error says why, nothing ran."""
+    server.double.register(readiness_script(["TermService"]), windows_after_restart(busy_polls=0, sessions=[3]))
+    server.double.register(RESTART, restart_soon(down_for=0.3))
+    host = Host(server)
+    with pytest.raises(RebootError, match="restart owed, 3 sessions open: not restarted"):
+        reboot_and_wait(host.run, host.reconnect, only_if_pending=True, services=["TermService"], interval=0.1,
+                        drain_minutes=0)  # fmt: skip
+    assert RESTART not in server.double.ran and DRAIN not in server.double.ran
+    assert server.double.boots == 1
+
+
+def test_a_drained_session_host_restarts_once_the_agents_left(server: Server) -> None:
+    server.double.register(
+        readiness_script(["TermService"]), windows_after_restart(busy_polls=0, sessions=[2, 2, 1, 0])
+    )
+    server.double.register(RESTART, restart_soon(down_for=0.3))
+    server.double.register(DRAIN, Reply())
+    server.double.register(WARN_SESSIONS, Reply())
+    host, said = Host(server), []
+    message = reboot_and_wait(host.run, host.reconnect, only_if_pending=True, services=["TermService"],
+                              timeout=20, interval=0.1, progress=said.append, drain_minutes=1)  # fmt: skip
+    assert message == "restarted 1 time, ready"
+    ran = server.double.ran
+    assert ran.index(DRAIN) < ran.index(WARN_SESSIONS) < ran.index(RESTART)
+    assert "draining: 2 sessions open, new logons refused" in said and UNDRAIN not in ran
+
+
+def test_sessions_still_open_after_the_drain_mean_no_restart(server: Server) -> None:
+    server.double.register(readiness_script([]), windows_after_restart(busy_polls=0, sessions=[1]))
+    server.double.register(RESTART, restart_soon(down_for=0.3))
+    for command in (DRAIN, WARN_SESSIONS, UNDRAIN):
+        server.double.register(command, Reply())
+    host = Host(server)
+    with pytest.raises(RebootError, match=r"1 session still open after 0\.01 min of drain: not restarted"):
+        reboot_and_wait(host.run, host.reconnect, interval=0.1, drain_minutes=0.01)
+    assert RESTART not in server.double.ran and server.double.ran[-1] == UNDRAIN
+
+
+def test_other_hosts_restart_with_sessions_open(server: Server) -> None:
+    """An administrator's session on a broker does not hold its restart: only session hosts drain."""
+    server.double.register(readiness_script([]), windows_after_restart(busy_polls=0, sessions=[1]))
+    server.double.register(RESTART, restart_soon(down_for=0.3))
+    host = Host(server)
+    assert reboot_and_wait(host.run, host.reconnect, timeout=20, interval=0.1) == "restarted 1 time, ready"
 
 
 # -- RDS steps as a task on the broker -----------------------------------------------------------
