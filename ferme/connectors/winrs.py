@@ -161,7 +161,7 @@ class Session:
             stderr += buffers.get("stderr", b"")
             if state == CommandState.DONE:
                 break
-        return Result(rc if rc is not None else 0, stdout.decode("utf-8", "replace"),
+        return Result(rc if rc is not None else 0, stdout.decode("utf-8", "replace").removeprefix("\ufeff"),
                       decode(stderr.decode("utf-8", "replace")))  # fmt: skip
 
     def upload(self, data: bytes, path: str, chunk: int = 200_000) -> None:

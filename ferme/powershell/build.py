@@ -30,7 +30,10 @@ RULE_SIGNATURE = "\n".join([
 # Every script ferme sends runs under this: an error stops it (powershell.exe otherwise exits with the
 # status of the last statement, so a failed Install-WindowsFeature followed by a good line exits 0),
 # progress bars stay off the wire, and the error record's message and position reach ferme on stderr.
-STOP_HEAD = "$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\ntry {\n"
+# Output goes as UTF-8 (without BOM): powershell.exe otherwise writes in the OEM code page (850 on a
+# French server), and "Bureau à distance" would arrive garbled.
+UTF8_OUTPUT = "[Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false"
+STOP_HEAD = f"{UTF8_OUTPUT}\n$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\ntry {{\n"
 STOP_TAIL = (
     "\n} catch {\n"
     "    [Console]::Error.WriteLine('ferme: ' + $_.Exception.Message + ' ' + $_.InvocationInfo.PositionMessage)\n"

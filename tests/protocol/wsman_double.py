@@ -131,11 +131,13 @@ class Double:
             reply = registered(self) if callable(registered) else registered
             if reply is None:
                 return b"", _clixml_error("the double has no such script registered").encode(), 1, 0.0
+            # powershell.exe writes in the OEM code page (850 on a French server) unless told UTF-8
+            out = reply.stdout.encode("utf-8" if stop else "cp850", "replace")
             if reply.error and stop:  # the catch of the wrapper: message and position, exit 1
-                return reply.stdout.encode(), f"ferme: {reply.error} {reply.position}\r\n".encode(), 1, reply.delay
+                return out, f"ferme: {reply.error} {reply.position}\r\n".encode(), 1, reply.delay
             if reply.error:
-                return reply.stdout.encode(), _clixml_error(reply.error).encode(), reply.rc, reply.delay
-            return reply.stdout.encode(), reply.stderr.encode(), reply.rc, reply.delay
+                return out, _clixml_error(reply.error).encode(), reply.rc, reply.delay
+            return out, reply.stderr.encode(), reply.rc, reply.delay
         return self.cmd(" ".join([command, *arguments]))
 
 

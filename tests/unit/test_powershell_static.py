@@ -108,3 +108,10 @@ def test_the_batched_facts_script_passes_the_catalogue() -> None:
     script = host_facts_script({"features": ["RDS-RD-Server", "RDS-Gateway"], "services": ["TermService"],
                                 "registry": [("HKLM:\\SOFTWARE\\FSLogix\\Profiles", "Enabled")]})  # fmt: skip
     assert errors(check_script(script)) == []
+
+
+def test_the_stop_on_error_wrapper_passes_the_catalogue() -> None:
+    from ferme.powershell.build import stop_on_error
+    from ferme.powershell.check import check_script, errors
+
+    assert errors(check_script(stop_on_error("Get-Service -Name 'TermService'"))) == []

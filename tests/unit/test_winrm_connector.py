@@ -130,3 +130,13 @@ def test_the_double_keeps_powershell_s_default_without_stop(server: Server) -> N
     server.double.register(script, Reply(stdout="done", error="The request to add or remove features failed."))
     result = session(server).run_native("powershell.exe", ["-EncodedCommand", encode_script(script)])
     assert result.rc == 0 and "The request to add or remove features failed." in result.stderr
+
+
+def test_output_in_french_arrives_intact(server: Server) -> None:
+    """powershell.exe writes in the OEM code page (850 on a French server) unless told UTF-8: the wrapper
+    tells it, so accents arrive (issue 10, the double's cp850 output)."""
+    script = "(Get-LocalGroup -SID 'S-1-5-32-555').Name"
+    server.double.register(script, Reply(stdout="Utilisateurs du Bureau à distance"))
+    assert session(server).run(script).stdout == "Utilisateurs du Bureau à distance"
+    raw = session(server).run_native("powershell.exe", ["-EncodedCommand", encode_script(script)])
+    assert raw.stdout != "Utilisateurs du Bureau à distance"  # without the wrapper: cp850 read as UTF-8
