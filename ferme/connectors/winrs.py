@@ -86,7 +86,12 @@ class Session:
                             no_proxy=True)  # fmt: skip
         self._count(self._wsman)
         shell = WinRS(self._wsman)
-        self._call(shell.open)
+        from pypsrp.exceptions import WSManFaultError
+
+        try:
+            self._call(shell.open)
+        except WSManFaultError as fault:  # MaxShellsPerUser, a disabled endpoint...: say it, no traceback
+            raise WinRMError(f"{self.address}: cannot open a shell: {fault.reason}") from None
         self._shell = shell
 
     def _call(self, action: Any, *args: Any) -> Any:

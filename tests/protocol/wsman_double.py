@@ -55,7 +55,8 @@ class Reply:
     stdout: str = ""
     stderr: str = ""
     rc: int = 0
-    delay: float = 0.0  # seconds before the first Receive answers
+    delay: float = 0.0  # seconds the command runs before it answers (a Receive past the OperationTimeout: fault)
+    hang: float = 0.0  # seconds the host does not answer at all (a dead host: no fault, no answer)
     # A statement that writes a non-terminating error while later ones succeed: powershell.exe then
     # exits 0 with the error on stderr, unless $ErrorActionPreference is 'Stop' (the script stops there).
     error: str = ""
@@ -75,6 +76,7 @@ class Double:
     scripts: dict[str, Reply | Callable[[Double], Reply]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     shells: set[str] = field(default_factory=set)
+    max_shells: int = 30  # WinRM's MaxShellsPerUser (30 by default on Windows Server)
     drop_shells: bool = False  # answer the next Command with "shell not found"
     commands: dict[str, tuple[bytes, bytes, int, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -137,8 +139,15 @@ class Double:
                 return out, f"ferme: {reply.error} {reply.position}\r\n".encode(), 1, reply.delay
             if reply.error:
                 return out, _clixml_error(reply.error).encode(), reply.rc, reply.delay
+            if reply.hang:
+                return out, reply.stderr.encode(), reply.rc, -reply.hang  # negative: hang, do not time out
             return out, reply.stderr.encode(), reply.rc, reply.delay
         return self.cmd(" ".join([command, *arguments]))
+
+
+def _seconds(duration: str) -> float:
+    """`PT20S` or `PT20.000S` (what pypsrp sends as OperationTimeout) → 20.0."""
+    return float(duration.removeprefix("PT").removesuffix("S"))
 
 
 def _envelope(relates_to: str, action: str, body: str, header: str = "") -> bytes:
@@ -233,6 +242,13 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
                 double.requests[action] += 1
             shell_id = root.findtext("s:Header/wsman:SelectorSet/wsman:Selector[@Name='ShellId']", namespaces=NS)
             if action == "Create":
+                if len(double.shells) >= double.max_shells:
+                    message = (
+                        "The WS-Management service cannot process the request. This user is allowed a "
+                        f"maximum number of {double.max_shells} concurrent shells, which has been exceeded."
+                    )
+                    self._send(500, _fault(message_id, 2150859174, message))
+                    return
                 new = str(uuid.uuid4()).upper()
                 double.shells.add(new)
                 reply = (f"<rsp:Shell><rsp:ShellId>{new}</rsp:ShellId></rsp:Shell>"
@@ -260,8 +276,16 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
                 stream = root.find("s:Body/rsp:Receive/rsp:DesiredStream", NS)
                 command_id = stream.get("CommandId", "") if stream is not None else ""
                 stdout, stderr, rc, delay = double.commands[command_id]
+                timeout = _seconds(root.findtext("s:Header/wsman:OperationTimeout", namespaces=NS) or "PT60S")
+                if delay > timeout:  # WinRM answers "no output yet" once the operation timeout has passed
+                    time.sleep(timeout)
+                    double.commands[command_id] = (stdout, stderr, rc, delay - timeout)
+                    double.requests["TimedOut"] += 1
+                    self._send(500, _fault(message_id, 2150858793, "The WS-Management service cannot complete the "
+                                           "operation within the time specified in OperationTimeout."))  # fmt: skip
+                    return
                 if delay:
-                    time.sleep(delay)
+                    time.sleep(abs(delay))
                 out, rest = stdout[:CHUNK], stdout[CHUNK:]
                 double.commands[command_id] = (rest, b"" if not rest else stderr, rc, 0.0)
                 done = not rest

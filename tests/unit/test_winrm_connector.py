@@ -37,7 +37,7 @@ def test_untrusted_certificate_is_refused(server: Server) -> None:
 
 
 def test_timeout_is_reported(server: Server) -> None:
-    server.double.register("Start-Sleep -Seconds 60", Reply(delay=8))
+    server.double.register("Start-Sleep -Seconds 60", Reply(hang=8))
     with pytest.raises(WinRMError, match="no answer within 5 s"):
         session(server, read_timeout=5).run("Start-Sleep -Seconds 60")
 
@@ -140,3 +140,28 @@ def test_output_in_french_arrives_intact(server: Server) -> None:
     assert session(server).run(script).stdout == "Utilisateurs du Bureau à distance"
     raw = session(server).run_native("powershell.exe", ["-EncodedCommand", encode_script(script)])
     assert raw.stdout != "Utilisateurs du Bureau à distance"  # without the wrapper: cp850 read as UTF-8
+
+
+def test_a_long_command_outlives_the_operation_timeout(server: Server) -> None:
+    """WinRM answers a Receive with fault 2150858793 once its OperationTimeout passes with no output
+    yet; the session asks again until the command ends (the double models the fault)."""
+    server.double.register("Install-WindowsFeature -Name 'RDS-RD-Server'", Reply(stdout="Success", delay=7))
+    result = session(server, read_timeout=10).run("Install-WindowsFeature -Name 'RDS-RD-Server'")
+    assert (result.rc, result.stdout) == (0, "Success")
+    assert server.double.requests["TimedOut"] == 1 and server.double.requests["Receive"] == 2
+
+
+def test_shells_left_open_hit_max_shells_per_user(server: Server) -> None:
+    """A shell per run, closed at the end: shells left open count against MaxShellsPerUser (modelled)."""
+    server.double.max_shells = 2
+    server.double.register("hostname", Reply(stdout="RDSH01"))
+    first = session(server)
+    for _ in range(5):
+        first.run("hostname")
+    assert server.double.requests["Create"] == 1
+    second = session(server)
+    second.run("hostname")
+    with pytest.raises(WinRMError, match="maximum number of 2 concurrent shells"):
+        session(server).run("hostname")
+    first.close()
+    assert session(server).run("hostname").stdout == "RDSH01"

@@ -75,7 +75,9 @@ class Host:
         self.current, self.reconnects = None, self.reconnects + 1
 
 
-def windows_after_restart(busy_polls: int, pending_boots: int = 1, sessions: list[int] | None = None) -> Any:
+def windows_after_restart(
+    busy_polls: int, pending_boots: int = 1, sessions: list[int] | None = None, services_late: int = 0
+) -> Any:
     """A host whose servicing is busy for `busy_polls` checks after each start; a restart is owed
     until it has started `pending_boots` more times; `sessions`: the agents' sessions open at each
     check before the first restart (the last number stays)."""
@@ -85,10 +87,13 @@ def windows_after_restart(busy_polls: int, pending_boots: int = 1, sessions: lis
     def reply(double: Double) -> Reply:
         seen[double.boots] = seen.get(double.boots, 0) + 1
         busy = double.boots > 1 and seen[double.boots] <= busy_polls
+        # WinRM answers before the session host's services are up: TermService starts late
+        late = double.boots > 1 and seen[double.boots] <= busy_polls + services_late
         count = (open_sessions.pop(0) if len(open_sessions) > 1 else open_sessions[0]) if double.boots == 1 else 0
         state = {"boot": f"2026-11-22T0{double.boots}:00:00.0000000+01:00",
                  "trusted_installer": "Running" if busy else "Stopped",
-                 "reboot_pending": double.boots <= pending_boots, "services": {"TermService": "Running"},
+                 "reboot_pending": double.boots <= pending_boots,
+                 "services": {"TermService": "StartPending" if late else "Running"},
                  "sessions": count}  # fmt: skip
         return Reply(stdout=json.dumps(state))
 
@@ -116,6 +121,16 @@ def test_restart_waits_for_winrm_and_an_idle_trusted_installer(server: Server) -
     assert "waiting for WinRM to answer" in said
     assert said.count("waiting for the TrustedInstaller (servicing) to be idle") == 2
     assert server.double.ran.count(RESTART) == 1
+
+
+def test_winrm_back_before_the_services_is_not_ready(server: Server) -> None:
+    server.double.register(readiness_script(["TermService"]), windows_after_restart(busy_polls=0, services_late=3))
+    server.double.register(RESTART, restart_soon(down_for=0.3))
+    host, said = Host(server), []
+    message = reboot_and_wait(host.run, host.reconnect, services=["TermService"], timeout=20, interval=0.1,
+                              progress=said.append)  # fmt: skip
+    assert message == "restarted 1 time, ready"
+    assert said.count("waiting for services TermService") == 3
 
 
 def test_a_restart_still_owed_restarts_again(server: Server) -> None:
