@@ -1,9 +1,12 @@
-"""One WinRS shell per host per run, over WS-Management (pypsrp's transport: HTTPS, NTLM/Kerberos/CredSSP).
+"""One PowerShell runspace pool per host per run, over WS-Management (pypsrp: HTTPS, NTLM/Kerberos/CredSSP).
 
-Each PowerShell script runs as `powershell.exe -EncodedCommand` in the shell: a Command and as few
-Receives as its output needs, no Signal once it is done, so a script with small output costs two
-HTTP round trips. The shell is reused for every command of the run and created again, once, if the
-server says it no longer exists. Every POST is counted (`round_trips`).
+PowerShell scripts run over PSRP: the script travels inside the protocol (no command line, so no
+8,191-character limit of cmd.exe, no 32,767 of CreateProcess), output comes back as objects and a
+failure as the pipeline's state with its error record. A script costs a Command and as few Receives
+as its output needs: two HTTP round trips for a small one; opening the pool costs a Create and a
+Receive once per run. Plain programs (`hostname`) still run in a WinRS shell (cmd.exe's rules),
+opened only when one is needed. Pool and shell are created again, once, if the server says it lost
+them. Every POST is counted (`round_trips`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ferme.connectors.clixml import decode
-from ferme.powershell.build import stop_on_error
+from ferme.powershell.build import PSRP_HEAD
 from ferme.site.defaults import WINRM_AUTH, WINRM_PORT
 
 POWERSHELL = "powershell.exe"
@@ -57,6 +60,7 @@ class Session:
     command_timeout: int = 3600
     round_trips: int = 0
     _shell: Any = field(default=None, repr=False)
+    _pool: Any = field(default=None, repr=False)
     _wsman: Any = field(default=None, repr=False)
 
     def _count(self, wsman: Any) -> None:
@@ -72,25 +76,43 @@ class Session:
 
         wsman.transport.send = counted
 
-    def open(self) -> None:
-        from pypsrp.shell import WinRS
+    def _transport(self) -> Any:
         from pypsrp.wsman import WSMan
+
+        if self._wsman is None:
+            # pypsrp takes a CA bundle path where its signature says bool (it hands it to requests' verify)
+            cert: Any = self.ca_bundle or self.verify
+            self._wsman = WSMan(self.address, port=self.port, username=self.user, password=self.password, ssl=True,
+                                auth=self.auth, cert_validation=cert, read_timeout=self.read_timeout,
+                                operation_timeout=max(5, self.read_timeout - 5), connection_timeout=10,
+                                no_proxy=True)  # fmt: skip
+            self._count(self._wsman)
+        return self._wsman
+
+    def open(self) -> None:
+        """The run's runspace pool (a Create and a Receive)."""
+        from pypsrp.exceptions import WSManFaultError
+        from pypsrp.powershell import RunspacePool
+
+        if self._pool is not None:
+            return
+        pool = RunspacePool(self._transport())
+        try:
+            self._call(pool.open)
+        except WSManFaultError as fault:  # MaxShellsPerUser, a disabled endpoint...: say it, no traceback
+            raise WinRMError(f"{self.address}: cannot open a PowerShell session: {fault.reason}") from None
+        self._pool = pool
+
+    def _open_shell(self) -> None:
+        from pypsrp.exceptions import WSManFaultError
+        from pypsrp.shell import WinRS
 
         if self._shell is not None:
             return
-        # pypsrp takes a CA bundle path where its signature says bool (it hands it to requests' verify)
-        cert: Any = self.ca_bundle or self.verify
-        self._wsman = WSMan(self.address, port=self.port, username=self.user, password=self.password, ssl=True,
-                            auth=self.auth, cert_validation=cert, read_timeout=self.read_timeout,
-                            operation_timeout=max(5, self.read_timeout - 5), connection_timeout=10,
-                            no_proxy=True)  # fmt: skip
-        self._count(self._wsman)
-        shell = WinRS(self._wsman)
-        from pypsrp.exceptions import WSManFaultError
-
+        shell = WinRS(self._transport())
         try:
             self._call(shell.open)
-        except WSManFaultError as fault:  # MaxShellsPerUser, a disabled endpoint...: say it, no traceback
+        except WSManFaultError as fault:
             raise WinRMError(f"{self.address}: cannot open a shell: {fault.reason}") from None
         self._shell = shell
 
@@ -128,21 +150,47 @@ class Session:
 
         `script` is a str, or a pyinfra StringCommand whose masked secrets are unmasked only here.
         """
-        text = script.get_raw_value() if hasattr(script, "get_raw_value") else str(script)
-        return self.run_native(POWERSHELL, [*POWERSHELL_ARGS, encode_script(stop_on_error(text))])
-
-    def run_native(self, executable: str, arguments: list[str]) -> Result:
-        """Run a program in the shell (cmd.exe's rules), e.g. `hostname`."""
         from pypsrp.exceptions import WSManFaultError
 
+        text = script.get_raw_value() if hasattr(script, "get_raw_value") else str(script)
         self.open()
+        try:
+            return self._invoke(text)
+        except WSManFaultError as fault:
+            if str(fault.code) != str(SHELL_NOT_FOUND):
+                raise WinRMError(f"{self.address}: WS-Management fault {fault.code}: {fault.reason}") from None
+            self._pool = None  # the server lost our pool (idle timeout, restart): one new pool, once
+            self.open()
+            return self._invoke(text)
+
+    def _invoke(self, text: str) -> Result:
+        from pypsrp.complex_objects import PSInvocationState
+        from pypsrp.powershell import PowerShell
+
+        pipeline = PowerShell(self._pool)
+        pipeline.add_script(PSRP_HEAD + text)
+        self._call(pipeline.invoke)
+        stdout = "\n".join(str(item) for item in pipeline.output)
+        errors = []
+        for record in pipeline.streams.error:
+            message = str(getattr(record, "message", None) or record)
+            position = getattr(record, "invocation_position_message", None)
+            errors.append(f"{message} {position}" if position and position not in message else message)
+        failed = pipeline.state == PSInvocationState.FAILED or pipeline.had_errors
+        return Result(1 if failed else 0, stdout, "\n".join(errors))
+
+    def run_native(self, executable: str, arguments: list[str]) -> Result:
+        """Run a program in a WinRS shell (cmd.exe's rules), e.g. `hostname`."""
+        from pypsrp.exceptions import WSManFaultError
+
+        self._open_shell()
         try:
             return self._run(executable, arguments)
         except WSManFaultError as fault:
             if str(fault.code) != str(SHELL_NOT_FOUND):
                 raise WinRMError(f"{self.address}: WS-Management fault {fault.code}: {fault.reason}") from None
             self._shell = None  # the server dropped our shell (idle timeout, restart): one new shell, once
-            self.open()
+            self._open_shell()
             return self._run(executable, arguments)
 
     def _run(self, executable: str, arguments: list[str]) -> Result:
@@ -177,11 +225,14 @@ class Session:
                 raise WinRMError(f"{self.address}: upload of {path} failed: {result.stderr}")
 
     def close(self) -> None:
-        if self._shell is not None:
-            try:
-                self._shell.close()
-            finally:
-                self._shell = None
+        """Close the pool and the shell (a Delete each): they count against the server's MaxShellsPerUser."""
+        pool, shell, self._pool, self._shell = self._pool, self._shell, None, None
+        try:
+            if pool is not None:
+                pool.close()
+        finally:
+            if shell is not None:
+                shell.close()
 
 
 def upload_scripts(data: bytes, path: str, chunk: int = 200_000) -> list[str]:

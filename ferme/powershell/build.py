@@ -27,23 +27,10 @@ RULE_SIGNATURE = "\n".join([
     "}",
 ])  # fmt: skip
 
-# Every script ferme sends runs under this: an error stops it (powershell.exe otherwise exits with the
-# status of the last statement, so a failed Install-WindowsFeature followed by a good line exits 0),
-# progress bars stay off the wire, and the error record's message and position reach ferme on stderr.
-# Output goes as UTF-8 (without BOM): powershell.exe otherwise writes in the OEM code page (850 on a
-# French server), and "Bureau à distance" would arrive garbled.
-UTF8_OUTPUT = "[Console]::OutputEncoding = New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false"
-STOP_HEAD = f"{UTF8_OUTPUT}\n$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\ntry {{\n"
-STOP_TAIL = (
-    "\n} catch {\n"
-    "    [Console]::Error.WriteLine('ferme: ' + $_.Exception.Message + ' ' + $_.InvocationInfo.PositionMessage)\n"
-    "    exit 1\n}"
-)
-
-
-def stop_on_error(script: str) -> str:
-    """`script` so that its first error stops it with exit code 1, and says what failed and where."""
-    return STOP_HEAD + script + STOP_TAIL
+# Every script ferme runs starts so: its first error stops it (powershell otherwise goes on, and a
+# failed Install-WindowsFeature followed by a good line "succeeds"), and no progress records travel.
+# Over PSRP the failure comes back as the pipeline's state with its error record, message and position.
+PSRP_HEAD = "$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\n"
 
 
 def windows_feature(name: str) -> str:

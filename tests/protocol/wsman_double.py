@@ -1,9 +1,13 @@
 """A strict WS-Management / WinRS double on loopback, for the WinRM connector's tests (WINDOWS.md, layer 2).
 
 HTTPS with a certificate made for the test, NTLM through pyspnego's server side; it answers only the
-PowerShell scripts a test registers (matched on the decoded -EncodedCommand; a reply may be a
-function of the double's state) and behaves like cmd.exe for anything else (echo, exit, hostname,
-ver, `cmd /c`; unknown programs: 9009). CredSSP is accepted too (pyspnego's acceptor), and the
+PowerShell scripts a test registers (a reply may be a function of the double's state), over PSRP (a
+runspace pool per shell: pipelines' scripts read from CREATE_PIPELINE, answered as output, error
+records and pipeline states) or as `-EncodedCommand` in a WinRS shell, and behaves like cmd.exe for
+anything else (echo, exit, hostname, ver, `cmd /c`; unknown programs: 9009; a line over 8,191
+characters: "The command line is too long."). Also modelled: powershell.exe's OEM code page (cp850)
+on a redirected stdout, a statement's non-terminating error (exit 0 unless $ErrorActionPreference is
+Stop), the Receive timeout fault past the OperationTimeout, MaxShellsPerUser, MaxEnvelopeSizekb. CredSSP is accepted too (pyspnego's acceptor), and the
 credentials it delegates are kept, to check what a second hop would receive. Faults can be
 injected: wrong password, a slow answer, a non-zero exit, a CLIXML error stream, large outputs,
 "shell not found", and a restart (the host drops every connection and shell, refuses connections
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ferme.powershell.build import STOP_HEAD, STOP_TAIL
+from ferme.powershell.build import PSRP_HEAD
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",
@@ -43,6 +47,7 @@ ACTIONS = {
     "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command": "Command",
     "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive": "Receive",
     "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Signal": "Signal",
+    "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send": "Send",
 }
 USER, PASSWORD = "ferme-deploy", "Correct-Horse-9"  # the account the tests' double knows
 CHUNK = 64 * 1024  # bytes of output per Receive, as a server bounded by its envelope size
@@ -86,6 +91,10 @@ class Double:
     ran: list[str] = field(default_factory=list)  # scripts run, in order (inside ferme's stop-on-error wrapper)
     stopped: list[bool] = field(default_factory=list)  # for each, whether it ran with $ErrorActionPreference 'Stop'
 
+    psrp: Any = None  # the PowerShell Remoting side (Psrp), made on first use
+    psrp_shells: set[str] = field(default_factory=set)
+    partial: dict[str, bytes] = field(default_factory=dict)  # PSRP fragments of a pipeline not complete yet
+
     def register(self, script: str, reply: Reply | Callable[[Double], Reply]) -> None:
         self.scripts[script] = reply
 
@@ -121,28 +130,178 @@ class Double:
             return self.cmd(line.split(None, 2)[2] if len(words) > 2 else "")
         return b"", NOT_RECOGNISED.format(words[0]).encode(), 9009, 0.0
 
+    def pipeline(self, shell_id: str, command_id: str, fragment: bytes) -> None:
+        """A PSRP pipeline's fragments (Command, then Send); once whole, its script is run and answered."""
+        data = self.partial.pop(command_id, b"") + fragment
+        found = self.psrp.script_of(data)
+        if found is None:  # not whole yet: more comes with Send
+            self.partial[command_id] = data
+            return
+        pid, script = found
+        stop = script.startswith(PSRP_HEAD)
+        script = script.removeprefix(PSRP_HEAD) if stop else script
+        self.ran.append(script)
+        self.stopped.append(stop)
+        registered = self.scripts.get(script)
+        reply = registered(self) if callable(registered) else registered
+        self.psrp.answer(shell_id, command_id, pid, reply, stop)
+        delay = (-reply.hang if reply.hang else reply.delay) if reply else 0.0
+        self.commands[command_id] = (b"", b"", 0, delay)
+
     def run(self, command: str, arguments: list[str]) -> tuple[bytes, bytes, int, float]:
+        line = " ".join([command, *arguments])
+        if len(line) > MAX_COMMAND_LINE:  # cmd.exe's limit, as WinRS runs a command
+            return b"", b"The command line is too long.\r\n", 1, 0.0
         if command.lower() == "powershell.exe" and "-EncodedCommand" in arguments:
             script = base64.b64decode(arguments[arguments.index("-EncodedCommand") + 1]).decode("utf-16-le")
-            stop = script.startswith(STOP_HEAD) and script.endswith(STOP_TAIL)
-            if stop:
-                script = script[len(STOP_HEAD) : -len(STOP_TAIL)]
             self.ran.append(script)
-            self.stopped.append(stop)
+            self.stopped.append(False)
             registered = self.scripts.get(script)
             reply = registered(self) if callable(registered) else registered
             if reply is None:
                 return b"", _clixml_error("the double has no such script registered").encode(), 1, 0.0
-            # powershell.exe writes in the OEM code page (850 on a French server) unless told UTF-8
-            out = reply.stdout.encode("utf-8" if stop else "cp850", "replace")
-            if reply.error and stop:  # the catch of the wrapper: message and position, exit 1
-                return out, f"ferme: {reply.error} {reply.position}\r\n".encode(), 1, reply.delay
-            if reply.error:
+            # powershell.exe writes to a redirected stdout in the OEM code page (850 on a French server)
+            out = reply.stdout.encode("cp850", "replace")
+            if reply.error:  # a statement's error, and powershell.exe goes on: exit 0 unless told to stop
                 return out, _clixml_error(reply.error).encode(), reply.rc, reply.delay
             if reply.hang:
                 return out, reply.stderr.encode(), reply.rc, -reply.hang  # negative: hang, do not time out
             return out, reply.stderr.encode(), reply.rc, reply.delay
         return self.cmd(" ".join([command, *arguments]))
+
+
+POWERSHELL_URI = "http://schemas.microsoft.com/powershell/Microsoft.PowerShell"
+MAX_COMMAND_LINE = 8191  # cmd.exe's longest line
+MAX_ENVELOPE = 500 * 1024  # WinRM's MaxEnvelopeSizekb, 500 by default
+TIMED_OUT = "The WS-Management service cannot complete the operation within the time specified in OperationTimeout."
+
+
+class Psrp:
+    """The PowerShell Remoting Protocol side of the double: a runspace pool per shell, each pipeline's
+    script looked up in the same registry as -EncodedCommand scripts, answered as PSRP messages."""
+
+    def __init__(self) -> None:
+        from pypsrp.powershell import Fragmenter
+        from pypsrp.serializer import Serializer
+
+        self.serializer = Serializer()
+        self.fragmenter = Fragmenter(512_000, self.serializer)
+        self.rpid: dict[str, str] = {}  # shell id → runspace pool id
+        self.pending: dict[str, list[bytes]] = {}  # shell id or command id → fragments not yet received
+        self.counter = 0
+
+    def _message(self, rpid: str, pid: str | None, data: Any, output: bool = False) -> bytes:
+        import struct
+        import uuid as uuid_module
+
+        from pypsrp.messages import Destination, Message, MessageType
+
+        if output:  # PIPELINE_OUTPUT carries the object itself
+            body = ET.tostring(self.serializer.serialize(data), encoding="utf-8")
+            return (struct.pack("<I", Destination.CLIENT) + struct.pack("<I", MessageType.PIPELINE_OUTPUT)
+                    + uuid_module.UUID(rpid).bytes_le + uuid_module.UUID(pid).bytes_le + body)  # fmt: skip
+        return bytes(Message(Destination.CLIENT, rpid, pid, data, self.serializer).pack())
+
+    def _fragments(self, messages: list[bytes]) -> list[bytes]:
+        """Each message in fragments that fit a Receive (a server bounded by its envelope size)."""
+        from pypsrp.powershell import Fragment
+
+        out = []
+        size = CHUNK - 21  # a fragment's header
+        for message in messages:
+            self.counter += 1
+            pieces = [message[i : i + size] for i in range(0, len(message), size)] or [b""]
+            for number, piece in enumerate(pieces):
+                out.append(Fragment(self.counter, number, piece, number == 0, number == len(pieces) - 1).pack())
+        return out
+
+    @staticmethod
+    def messages(data: bytes) -> list[bytes] | None:
+        """The whole messages in `data` (PSRP fragments), or None while the last one is incomplete."""
+        from pypsrp.powershell import Fragment
+
+        whole: list[bytes] = []
+        current = b""
+        while data:
+            fragment, data = Fragment.unpack(data)
+            current += fragment.data
+            if fragment.end:
+                whole.append(current)
+                current = b""
+        return None if current else whole
+
+    def open_pool(self, shell_id: str, creation: str) -> None:
+        import uuid as uuid_module
+
+        from pypsrp.complex_objects import RunspacePoolState
+        from pypsrp.messages import ApplicationPrivateData, RunspacePoolStateMessage, SessionCapability
+
+        messages = self.messages(base64.b64decode(creation))
+        assert messages, "SESSION_CAPABILITY and INIT_RUNSPACEPOOL come whole with the Create"
+        rpid = str(uuid_module.UUID(bytes_le=messages[0][8:24]))
+        self.rpid[shell_id] = rpid
+        self.pending[shell_id] = self._fragments([
+            self._message(rpid, None, SessionCapability("2.3", "2.0", "1.1.0.1")),
+            self._message(rpid, None, ApplicationPrivateData(data={})),
+            self._message(rpid, None, RunspacePoolStateMessage(state=RunspacePoolState.OPENED)),
+        ])  # fmt: skip
+
+    def script_of(self, data: bytes) -> tuple[str, str] | None:
+        """(pipeline id, the script) of a whole CREATE_PIPELINE message, None while fragments are missing."""
+        import uuid as uuid_module
+
+        messages = self.messages(data)
+        if not messages:
+            return None
+        message = messages[0]
+        pid = str(uuid_module.UUID(bytes_le=message[24:40]))
+        body = message[40:].removeprefix(b"\xef\xbb\xbf")
+        command = next(e for e in ET.fromstring(body).iter() if e.get("N") == "Cmd")
+        return pid, _clixml_string(command.text or "")
+
+    def answer(self, shell_id: str, command_id: str, pid: str, reply: Reply | None, stop: bool) -> None:
+        """The pipeline's messages: its output lines, an error record, and its final state. With
+        $ErrorActionPreference 'Stop', an error fails the pipeline; without, it completes anyway."""
+        from pypsrp.complex_objects import PSInvocationState
+        from pypsrp.messages import PipelineState
+
+        rpid = self.rpid[shell_id]
+        if reply is None:
+            reply = Reply(rc=1, error="the double has no such script registered")
+        messages = [self._message(rpid, pid, line.rstrip("\r"), output=True)
+                    for line in reply.stdout.split("\n") if reply.stdout]  # fmt: skip
+        error = reply.error or (_clixml_text(reply.stderr) if reply.rc else "")
+        if error:
+            messages.append(self._message(rpid, pid, self._error_record(f"{error} {reply.position}".strip())))
+        failed = bool(reply.rc) or (bool(reply.error) and stop)
+        state = PSInvocationState.FAILED if failed else PSInvocationState.COMPLETED
+        messages.append(self._message(rpid, pid, PipelineState(state=state)))
+        self.pending[command_id] = self._fragments(messages)
+
+    @staticmethod
+    def _error_record(text: str) -> Any:
+        from pypsrp.messages import ErrorRecordMessage
+
+        record = ErrorRecordMessage(message=text, fq_error="ferme.double", category=0, invocation=False)
+        for attribute, _ in record._extended_properties:
+            if not hasattr(record, attribute):
+                setattr(record, attribute, None)
+        return record
+
+
+def _clixml_string(text: str) -> str:
+    """A CLIXML string's value: `_xHHHH_` escapes decoded (line breaks, control characters)."""
+    import re
+
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _clixml_text(stderr: str) -> str:
+    """The text of a CLIXML error stream, as a test registers it for -EncodedCommand."""
+    import re
+
+    found = re.findall(r'<S S="Error">(.*?)</S>', stderr)
+    return "".join(found).replace("_x000D__x000A_", "\n").strip() if found else stderr.strip()
 
 
 def _seconds(duration: str) -> float:
@@ -191,6 +350,12 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if len(body) > MAX_ENVELOPE and self.authenticated:
+                with double.lock:
+                    double.requests["too large"] += 1
+                self._send(500, _fault("", 2150858817, "The WS-Management service cannot process the request "
+                                       "because the request envelope exceeds MaxEnvelopeSizekb."))  # fmt: skip
+                return
             with double.lock:
                 double.requests["http"] += 1
             if double.down or (self.boot and self.boot != double.boots):
@@ -251,6 +416,14 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
                     return
                 new = str(uuid.uuid4()).upper()
                 double.shells.add(new)
+                resource = root.findtext("s:Header/wsman:ResourceURI", namespaces=NS) or ""
+                if resource == POWERSHELL_URI:  # a runspace pool: PSRP from now on
+                    if double.psrp is None:
+                        double.psrp = Psrp()
+                    creation = root.find("s:Body/rsp:Shell/{http://schemas.microsoft.com/powershell}creationXml", NS)
+                    assert creation is not None and creation.text
+                    double.psrp.open_pool(new, creation.text)
+                    double.psrp_shells.add(new)
                 reply = (f"<rsp:Shell><rsp:ShellId>{new}</rsp:ShellId></rsp:Shell>"
                          f"<wst:ResourceCreated><wsa:ReferenceParameters><wsman:SelectorSet>"
                          f"<wsman:Selector Name=\"ShellId\">{new}</wsman:Selector></wsman:SelectorSet>"
@@ -263,7 +436,47 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
                 message = f"The request for the Windows Remote Shell with ShellId {shell_id} failed because the shell was not found on the server."  # noqa: E501
                 self._send(500, _fault(message_id, 2150858843, message))
                 return
-            if action == "Command":
+            if action == "Command" and shell_id in double.psrp_shells:
+                line = root.find("s:Body/rsp:CommandLine", NS)
+                assert line is not None
+                command_id = line.get("CommandId") or str(uuid.uuid4()).upper()
+                argument = line.findtext("rsp:Arguments", namespaces=NS) or ""
+                double.pipeline(shell_id or "", command_id, base64.b64decode(argument))
+                reply = f"<rsp:CommandResponse><rsp:CommandId>{command_id}</rsp:CommandId></rsp:CommandResponse>"
+                self._send(200, _envelope(message_id, action_uri + "Response", reply))
+            elif action == "Send":
+                stream = root.find("s:Body/rsp:Send/rsp:Stream", NS)
+                assert stream is not None
+                double.pipeline(shell_id or "", stream.get("CommandId", ""), base64.b64decode(stream.text or ""))
+                self._send(200, _envelope(message_id, action_uri + "Response", "<rsp:SendResponse/>"))
+            elif action == "Receive" and shell_id in double.psrp_shells:
+                stream = root.find("s:Body/rsp:Receive/rsp:DesiredStream", NS)
+                key = (stream.get("CommandId", "") if stream is not None else "") or shell_id or ""
+                if key in double.commands:
+                    _, _, _, delay = double.commands[key]
+                    timeout = _seconds(root.findtext("s:Header/wsman:OperationTimeout", namespaces=NS) or "PT60S")
+                    if delay > timeout:
+                        time.sleep(timeout)
+                        double.commands[key] = (b"", b"", 0, delay - timeout)
+                        double.requests["TimedOut"] += 1
+                        self._send(500, _fault(message_id, 2150858793, TIMED_OUT))
+                        return
+                    if delay:
+                        time.sleep(abs(delay))
+                    double.commands[key] = (b"", b"", 0, 0.0)
+                pending = double.psrp.pending.get(key, [])
+                taken = 0
+                while taken < len(pending) and sum(len(f) for f in pending[: taken + 1]) <= CHUNK:
+                    taken += 1
+                out, rest = b"".join(pending[: max(taken, 1)]), pending[max(taken, 1) :]
+                double.psrp.pending[key] = rest
+                done = not rest and key != shell_id
+                state = (f'<rsp:CommandState CommandId="{key}" State="{STATES}/{"Done" if done else "Running"}"/>'
+                         if key != shell_id else "")  # fmt: skip
+                streams = f'<rsp:Stream Name="stdout" CommandId="{key}">{base64.b64encode(out).decode()}</rsp:Stream>'
+                reply = f"<rsp:ReceiveResponse>{streams}{state}</rsp:ReceiveResponse>"
+                self._send(200, _envelope(message_id, action_uri + "Response", reply))
+            elif action == "Command":
                 line = root.find("s:Body/rsp:CommandLine", NS)
                 assert line is not None
                 command = line.findtext("rsp:Command", namespaces=NS) or ""
@@ -281,8 +494,7 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
                     time.sleep(timeout)
                     double.commands[command_id] = (stdout, stderr, rc, delay - timeout)
                     double.requests["TimedOut"] += 1
-                    self._send(500, _fault(message_id, 2150858793, "The WS-Management service cannot complete the "
-                                           "operation within the time specified in OperationTimeout."))  # fmt: skip
+                    self._send(500, _fault(message_id, 2150858793, TIMED_OUT))
                     return
                 if delay:
                     time.sleep(abs(delay))

@@ -64,10 +64,12 @@ def test_a_converged_windows_host_changes_nothing_in_one_call(double: tuple[Serv
     result = run_apply(plan_file)
     assert (result["status"], result["changed"], result["failed"]) == ("ok", 0, 0), result
     assert result["unchanged"] >= 8  # features, restart, registry, firewall, service, group
-    assert server.double.requests["Command"] == 1 and server.double.requests["Receive"] == 1, [
+    # One PowerShell call: its Command and one Receive; opening the pool costs a Create and a Receive.
+    assert server.double.requests["Command"] == 1 and server.double.requests["Receive"] == 2, [
         s[:80] for s in server.double.ran
     ]
     assert server.double.ran == [script]
+    assert server.double.requests["Create"] == 1 and server.double.requests["Delete"] == 1  # closed at the end
 
 
 def test_a_drifted_registry_value_is_set_back_alone(double: tuple[Server, dict, Path]) -> None:

@@ -110,8 +110,8 @@ def test_the_batched_facts_script_passes_the_catalogue() -> None:
     assert errors(check_script(script)) == []
 
 
-def test_the_stop_on_error_wrapper_passes_the_catalogue() -> None:
-    from ferme.powershell.build import stop_on_error
+def test_the_script_head_passes_the_catalogue() -> None:
+    from ferme.powershell.build import PSRP_HEAD
     from ferme.powershell.check import check_script, errors
 
-    assert errors(check_script(stop_on_error("Get-Service -Name 'TermService'"))) == []
+    assert errors(check_script(PSRP_HEAD + "Get-Service -Name 'TermService'")) == []

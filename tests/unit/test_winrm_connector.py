@@ -48,8 +48,12 @@ def test_non_zero_exit_and_clixml_error_are_decoded(server: Server) -> None:
               '<S S="progress">ignored</S></Objs>')  # fmt: skip
     server.double.register("Install-WindowsFeature -Name 'Nope'", Reply(stderr=clixml, rc=1))
     result = session(server).run("Install-WindowsFeature -Name 'Nope'")
-    assert result.rc == 1 and not result.ok
-    assert result.stderr == "Install-WindowsFeature : The request to add or remove features failed."
+    assert result.rc == 1 and not result.ok  # over PSRP: the pipeline failed, its error record is the message
+    assert result.stderr == "Install-WindowsFeature : The request to add or remove features failed. At line:1 char:1"
+    raw = session(server).run_native(
+        "powershell.exe", ["-EncodedCommand", encode_script("Install-WindowsFeature -Name 'Nope'")]
+    )
+    assert raw.stderr == "Install-WindowsFeature : The request to add or remove features failed."  # CLIXML decoded
 
 
 def test_one_megabyte_of_output(server: Server) -> None:
@@ -57,7 +61,8 @@ def test_one_megabyte_of_output(server: Server) -> None:
     server.double.register("Get-Content -Path 'C:\\big.txt'", Reply(stdout=big))
     result = session(server).run("Get-Content -Path 'C:\\big.txt'")
     assert result.stdout == big
-    assert server.double.requests["Receive"] == 16  # 1 MiB in the double's 64 KiB envelopes
+    # 1 MiB (and its CLIXML wrapping) in the double's 64 KiB envelopes, plus the Receive that opened the pool
+    assert server.double.requests["Receive"] == 18
 
 
 def test_one_shell_for_the_whole_run(server: Server) -> None:
@@ -121,7 +126,7 @@ def test_a_failed_statement_fails_the_script(server: Server) -> None:
     result = session(server).run(script)
     assert server.double.stopped == [True]
     assert result.rc == 1 and not result.ok
-    assert result.stderr.strip() == "ferme: The request to add or remove features failed. At line:1 char:1"
+    assert result.stderr.strip() == "The request to add or remove features failed. At line:1 char:1"
 
 
 def test_the_double_keeps_powershell_s_default_without_stop(server: Server) -> None:
@@ -148,7 +153,8 @@ def test_a_long_command_outlives_the_operation_timeout(server: Server) -> None:
     server.double.register("Install-WindowsFeature -Name 'RDS-RD-Server'", Reply(stdout="Success", delay=7))
     result = session(server, read_timeout=10).run("Install-WindowsFeature -Name 'RDS-RD-Server'")
     assert (result.rc, result.stdout) == (0, "Success")
-    assert server.double.requests["TimedOut"] == 1 and server.double.requests["Receive"] == 2
+    # a Receive opens the pool, then two for the command (the first one timed out)
+    assert server.double.requests["TimedOut"] == 1 and server.double.requests["Receive"] == 3
 
 
 def test_shells_left_open_hit_max_shells_per_user(server: Server) -> None:
@@ -165,3 +171,40 @@ def test_shells_left_open_hit_max_shells_per_user(server: Server) -> None:
         session(server).run("hostname")
     first.close()
     assert session(server).run("hostname").stdout == "RDSH01"
+
+
+def test_the_longest_scripts_go_through_psrp(server: Server) -> None:
+    """Issue 10, point 1: scripts travel inside PSRP, not on a command line. The département's largest
+    Windows scripts (facts of its busiest host, its firewall rules) go through; the same script as
+    `-EncodedCommand` is refused as cmd.exe refuses a line over 8,191 characters (the double models it)."""
+    from ferme.checks.windows import expectations, wanted
+    from ferme.facts.windows import host_facts_script
+    from ferme.plan import build_plan
+    from ferme.render.windows_firewall import render_host_rules
+    from ferme.site import load_site
+    from tests.conftest import INVENTORIES
+
+    plan = build_plan(load_site(INVENTORIES / "departement-exemple", with_secrets=False))
+    scripts = {name: host_facts_script(wanted(expectations(plan, name))) for name in ("rdsh01", "gw01", "dc01")}
+    scripts.update({f"{name} firewall": render_host_rules(plan, name) for name in ("rdsh01", "gw01", "dc01")})
+    longest = max(scripts.values(), key=len)
+    print(f"\nlongest script: {len(longest)} characters, {len(encode_script(longest))} once encoded")
+    assert len(encode_script(longest)) > 8191
+    for script in scripts.values():
+        server.double.register(script, Reply(stdout="ok"))
+    connection = session(server)
+    assert all(connection.run(script).stdout == "ok" for script in scripts.values())
+    refused = connection.run_native("powershell.exe", ["-EncodedCommand", encode_script(longest)])
+    assert refused.rc == 1 and "The command line is too long." in refused.stderr
+
+
+def test_a_one_megabyte_upload_fits_the_envelopes(server: Server, tmp_path) -> None:
+    """Uploads are scripts too: each chunk is fragmented by PSRP to fit MaxEnvelopeSizekb (modelled)."""
+    from ferme.connectors.winrs import upload_scripts
+
+    data = bytes(range(256)) * 4096
+    for script in upload_scripts(data, "C:\\ProgramData\\ferme\\big.bin"):
+        server.double.register(script, Reply())
+    session(server).upload(data, "C:\\ProgramData\\ferme\\big.bin")
+    # every chunk's script in one fragment, each envelope under the 500 KB the double (and WinRM) accept
+    assert server.double.requests["too large"] == 0 and server.double.requests["Command"] == 7
