@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ferme.plan.types import Plan
-from ferme.render.windows_firewall import rule_signature, rules_for_host
+from ferme.render.windows_firewall import builtin_rules_replaced, rule_signature, rules_for_host
 
 
 def expectations(plan: Plan, name: str) -> dict[str, Any]:
@@ -19,6 +19,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "features": state["windows_features"],
         "registry": state["registry"],
         "firewall_rules": sorted(rule_signature(rule) for rule in rules_for_host(plan, name)),
+        "builtin_rules_off": builtin_rules_replaced(plan, name),
         "listening": state["listening"],
         "services": state["services"],
         "certificates": sorted(c["thumbprint"] for c in state["certificates"]),
@@ -35,4 +36,5 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
         "services": expected["services"],
         "registry": [key.rsplit("\\", 1) for key in expected["registry"]],
         "groups": sorted(expected["groups"]),
+        "builtin_rules": expected["builtin_rules_off"],
     }

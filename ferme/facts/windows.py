@@ -59,6 +59,14 @@ def _services(names: list[str]) -> list[str]:
     ])  # fmt: skip
 
 
+def _builtin_rules(names: list[str]) -> list[str]:
+    """Windows' own firewall rules by name: whether each is enabled (absent: null)."""
+    return _each("builtin_rules", names, [
+        "$rule = Get-NetFirewallRule -Name $name -ErrorAction SilentlyContinue",
+        "if ($null -ne $rule) { $facts.builtin_rules[$name] = ([string]$rule.Enabled -eq 'True') }",
+    ])  # fmt: skip
+
+
 def _registry(values: list[list[str]]) -> list[str]:
     lines = ["$facts.registry = [ordered]@{}"]
     for path, name in values:
@@ -231,6 +239,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("groups", _groups, _members),
     Kind("tasks", _tasks),
     Kind("files", _files),
+    Kind("builtin_rules", _builtin_rules),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

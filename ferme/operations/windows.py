@@ -99,10 +99,12 @@ def service_running(service: str, wanted: str) -> Any:
 
 
 @operation()
-def firewall_rules(script: str, signatures: list[str], wanted: str) -> Any:
+def firewall_rules(script: str, signatures: list[str], wanted: str, builtin: list[str] | None = None) -> Any:
     """The host's ferme firewall rules: the whole script when a rule is missing, extra, or differs from
-    its flow (a port or an address changed by hand); compared by signature (RULE_SIGNATURE)."""
-    if sorted(facts(wanted)["firewall_rules"]) == sorted(signatures):
+    its flow (a port or an address changed by hand), compared by signature (RULE_SIGNATURE), or when
+    one of Windows' own rules they replace (`builtin`) is enabled again."""
+    enabled = [name for name in builtin or [] if fact_item(wanted, "builtin_rules", name)]
+    if sorted(facts(wanted)["firewall_rules"]) == sorted(signatures) and not enabled:
         host.noop(f"{len(signatures)} ferme firewall rules as the flows want them")
         return
     yield script

@@ -54,8 +54,26 @@ def rules_for_host(plan: Plan, host: str) -> list[dict[str, Any]]:
     return rules
 
 
+# Windows' own inbound rules that ferme's rules replace, by their rule names (the same in every language;
+# their display names are translated): left enabled, they open RDP and WinRM over HTTP to any address
+# and ferme's rules would restrict nothing. File sharing stays: domain members reach a DC's SYSVOL by it.
+BUILTIN_RDP = ("RemoteDesktop-UserMode-In-TCP", "RemoteDesktop-UserMode-In-UDP")
+BUILTIN_WINRM_HTTP = ("WINRM-HTTP-In-TCP", "WINRM-HTTP-In-TCP-PUBLIC")
+
+
+def builtin_rules_replaced(plan: Plan, host: str) -> list[str]:
+    """The built-in rules a host's ferme rules replace: WinRM over HTTP always (ferme speaks HTTPS),
+    Remote Desktop where a flow lets RDP in."""
+    replaced = list(BUILTIN_WINRM_HTTP)
+    if any(rule["name"].startswith("ferme-") and "-rdp-" in rule["name"] and rule["protocol"] == "TCP"
+           for rule in rules_for_host(plan, host)):  # fmt: skip
+        replaced += BUILTIN_RDP
+    return sorted(replaced)
+
+
 def render_host_rules(plan: Plan, host: str) -> str:
     rules = rules_for_host(plan, host)
+    builtin = builtin_rules_replaced(plan, host)
     lines = [
         f"# Managed by ferme: Windows Defender Firewall rules of {host} ({plan['site']['name']}), "
         f"{len(rules)} inbound rules from the flows.",
@@ -92,6 +110,15 @@ def render_host_rules(plan: Plan, host: str) -> str:
         "        $changes += 'firewall rule removed ' + $_.Name",
         "        $_ | Remove-NetFirewallRule",
         "    }",
+        "",
+        "# Windows' own rules that these replace (open to any address): disabled",
+        f"foreach ($name in {ps_array(builtin)}) {{",
+        "    $rule = Get-NetFirewallRule -Name $name -ErrorAction SilentlyContinue",
+        "    if ($null -ne $rule -and [string]$rule.Enabled -eq 'True') {",
+        "        Disable-NetFirewallRule -Name $name",
+        "        $changes += 'built-in rule disabled ' + $name",
+        "    }",
+        "}",
         "",
     ]
     return "\n".join(lines)

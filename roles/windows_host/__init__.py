@@ -34,7 +34,8 @@ def apply() -> None:
     state: HostState = host.data.ferme["state"]
     script = host.data.ferme_artifacts.get(state.get("firewall_script", ""))
     if script:
-        windows.firewall_rules(script=script, signatures=desired["firewall_rules"], wanted=wanted)
+        windows.firewall_rules(script=script, signatures=desired["firewall_rules"], wanted=wanted,
+                               builtin=desired["builtin_rules_off"])  # fmt: skip
     for service in desired["services"]:
         windows.service_running(service=service, wanted=wanted)
     for group, members in desired["groups"].items():

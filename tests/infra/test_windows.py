@@ -70,6 +70,13 @@ def test_firewall_rules(windows: Any) -> None:
     assert found == wanted, f"differ from the flows: {sorted(found - wanted)}; missing: {sorted(wanted - found)}"
 
 
+def test_builtin_rules_replaced_by_ferme_are_off(windows: Any) -> None:
+    """Windows' own RDP and WinRM-over-HTTP rules (open to any address) are off where ferme's replace them."""
+    expected, facts = windows
+    enabled = [name for name in expected["builtin_rules_off"] if facts["builtin_rules"].get(name)]
+    assert not enabled, f"built-in rules still enabled: {enabled}"
+
+
 def test_listening_ports(windows: Any) -> None:
     expected, facts = windows
     assert set(expected["listening"]) <= set(facts["listening"])

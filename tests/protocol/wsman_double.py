@@ -7,8 +7,9 @@ records and pipeline states) or as `-EncodedCommand` in a WinRS shell, and behav
 anything else (echo, exit, hostname, ver, `cmd /c`; unknown programs: 9009; a line over 8,191
 characters: "The command line is too long."). Also modelled: powershell.exe's OEM code page (cp850)
 on a redirected stdout, a statement's non-terminating error (exit 0 unless $ErrorActionPreference is
-Stop), the Receive timeout fault past the OperationTimeout, MaxShellsPerUser, MaxEnvelopeSizekb. CredSSP is accepted too (pyspnego's acceptor), and the
-credentials it delegates are kept, to check what a second hop would receive. Faults can be
+Stop), the Receive timeout fault past the OperationTimeout, MaxShellsPerUser, MaxEnvelopeSizekb.
+CredSSP is accepted too (pyspnego's acceptor), and the credentials it delegates are kept, to check
+what a second hop would receive. Faults can be
 injected: wrong password, a slow answer, a non-zero exit, a CLIXML error stream, large outputs,
 "shell not found", and a restart (the host drops every connection and shell, refuses connections
 for a while, then comes back with a new boot time). Every HTTP request is counted, by action.
@@ -595,6 +596,7 @@ def converged_facts(expected: dict[str, Any], **changes: object) -> str:
         "services": dict.fromkeys(expected["services"], "Running"),
         "registry": dict(expected["registry"]),
         "shares": {}, "acls": {}, "tasks": {}, "files": {},
+        "builtin_rules": dict.fromkeys(expected.get("builtin_rules_off", []), False),
         "groups": {group: [adsi_path(m) for m in members] for group, members in expected["groups"].items()},
         "firewall_rules": expected["firewall_rules"],
         "listening": expected["listening"],

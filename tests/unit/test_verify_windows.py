@@ -34,7 +34,7 @@ def test_a_converged_windows_host_passes(double: tuple[Server, dict], tmp_path: 
     server.double.register(host_facts_script(wanted(expected)), Reply(stdout=converged_facts(expected)))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code == 0, hosts
-    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (7, 0)
+    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (8, 0)
     assert server.double.requests["Command"] == 1  # one PowerShell call for every check of the host
 
 
@@ -89,3 +89,17 @@ def test_a_firewall_rule_changed_by_hand_fails(double: tuple[Server, dict], tmp_
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
     assert hosts["lab-rdsh01"].failures == ["test_firewall_rules"]
+
+
+def test_the_builtin_rdp_rule_enabled_again_fails(double: tuple[Server, dict], tmp_path: Path) -> None:
+    """Windows' own Remote Desktop rule is open to any address: left on, ferme's rules restrict nothing
+    (issue 10, point 10)."""
+    server, plan = double
+    expected = expectations(plan, "lab-rdsh01")
+    assert "RemoteDesktop-UserMode-In-TCP" in expected["builtin_rules_off"]
+    builtin = {**dict.fromkeys(expected["builtin_rules_off"], False), "RemoteDesktop-UserMode-In-TCP": True}
+    state = converged_facts(expected, builtin_rules=builtin)
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=state))
+    code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
+    assert code != 0
+    assert hosts["lab-rdsh01"].failures == ["test_builtin_rules_replaced_by_ferme_are_off"]

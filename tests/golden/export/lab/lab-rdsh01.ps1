@@ -144,5 +144,14 @@ Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
         $_ | Remove-NetFirewallRule
     }
 
+# Windows' own rules that these replace (open to any address): disabled
+foreach ($name in @('RemoteDesktop-UserMode-In-TCP', 'RemoteDesktop-UserMode-In-UDP', 'WINRM-HTTP-In-TCP', 'WINRM-HTTP-In-TCP-PUBLIC')) {
+    $rule = Get-NetFirewallRule -Name $name -ErrorAction SilentlyContinue
+    if ($null -ne $rule -and [string]$rule.Enabled -eq 'True') {
+        Disable-NetFirewallRule -Name $name
+        $changes += 'built-in rule disabled ' + $name
+    }
+}
+
 if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
 if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }

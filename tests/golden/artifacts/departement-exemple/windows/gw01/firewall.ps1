@@ -69,3 +69,12 @@ Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |
         $changes += 'firewall rule removed ' + $_.Name
         $_ | Remove-NetFirewallRule
     }
+
+# Windows' own rules that these replace (open to any address): disabled
+foreach ($name in @('WINRM-HTTP-In-TCP', 'WINRM-HTTP-In-TCP-PUBLIC')) {
+    $rule = Get-NetFirewallRule -Name $name -ErrorAction SilentlyContinue
+    if ($null -ne $rule -and [string]$rule.Enabled -eq 'True') {
+        Disable-NetFirewallRule -Name $name
+        $changes += 'built-in rule disabled ' + $name
+    }
+}
