@@ -111,12 +111,14 @@ def firewall_rules(script: str, signatures: list[str], wanted: str, builtin: lis
 
 
 @operation()
-def smb_share(share: str, path: str, access: dict[str, str], wanted: str) -> Any:
+def smb_share(share: str, path: str, access: dict[str, str], wanted: str, domain: str | None = None) -> Any:
     """An SMB share at `path` granting `access` (account → Full, Change or Read); access is only added.
 
     Well-known accounts are given and read by SID (S-1-5-32-544, S-1-1-0): their names are translated
     on French servers ("BUILTIN\\Administrateurs", "Tout le monde"). A Deny entry for an account to
-    grant is lifted (Unblock-SmbShareAccess) before the grant. The FSLogix profile share is one.
+    grant is lifted (Unblock-SmbShareAccess) before the grant. With `domain` (a NetBIOS name), access
+    of that domain's accounts not in `access` is revoked; well-known and local accounts are left alone.
+    The FSLogix profile share is one.
     """
     current = fact_item(wanted, "shares", share)
     if current is None:
@@ -130,9 +132,15 @@ def smb_share(share: str, path: str, access: dict[str, str], wanted: str) -> Any
     missing = {account: right for account, right in sorted(access.items())
                if f"{account}={right}".lower() not in present}  # fmt: skip
     denied = sorted(account for account in access if any(e.startswith(f"{account.lower()}=deny:") for e in present))
-    if not missing and not denied:
+    wanted_accounts = {account.lower() for account in access}
+    extra = sorted({entry.split("=", 1)[0] for entry in current["access"]
+                    if domain and entry.lower().startswith(domain.lower() + "\\")
+                    and entry.split("=", 1)[0].lower() not in wanted_accounts})  # fmt: skip
+    if not missing and not denied and not extra:
         host.noop(f"share {share} is as wanted")
         return
+    for account in extra:
+        yield f"Revoke-SmbShareAccess -Name {ps_quote(share)} -AccountName {ps_quote(account)} -Force | Out-Null"
     for account in denied:
         yield f"Unblock-SmbShareAccess -Name {ps_quote(share)} -AccountName {_account_name(account)} -Force | Out-Null"
     for account, right in missing.items():

@@ -66,8 +66,9 @@ def access_rule(account: str, grant: str) -> str:
 
 
 @operation()
-def ntfs_acl(path: str, access: dict[str, str], wanted: str, protected: bool = False) -> Any:
-    """A folder whose explicit ACL grants `access` (account → `Rights[:Scope]`); rules are only added.
+def ntfs_acl(path: str, access: dict[str, str], wanted: str, protected: bool = False, domain: str | None = None) -> Any:
+    """A folder whose explicit ACL grants `access` (account → `Rights[:Scope]`). With `domain` (a NetBIOS
+    name), explicit rules of that domain's accounts not in `access` are removed; others are left alone.
 
     `protected` turns inheritance off (inherited rules are dropped, so `access` must hold the
     administrators). The FSLogix profile share root is the known case: CREATOR OWNER (S-1-3-0)
@@ -79,7 +80,11 @@ def ntfs_acl(path: str, access: dict[str, str], wanted: str, protected: bool = F
     missing = {account: grant for account, grant in sorted(access.items())
                if f"{account}={grant if ':' in grant else grant + ':All'}".lower() not in present}  # fmt: skip
     protect = protected and (acl is None or not acl["protected"])
-    if not missing and not protect:
+    wanted_accounts = {account.lower() for account in access}
+    extra = sorted({rule.split("=", 1)[0] for rule in (acl["rules"] if acl else [])
+                    if domain and rule.lower().startswith(domain.lower() + "\\")
+                    and rule.split("=", 1)[0].lower() not in wanted_accounts})  # fmt: skip
+    if not missing and not protect and not extra:
         host.noop(f"{path} grants what is wanted")
         return
     lines = []
@@ -88,6 +93,8 @@ def ntfs_acl(path: str, access: dict[str, str], wanted: str, protected: bool = F
     lines.append(f"$acl = Get-Acl -Path {ps_quote(path)}")
     if protect:
         lines.append("$acl.SetAccessRuleProtection($true, $false)")
+    lines += [f"$acl.PurgeAccessRules((New-Object -TypeName System.Security.Principal.NTAccount -ArgumentList "
+              f"{ps_quote(account)}))" for account in extra]  # fmt: skip
     lines += [f"$acl.AddAccessRule(({access_rule(account, grant)}))" for account, grant in missing.items()]
     lines.append(f"Set-Acl -Path {ps_quote(path)} -AclObject $acl")
     yield "\n".join(lines)
