@@ -70,6 +70,7 @@ def test_a_converged_windows_host_changes_nothing_in_one_call(double: tuple[Serv
     ]
     assert server.double.ran == [script]
     assert server.double.requests["Create"] == 1 and server.double.requests["Delete"] == 1  # closed at the end
+    assert server.double.requests["http"] == 7, dict(server.double.requests)  # with NTLM's two legs
 
 
 def test_a_drifted_registry_value_is_set_back_alone(double: tuple[Server, dict, Path]) -> None:
