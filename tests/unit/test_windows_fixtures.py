@@ -180,3 +180,16 @@ def test_share_access_is_read_by_sid_and_denials_apart() -> None:
     shares = script[script.index("$facts.shares") : script.index("$facts.acls")]
     assert ".Translate(" in shares and "[System.Security.Principal.SecurityIdentifier]" in shares
     assert "if ([string]$_.AccessControlType -eq 'Deny') { $right = 'Deny:' + $right }" in shares
+
+
+def test_pyinfra_passes_state_and_host_to_ferme_callbacks() -> None:
+    """pyinfra's FunctionCommand passes the state and the host only to a function whose parameters are
+    named `state` and `host`; the restart's and the RDS step's callbacks were not, so every restart
+    and RDS step through `ferme apply` failed with a TypeError (found by the end-to-end restart test)."""
+    from inspect import getfullargspec
+
+    from ferme.operations.windows_reboot import _reboot
+    from ferme.operations.windows_tasks import _run_step
+
+    for callback in (_reboot, _run_step):
+        assert getfullargspec(callback).args[:2] == ["state", "host"], callback.__name__
