@@ -98,7 +98,8 @@ def _write_text(path: Path, text: str) -> None:
     """Whole or not at all: a reader never sees half a file. PowerShell scripts get a BOM: without one,
     Windows PowerShell 5.1 reads UTF-8 as the ANSI code page ("Bureau Ã  distance")."""
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(text, encoding="utf-8-sig" if path.suffix == ".ps1" else "utf-8")
+    # and a CSV gets one too, so that a spreadsheet opens the matrice des flux's accents as UTF-8
+    temporary.write_text(text, encoding="utf-8-sig" if path.suffix in (".ps1", ".csv") else "utf-8")
     temporary.replace(path)
 
 

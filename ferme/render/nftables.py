@@ -47,9 +47,12 @@ def _dnat(policy: EdgePolicy) -> list[dict[str, str]]:
         addresses = publication["addresses"]
         if len(addresses) == 1:
             target = addresses[0]
-        else:  # several hosts behind one service: round robin, the lab's stand-in for a load balancer
+        else:
+            # Several hosts behind one service: chosen by a hash of the client's address, the same for
+            # TCP and UDP, so that one client's HTTPS channels and its UDP channel reach the same RD
+            # gateway (round robin per connection broke its sessions).
             pairs = ", ".join(f"{i} : {a}" for i, a in enumerate(addresses))
-            target = f"numgen inc mod {len(addresses)} map {{ {pairs} }}"
+            target = f"jhash ip saddr mod {len(addresses)} map {{ {pairs} }}"
         for rule in publication["rules"]:
             address = publication["public_address"]
             match = f"iifname {_names(outside)} ip daddr {address} {rule['protocol']} dport {rule['ports']}"

@@ -142,3 +142,21 @@ def test_no_script_for_a_host_ferme_does_not_manage(cli, tmp_path: Path) -> None
     assert exported.exit_code == 0 and not (out / "export" / "dc01.ps1").exists()
     refused = cli("export", str(folder), "--host", "dc01")
     assert refused.exit_code == 2 and "dc01 has managed: false" in refused.stderr
+
+
+def test_several_gateways_are_chosen_by_client_not_by_connection() -> None:
+    """One client's HTTPS channels and its UDP channel must reach the same RD gateway (issue 11,
+    point 7): the DNAT target is a hash of the client's address, the same expression for TCP and UDP."""
+    ruleset = _artifacts("departement-exemple")["firewall/fw01.nft"]
+    dnat = [line.strip() for line in ruleset.splitlines() if "dnat ip to" in line and "rds_gateway" in line]
+    targets = {line.split("dnat ip to ", 1)[1].split(" comment", 1)[0] for line in dnat}
+    assert any("tcp dport 443 " in line for line in dnat) and any("udp dport 3391 " in line for line in dnat), dnat
+    assert len(targets) == 1 and next(iter(targets)).startswith("jhash ip saddr mod 2 map"), targets
+    assert "numgen" not in ruleset
+
+
+def test_the_matrice_des_flux_csv_opens_in_a_spreadsheet(cli, tmp_path: Path) -> None:
+    """UTF-8 with a BOM (issue 11, point 12): without it a spreadsheet reads "matrice" accents as ANSI."""
+    out = tmp_path / "out"
+    assert cli("plan", str(INVENTORIES / "mairie-exemple"), "--out", str(out)).exit_code == 0
+    assert (out / "matrice-des-flux.csv").read_bytes().startswith(b"\xef\xbb\xbf")
