@@ -129,7 +129,9 @@ def edge_policy(site: Site, flows: list[Flow]) -> EdgePolicy | None:
     fw_public = {str(fw.addresses[z]) for z in outside if z in fw.addresses} | set(site.firewall.public_addresses)
     for flow in flows:
         from_outside = flow.published  # from the Internet: DNAT to the hosts behind the edge
-        to_outside = flow.destination.kind == "any" or (
+        # `internet` (or an outside zone) leaves by the outside interface; `any` is every zone, the
+        # Internet included: no output interface and no destination to match.
+        to_outside = flow.destination.kind in ("internet", "any") or (
             flow.destination.kind == "zone" and site.zones[flow.destination.name].kind == "outside"
         )
         local = [a for a in flow.destination.addresses if a in fw_addresses]
@@ -140,8 +142,9 @@ def edge_policy(site: Site, flows: list[Flow]) -> EdgePolicy | None:
             if to_outside:
                 sources = [a for a in flow.source.addresses if a.split("/")[0] not in fw_addresses]
                 if sources or not flow.source.addresses:
+                    out = [] if flow.destination.kind == "any" else outside_if
                     forward_rules.append({**rule, "addresses": sources, "destinations": [],
-                                          "out_interfaces": outside_if, "dnat": False})  # fmt: skip
+                                          "out_interfaces": out, "dnat": False})  # fmt: skip
                 continue
             if local:
                 source = {"interfaces": outside_if} if from_outside else {"addresses": list(flow.source.addresses)}

@@ -145,13 +145,13 @@ def derive_flows(site: Site) -> list[Flow]:
         target = _named_endpoint(site, extra.destination)
         add(Flow(f"extra/{extra.name}", source, target, svc.name, svc.label_fr, svc.rules,
                  f"extra flow {extra.name}", extra.description or "flux spécifique du site",
-                 published=kinds.get(extra.source) == "outside"))  # fmt: skip
+                 published=kinds.get(extra.source) == "outside" or extra.source == "internet"))  # fmt: skip
     return [flows[key] for key in sorted(flows)]
 
 
 def _named_endpoint(site: Site, name: str, *, source: bool = False) -> Endpoint:
-    if name == "any":
-        return Endpoint("any", "any", (), ())
+    if name in ("any", "internet"):  # every zone; the Internet, beyond the edge's outside
+        return Endpoint(name, name, (), ())
     if name in site.zones:
         return _zone_endpoint(site, name)
     return _hosts_endpoint("hosts", name, [site.hosts[name]], site, source=source)

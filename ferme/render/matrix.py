@@ -28,9 +28,12 @@ def _asked_by(value: str) -> str:
 
 
 def _endpoint(endpoint: FlowEnd) -> str:
-    kind = {"zone": "zone", "role": "rôle", "hosts": "hôtes", "switches": "commutateurs", "any": "tout"}
+    kind = {"zone": "zone", "role": "rôle", "hosts": "hôtes", "switches": "commutateurs", "any": "toutes zones",
+            "internet": "Internet"}  # fmt: skip
     label = (
-        f"{kind.get(endpoint['kind'], endpoint['kind'])} {endpoint['name']}" if endpoint["kind"] != "any" else "tout"
+        f"{kind.get(endpoint['kind'], endpoint['kind'])} {endpoint['name']}"
+        if endpoint["kind"] not in ("any", "internet")
+        else kind[endpoint["kind"]]
     )
     if endpoint["hosts"] and endpoint["kind"] != "hosts":
         label += f" ({', '.join(endpoint['hosts'])})"

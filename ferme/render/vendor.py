@@ -38,7 +38,9 @@ def _pairs(plan: Plan, flow: PlannedFlow) -> dict[tuple[str, str], tuple[list[st
     if flow["published"]:
         sources = [(outside, "")]  # the Internet: any source
     targets = [(_zone_of(plan, a), a) for a in flow["destination"]["addresses"]]
-    if flow["destination"]["kind"] == "any" or (
+    if flow["destination"]["kind"] == "any":  # every zone, the Internet included
+        targets = [(str(name), "") for name in plan["zones"]]
+    elif flow["destination"]["kind"] == "internet" or (
         flow["destination"]["kind"] == "zone" and plan["zones"][flow["destination"]["name"]]["kind"] == "outside"
     ):
         targets = [(outside, "")]

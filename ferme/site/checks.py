@@ -355,7 +355,8 @@ class Checker:
         for i, flow in enumerate(self.inv.firewall.extra_flows):
             for end in ("source", "destination"):
                 value = getattr(flow, end)
-                if value not in self.zones and value not in self.hosts and value != "any" and self.hosts_complete:
+                known = value in self.zones or value in self.hosts or value in ("any", "internet")
+                if not known and self.hosts_complete:
                     self.report(("firewall", "extra_flows", i, end), f"unknown zone or host {value!r}")
             if flow.protocol in ("tcp", "udp") and not flow.ports:
                 self.report(("firewall", "extra_flows", i, "ports"), f"a {flow.protocol} flow needs ports")

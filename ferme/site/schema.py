@@ -340,8 +340,8 @@ class Vpn(Section):
 
 class ExtraFlow(Section):
     name: Slug
-    source: str = Field(description="zone or host name")
-    destination: str = Field(description="zone or host name")
+    source: str = Field(description="zone or host name, `any` (every zone) or `internet`")
+    destination: str = Field(description="zone or host name, `any` (every zone) or `internet` (out of the edge)")
     protocol: Literal["tcp", "udp", "icmp"]
     ports: list[Port] = []
     description: str = ""

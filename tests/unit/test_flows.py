@@ -70,3 +70,31 @@ def test_publication_conflict_is_an_inventory_error(copy_example, cli) -> None:
     result = cli("check", "--no-secrets", str(folder))
     assert result.exit_code == 2
     assert "firewall: lab-rds01: no public address left for 443/tcp" in result.stderr
+
+
+def test_any_means_every_zone_and_internet_means_beyond_the_edge(tmp_path) -> None:
+    """Issue 11, point 6: `destination: any` used to mean the Internet only (oifname "outside"), while the
+    matrix said "tout"; now `any` is every zone and `internet` is what leaves by the outside."""
+    import shutil
+
+    from ferme.plan import build_plan
+    from ferme.render.artifacts import render_artifacts
+    from ferme.site import load_site
+    from tests.conftest import INVENTORIES
+
+    folder = tmp_path / "mairie"
+    shutil.copytree(INVENTORIES / "mairie-exemple", folder)
+    services = folder / "services.yml"
+    added = (
+        "  extra_flows:\n"
+        "    - {name: supervision, source: mgmt, destination: any, protocol: udp, ports: [161]}\n"
+        "    - {name: mises-a-jour, source: servers, destination: internet, protocol: tcp, ports: [80]}\n"
+    )
+    services.write_text(services.read_text().replace("  extra_flows:\n", added))
+    files = render_artifacts(build_plan(load_site(folder, with_secrets=False)))
+    rules = {line.split('comment "')[1].rstrip('"'): line.strip() for line in files["firewall/fw01.nft"].splitlines()
+             if 'comment "extra/' in line}  # fmt: skip
+    assert "oifname" not in rules["extra/supervision"] and "udp dport 161" in rules["extra/supervision"]
+    assert 'oifname "outside" tcp dport 80' in rules["extra/mises-a-jour"]
+    matrix = files["matrice-des-flux.csv"]
+    assert "toutes zones" in matrix and "Internet" in matrix
