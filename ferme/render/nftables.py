@@ -78,5 +78,6 @@ def render_edge_ruleset(plan: Plan) -> str | None:
         site=plan["site"]["name"],
         flow_count=len(plan["flows"]),
         dnat=_dnat(policy),
+        outside_names=_names(policy["masquerade"]) if policy["masquerade"] else "",
         **{k: v for k, v in policy.items() if k != "publications"},
     )

@@ -160,3 +160,12 @@ def test_the_matrice_des_flux_csv_opens_in_a_spreadsheet(cli, tmp_path: Path) ->
     out = tmp_path / "out"
     assert cli("plan", str(INVENTORIES / "mairie-exemple"), "--out", str(out)).exit_code == 0
     assert (out / "matrice-des-flux.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_icmp_errors_only_when_related_and_new_inbound_logged() -> None:
+    """Issue 11, point 9 (in part): no unsolicited ICMP error passes (related ones do, by conntrack),
+    input and forward have echo-request limits of their own, new connections from outside are logged."""
+    ruleset = _artifacts("mairie-exemple")["firewall/fw01.nft"]
+    assert "destination-unreachable" not in ruleset and "ct state established,related accept" in ruleset
+    assert "jump icmp_input" in ruleset and "jump icmp_forward" in ruleset and "icmp_essential" not in ruleset
+    assert ruleset.count('ct state new limit rate 10/second burst 20 packets log prefix "ferme ') == 2
