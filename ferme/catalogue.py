@@ -115,7 +115,6 @@ ROLES: tuple[RoleSpec, ...] = (
 )  # fmt: skip
 
 CATALOGUE: dict[str, RoleSpec] = {spec.name: spec for spec in ROLES}
-ORDER: tuple[str, ...] = tuple(CATALOGUE)
 # Roles an inventory names on its hosts (the others apply to every host of their OS).
 INVENTORY_ROLES: tuple[str, ...] = tuple(s.name for s in ROLES if not s.every_host)
 
@@ -134,10 +133,6 @@ def listening_ports(role: str) -> set[int]:
 
 def spec(role: str) -> RoleSpec:
     return CATALOGUE[role]
-
-
-def roles_of_os(os: str) -> tuple[str, ...]:
-    return tuple(s.name for s in ROLES if s.os == os and not s.every_host)
 
 
 def host_roles(os: str, roles: list[str] | tuple[str, ...]) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ferme.site import InventoryError
-from ferme.site.loader import secret_refs
+from ferme.site.loader import secret_names
 from ferme.site.schema import json_schema
 from ferme.site.secrets import SOPS_FILE, SecretsUnavailable
 from ferme.site.yamlsrc import load_folder
@@ -58,7 +58,7 @@ def _secret_names(inventory: Path) -> list[str]:
     except InventoryError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
-    return sorted({ref.name for ref in secret_refs(data)})
+    return secret_names(data)
 
 
 def _say_key(key_file: Path, created: bool) -> None:

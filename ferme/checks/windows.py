@@ -15,11 +15,12 @@ from ferme.render.windows_firewall import builtin_rules_replaced, rule_signature
 
 def expectations(plan: Plan, name: str) -> dict[str, Any]:
     state = plan["hosts"][name]["state"]
+    rules = rules_for_host(plan, name)
     return {
         "features": state["windows_features"],
         "registry": state["registry"],
-        "firewall_rules": sorted(rule_signature(rule) for rule in rules_for_host(plan, name)),
-        "builtin_rules_off": builtin_rules_replaced(plan, name),
+        "firewall_rules": sorted(rule_signature(rule) for rule in rules),
+        "builtin_rules_off": builtin_rules_replaced(rules),
         "listening": state["listening"],
         "services": state["services"],
         "certificates": sorted(c["thumbprint"] for c in state["certificates"]),

@@ -20,8 +20,6 @@ from ferme.connectors.clixml import decode
 from ferme.powershell.build import PSRP_HEAD
 from ferme.site.defaults import WINRM_AUTH, WINRM_PORT
 
-POWERSHELL = "powershell.exe"
-POWERSHELL_ARGS = ["-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand"]
 SHELL_NOT_FOUND = 2150858843
 NO_OUTPUT_YET = 2150858793
 
@@ -39,11 +37,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.rc == 0
-
-
-def encode_script(script: str) -> str:
-    """What -EncodedCommand takes: base64 of the UTF-16-LE script."""
-    return base64.b64encode(script.encode("utf-16-le")).decode()
 
 
 @dataclass
@@ -91,30 +84,41 @@ class Session:
 
     def open(self) -> None:
         """The run's runspace pool (a Create and a Receive)."""
-        from pypsrp.exceptions import WSManFaultError
         from pypsrp.powershell import RunspacePool
 
-        if self._pool is not None:
-            return
-        pool = RunspacePool(self._transport())
-        try:
-            self._call(pool.open)
-        except WSManFaultError as fault:  # MaxShellsPerUser, a disabled endpoint...: say it, no traceback
-            raise WinRMError(f"{self.address}: cannot open a PowerShell session: {fault.reason}") from None
-        self._pool = pool
+        if self._pool is None:
+            self._pool = self._opened(RunspacePool(self._transport()), "a PowerShell session")
 
     def _open_shell(self) -> None:
-        from pypsrp.exceptions import WSManFaultError
         from pypsrp.shell import WinRS
 
-        if self._shell is not None:
-            return
-        shell = WinRS(self._transport())
+        if self._shell is None:
+            self._shell = self._opened(WinRS(self._transport()), "a shell")
+
+    def _opened(self, resource: Any, what: str) -> Any:
+        """`resource` (a pool or a shell) opened; a server refusal (MaxShellsPerUser, a disabled endpoint)
+        becomes a WinRMError that says so, not a traceback."""
+        from pypsrp.exceptions import WSManFaultError
+
         try:
-            self._call(shell.open)
+            self._call(resource.open)
         except WSManFaultError as fault:
-            raise WinRMError(f"{self.address}: cannot open a shell: {fault.reason}") from None
-        self._shell = shell
+            raise WinRMError(f"{self.address}: cannot open {what}: {fault.reason}") from None
+        return resource
+
+    def _once_more_if_lost(self, attempt: Any, forget: Any) -> Result:
+        """`attempt()`; if the server says it lost our pool or shell (idle timeout, restart), `forget()` it
+        and try once more, in a new one. Any other fault is a WinRMError."""
+        from pypsrp.exceptions import WSManFaultError
+
+        try:
+            result: Result = attempt()
+        except WSManFaultError as fault:
+            if str(fault.code) != str(SHELL_NOT_FOUND):
+                raise WinRMError(f"{self.address}: WS-Management fault {fault.code}: {fault.reason}") from None
+            forget()
+            result = attempt()
+        return result
 
     def _call(self, action: Any, *args: Any) -> Any:
         from pypsrp.exceptions import AuthenticationError, WinRMTransportError, WSManFaultError
@@ -146,27 +150,18 @@ class Session:
         raise AssertionError("unreachable")
 
     def run(self, script: Any) -> Result:
-        """Run a PowerShell script in the host's shell; stderr CLIXML is decoded.
+        """Run a PowerShell script in the host's runspace pool; errors are the error records' text.
 
         `script` is a str, or a pyinfra StringCommand whose masked secrets are unmasked only here.
         """
-        from pypsrp.exceptions import WSManFaultError
-
         text = script.get_raw_value() if hasattr(script, "get_raw_value") else str(script)
-        self.open()
-        try:
-            return self._invoke(text)
-        except WSManFaultError as fault:
-            if str(fault.code) != str(SHELL_NOT_FOUND):
-                raise WinRMError(f"{self.address}: WS-Management fault {fault.code}: {fault.reason}") from None
-            self._pool = None  # the server lost our pool (idle timeout, restart): one new pool, once
-            self.open()
-            return self._invoke(text)
+        return self._once_more_if_lost(lambda: self._invoke(text), lambda: setattr(self, "_pool", None))
 
     def _invoke(self, text: str) -> Result:
         from pypsrp.complex_objects import PSInvocationState
         from pypsrp.powershell import PowerShell
 
+        self.open()
         pipeline = PowerShell(self._pool)
         pipeline.add_script(PSRP_HEAD + text)
         self._call(pipeline.invoke)
@@ -181,22 +176,14 @@ class Session:
 
     def run_native(self, executable: str, arguments: list[str]) -> Result:
         """Run a program in a WinRS shell (cmd.exe's rules), e.g. `hostname`."""
-        from pypsrp.exceptions import WSManFaultError
-
-        self._open_shell()
-        try:
-            return self._run(executable, arguments)
-        except WSManFaultError as fault:
-            if str(fault.code) != str(SHELL_NOT_FOUND):
-                raise WinRMError(f"{self.address}: WS-Management fault {fault.code}: {fault.reason}") from None
-            self._shell = None  # the server dropped our shell (idle timeout, restart): one new shell, once
-            self._open_shell()
-            return self._run(executable, arguments)
+        return self._once_more_if_lost(lambda: self._run(executable, arguments),
+                                       lambda: setattr(self, "_shell", None))  # fmt: skip
 
     def _run(self, executable: str, arguments: list[str]) -> Result:
         from pypsrp.shell import CommandState
         from pypsrp.wsman import NAMESPACES
 
+        self._open_shell()
         response = self._call(self._shell.command, executable, arguments)
         command_id = response.findtext("rsp:CommandResponse/rsp:CommandId", namespaces=NAMESPACES)
         from pypsrp.exceptions import WSManFaultError
@@ -214,7 +201,7 @@ class Session:
             stderr += buffers.get("stderr", b"")
             if state == CommandState.DONE:
                 break
-        return Result(rc if rc is not None else 0, stdout.decode("utf-8", "replace").removeprefix("\ufeff"),
+        return Result(rc if rc is not None else 0, stdout.decode("utf-8", "replace"),
                       decode(stderr.decode("utf-8", "replace")))  # fmt: skip
 
     def upload(self, data: bytes, path: str, chunk: int = 200_000) -> None:

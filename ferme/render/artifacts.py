@@ -1,7 +1,7 @@
 """The artifact table: every file `ferme plan` renders, where it goes, and for which site or host.
 
-A role that deploys an artifact, the plan that names it and `ferme plan` that writes it all read
-this one table (`path_of`), so a path is written once.
+`ferme plan` writes what it renders; the plan names a host artifact's path (a role deploys it from
+there) with the same `ARTIFACT_PATHS`, so a path is written once.
 """
 
 from __future__ import annotations
@@ -59,13 +59,8 @@ TABLE: tuple[Artifact, ...] = (
     Artifact("windows_firewall", ARTIFACT_PATHS["windows_firewall"], lambda plan, host: render_host_rules(plan, host),
              for_host=lambda plan, host: "firewall_script" in plan["hosts"][host]["state"]),
 )  # fmt: skip
-BY_KEY = {artifact.key: artifact for artifact in TABLE}
 # What `ferme plan` owns in its output folder: stale files there (a deleted host's) are removed.
 OWNED_FOLDERS = ("firewall", "windows")
-
-
-def path_of(plan: Plan, key: str, host: str = "") -> str:
-    return BY_KEY[key].path_for(plan, host)
 
 
 def render_artifacts(plan: Plan) -> dict[str, str]:

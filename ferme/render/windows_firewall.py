@@ -61,19 +61,19 @@ BUILTIN_RDP = ("RemoteDesktop-UserMode-In-TCP", "RemoteDesktop-UserMode-In-UDP")
 BUILTIN_WINRM_HTTP = ("WINRM-HTTP-In-TCP", "WINRM-HTTP-In-TCP-PUBLIC")
 
 
-def builtin_rules_replaced(plan: Plan, host: str) -> list[str]:
-    """The built-in rules a host's ferme rules replace: WinRM over HTTP always (ferme speaks HTTPS),
-    Remote Desktop where a flow lets RDP in."""
+def builtin_rules_replaced(rules: list[dict[str, Any]]) -> list[str]:
+    """The built-in rules a host's ferme `rules` (rules_for_host) replace: WinRM over HTTP always (ferme
+    speaks HTTPS), Remote Desktop where a flow lets RDP in."""
     replaced = list(BUILTIN_WINRM_HTTP)
     if any(rule["name"].startswith("ferme-") and "-rdp-" in rule["name"] and rule["protocol"] == "TCP"
-           for rule in rules_for_host(plan, host)):  # fmt: skip
+           for rule in rules):  # fmt: skip
         replaced += BUILTIN_RDP
     return sorted(replaced)
 
 
 def render_host_rules(plan: Plan, host: str) -> str:
     rules = rules_for_host(plan, host)
-    builtin = builtin_rules_replaced(plan, host)
+    builtin = builtin_rules_replaced(rules)
     lines = [
         f"# Managed by ferme: Windows Defender Firewall rules of {host} ({plan['site']['name']}), "
         f"{len(rules)} inbound rules from the flows.",

@@ -39,6 +39,12 @@ class Checker:
     def report(self, path: FieldPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.problems.append(Problem(self.positions.of(path, key=key), path, message, hint))
 
+    def report_unresolved(self, path: FieldPath, message: str, hint: str = "") -> None:
+        """A reference to a host that is not there: only a mistake when every host could be resolved
+        (otherwise it is the echo of a problem already reported where the host is written)."""
+        if self.hosts_complete:
+            self.report(path, message, hint)
+
     def run(self) -> list[Problem]:
         for check in (
             self.zones_are_consistent,
@@ -158,8 +164,8 @@ class Checker:
             for port in switch.ports:
                 base: FieldPath = ("switches", name, "ports")
                 path = (*base, self._port_key(name, port.name))
-                if port.host and port.host not in self.hosts and self.hosts_complete:
-                    self.report((*path, "host"), f"unknown host {port.host!r}", "it must be under hosts:")
+                if port.host and port.host not in self.hosts:
+                    self.report_unresolved((*path, "host"), f"unknown host {port.host!r}", "it must be under hosts:")
                 if port.uplink and port.uplink not in self.switches:
                     self.report((*path, "uplink"), f"unknown switch {port.uplink!r}", "it must be under switches:")
                 for zone in [port.zone, port.native, *(port.trunk or ())]:
@@ -186,8 +192,7 @@ class Checker:
                 continue
             for name in self._host_names(entry):
                 if name not in self.hosts:
-                    if self.hosts_complete:
-                        self.report((*path, j), f"unknown host or group {name!r}")
+                    self.report_unresolved((*path, j), f"unknown host or group {name!r}")
                 elif "rds_session_host" not in self.hosts[name].roles:
                     self.report((*path, j), f"{name} has no rds_session_host role")
                 else:
@@ -306,8 +311,8 @@ class Checker:
         if self.inv.mfa is None:
             return
         for i, client in enumerate(self.inv.mfa.radius_clients):
-            if client.host not in self.hosts and client.host not in self.switches and self.hosts_complete:
-                self.report(("mfa", "radius_clients", i, "host"), f"unknown host {client.host!r}")
+            if client.host not in self.hosts and client.host not in self.switches:
+                self.report_unresolved(("mfa", "radius_clients", i, "host"), f"unknown host {client.host!r}")
 
     def waves_and_services(self) -> None:
         services = {s.name for s in self.inv.agents.services}
@@ -355,9 +360,8 @@ class Checker:
         for i, flow in enumerate(self.inv.firewall.extra_flows):
             for end in ("source", "destination"):
                 value = getattr(flow, end)
-                known = value in self.zones or value in self.hosts or value in ("any", "internet")
-                if not known and self.hosts_complete:
-                    self.report(("firewall", "extra_flows", i, end), f"unknown zone or host {value!r}")
+                if value not in self.zones and value not in self.hosts and value not in ("any", "internet"):
+                    self.report_unresolved(("firewall", "extra_flows", i, end), f"unknown zone or host {value!r}")
             if flow.protocol in ("tcp", "udp") and not flow.ports:
                 self.report(("firewall", "extra_flows", i, "ports"), f"a {flow.protocol} flow needs ports")
 

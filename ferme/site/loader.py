@@ -32,6 +32,11 @@ def secret_refs(data: Any) -> Iterator[SecretRef]:
             yield from secret_refs(value)
 
 
+def secret_names(data: Any) -> list[str]:
+    """Every secret name the inventory's data refers to, once each, sorted."""
+    return sorted({ref.name for ref in secret_refs(data)})
+
+
 def _secrets(data: dict[str, Any], folder: Path, with_secrets: bool) -> tuple[SecretStore, list[Problem]]:
     refs = list(secret_refs(data))
     if not with_secrets:
@@ -167,5 +172,5 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         secrets=store,
         run=run,
         missing_files=_missing_files(inv, folder, positions),
-        secret_names=tuple(sorted({ref.name for ref in secret_refs(data)})),
+        secret_names=tuple(secret_names(data)),
     )

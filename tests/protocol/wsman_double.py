@@ -131,6 +131,13 @@ class Double:
             return self.cmd(line.split(None, 2)[2] if len(words) > 2 else "")
         return b"", NOT_RECOGNISED.format(words[0]).encode(), 9009, 0.0
 
+    def _reply(self, script: str, stop: bool) -> Reply | None:
+        """The registered reply to a script (None: not registered); the script is recorded as run."""
+        self.ran.append(script)
+        self.stopped.append(stop)
+        registered = self.scripts.get(script)
+        return registered(self) if callable(registered) else registered
+
     def pipeline(self, shell_id: str, command_id: str, fragment: bytes) -> None:
         """A PSRP pipeline's fragments (Command, then Send); once whole, its script is run and answered."""
         data = self.partial.pop(command_id, b"") + fragment
@@ -140,11 +147,7 @@ class Double:
             return
         pid, script = found
         stop = script.startswith(PSRP_HEAD)
-        script = script.removeprefix(PSRP_HEAD) if stop else script
-        self.ran.append(script)
-        self.stopped.append(stop)
-        registered = self.scripts.get(script)
-        reply = registered(self) if callable(registered) else registered
+        reply = self._reply(script.removeprefix(PSRP_HEAD), stop)
         self.psrp.answer(shell_id, command_id, pid, reply, stop)
         delay = (-reply.hang if reply.hang else reply.delay) if reply else 0.0
         self.commands[command_id] = (b"", b"", 0, delay)
@@ -155,10 +158,7 @@ class Double:
             return b"", b"The command line is too long.\r\n", 1, 0.0
         if command.lower() == "powershell.exe" and "-EncodedCommand" in arguments:
             script = base64.b64decode(arguments[arguments.index("-EncodedCommand") + 1]).decode("utf-16-le")
-            self.ran.append(script)
-            self.stopped.append(False)
-            registered = self.scripts.get(script)
-            reply = registered(self) if callable(registered) else registered
+            reply = self._reply(script, stop=False)
             if reply is None:
                 return b"", _clixml_error("the double has no such script registered").encode(), 1, 0.0
             # powershell.exe writes to a redirected stdout in the OEM code page (850 on a French server)
@@ -182,11 +182,9 @@ class Psrp:
     script looked up in the same registry as -EncodedCommand scripts, answered as PSRP messages."""
 
     def __init__(self) -> None:
-        from pypsrp.powershell import Fragmenter
         from pypsrp.serializer import Serializer
 
         self.serializer = Serializer()
-        self.fragmenter = Fragmenter(512_000, self.serializer)
         self.rpid: dict[str, str] = {}  # shell id → runspace pool id
         self.pending: dict[str, list[bytes]] = {}  # shell id or command id → fragments not yet received
         self.counter = 0
@@ -303,6 +301,12 @@ def _clixml_text(stderr: str) -> str:
 
     found = re.findall(r'<S S="Error">(.*?)</S>', stderr)
     return "".join(found).replace("_x000D__x000A_", "\n").strip() if found else stderr.strip()
+
+
+def encode_script(script: str) -> str:
+    """What powershell.exe's -EncodedCommand takes (base64 of UTF-16-LE): how a script would travel on a
+    WinRS command line, which ferme no longer does (PSRP) and the double still answers, as Windows would."""
+    return base64.b64encode(script.encode("utf-16-le")).decode()
 
 
 def _seconds(duration: str) -> float:

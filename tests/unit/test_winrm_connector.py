@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ferme.connectors.winrs import Session, WinRMError, encode_script
-from tests.protocol.wsman_double import Reply, Server
+from ferme.connectors.winrs import Session, WinRMError
+from tests.protocol.wsman_double import Reply, Server, encode_script
 
 
 def session(server: Server, **overrides: Any) -> Session:
