@@ -39,7 +39,8 @@ def _problem(path: Path, message: str, line: int = 1, col: int = 1, key: str = "
 
 def _read(path: Path) -> dict[str, int]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InventoryError([_problem(path, f"not valid TOML: {exc}")]) from None
     section = data.get(SECTION, {})
@@ -47,9 +48,9 @@ def _read(path: Path) -> dict[str, int]:
     problems = [_problem(path, f"unknown table [{name}]", key=name) for name in unknown]
     known = {f.name for f in dataclasses.fields(RunConfig)}
     for key, value in section.items():
-        line = _line_of(path, key)
+        line = _line_of(text, key)
         if key not in known:
-            problems.append(_problem(path, "unknown setting", line, key=key) if line else _problem(path, key))
+            problems.append(_problem(path, "unknown setting", line, key=key))
         elif not isinstance(value, int) or isinstance(value, bool) or not LIMITS[key][0] <= value <= LIMITS[key][1]:
             low, high = LIMITS[key]
             problems.append(_problem(path, f"{value!r}: a whole number from {low} to {high}", line, key=key))
@@ -58,8 +59,9 @@ def _read(path: Path) -> dict[str, int]:
     return dict(section)
 
 
-def _line_of(path: Path, key: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+def _line_of(text: str, key: str) -> int:
+    """The line that sets `key` (1 if none does: the table's own keys are written once)."""
+    for number, line in enumerate(text.splitlines(), 1):
         if line.strip().startswith((f"{key} ", f"{key}=")):
             return number
     return 1
