@@ -33,6 +33,14 @@ def plan_summary(plan: Plan) -> str:
         f"inventory: {sizing['verdict']}), {sizing['bandwidth_mbps']} Mbps RDP at peak, "
         f"VPN for {sizing['vpn_concurrent']}",
     ]
+    edge = plan.get("edge")
+    if edge and edge["publications"]:
+        rows = [[", ".join(p["fqdns"]) or "—", p["public_address"],
+                 ", ".join(f"{r['ports']}/{r['protocol']}" for r in p["rules"]), ", ".join(p["services"]),
+                 "edge" if p["local"] else ", ".join(_compact(p["hosts"]))]
+                for p in sorted(edge["publications"], key=lambda p: (p["public_address"], p["services"]))]  # fmt: skip
+        lines += ["", "published to the Internet (pinned in firewall.publish):",
+                  table(["name", "public address", "ports", "service", "hosts"], rows)]  # fmt: skip
     return "\n".join(lines)
 
 

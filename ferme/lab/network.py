@@ -8,6 +8,7 @@ from ferme.lab.system import run
 from ferme.lab.topology import Leg, Topology
 
 NETNS_DIR = Path("/run/netns")
+DEBIAN_SYSCTLS = ["net.ipv4.conf.all.rp_filter=2", "net.ipv4.conf.default.rp_filter=2"]
 
 
 def netns_exists(name: str) -> bool:
@@ -51,6 +52,9 @@ def build_network(topology: Topology) -> None:
             run(["ip", "-n", core, "link", "set", bridge, "up"])
     for host in topology.hosts:
         add_netns(host.netns)
+        # Debian's own defaults (systemd's 50-default.conf), which systemd-sysctl cannot write inside the
+        # containers: loose reverse-path filtering, as on a real Debian host.
+        run(["ip", "netns", "exec", host.netns, "sysctl", "-q", "-w", *DEBIAN_SYSCTLS])
         for leg in host.legs:
             add_leg(leg, host.netns, core, topology.bridges[leg.zone])
         if host.default_gateway:

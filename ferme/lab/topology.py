@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
 
-from ferme.plan.types import Plan, PlannedHost
+from ferme.plan.types import Plan
 from ferme.site.defaults import zone_interface
 
 LAB_RANGE = ipaddress.IPv4Network("198.18.0.0/15")
@@ -115,7 +114,7 @@ def build_topology(plan: Plan) -> Topology:
                 netns=f"{lab_id}-{name}",
                 roles=tuple(host["roles"]),
                 legs=tuple(legs),
-                default_gateway=_default_gateway(host, zones),
+                default_gateway=host["state"]["routing"]["default_gateway"],
                 forwarding="edge_firewall" in host["roles"],
                 ssh_address=host["connection"]["address"] or "",
             )
@@ -159,13 +158,3 @@ def build_topology(plan: Plan) -> Topology:
         switches=tuple(switches),
         absent=tuple(absent),
     )
-
-
-def _default_gateway(host: PlannedHost, zones: dict[str, Any]) -> str | None:
-    """Via the edge firewall: the gateway of the host's first zone that has one (outside first)."""
-    ordered = sorted(host["addresses"], key=lambda z: (zones[z]["kind"] != "outside", zones[z]["kind"] == "mgmt"))
-    for zone in ordered:
-        gateway = zones[zone]["gateway"]
-        if gateway and gateway != host["addresses"][zone]:
-            return str(gateway)
-    return None

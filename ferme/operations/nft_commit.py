@@ -20,7 +20,8 @@ ROLLBACK = f"{STATE_DIR}/nftables.rollback"
 ACTIVE_SUM = f"{STATE_DIR}/nftables.active.sha256"
 BOOT_RULESET = "/etc/nftables.conf"
 ROLLBACK_UNIT = "ferme-nft-rollback"
-ACTIVE_SUM_COMMAND = "nft -s list ruleset | sha256sum | cut -d' ' -f1"
+TABLE = "inet ferme"  # ferme's own table: the only one it writes, checks and rolls back
+ACTIVE_SUM_COMMAND = f"nft -s list table {TABLE} 2>/dev/null | sha256sum | cut -d' ' -f1"
 
 
 def is_current_command(ruleset_sha256: str) -> str:
@@ -41,7 +42,8 @@ def arm_and_apply_commands(confirm_seconds: int) -> list[str]:
         # The rollback is the committed file itself when it is what runs (reloading a listing prints
         # differently, and the next run would see a change); otherwise a listing of what runs.
         f'if test -f {ACTIVE_SUM} && test "$({ACTIVE_SUM_COMMAND})" = "$(cat {ACTIVE_SUM})"; '
-        f"then cp {BOOT_RULESET} {ROLLBACK}; else (echo 'flush ruleset'; nft -s list ruleset) > {ROLLBACK}; fi",
+        f"then cp {BOOT_RULESET} {ROLLBACK}; else (echo 'table {TABLE} {{}}'; echo 'delete table {TABLE}'; "
+        f"nft -s list table {TABLE} 2>/dev/null || true) > {ROLLBACK}; fi",
         # AccuracySec: a timer may otherwise fire up to a minute late (systemd coalesces timers).
         f"systemd-run --quiet --unit={ROLLBACK_UNIT} --on-active={confirm_seconds}s --timer-property=AccuracySec=1s "
         f"/bin/sh -c {shlex.quote(restore)}",

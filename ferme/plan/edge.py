@@ -7,11 +7,21 @@ from collections import defaultdict
 from typing import Any
 
 from ferme.plan.flows import Flow
+from ferme.plan.routing import default_leg, policy_routed
 from ferme.plan.types import EdgePolicy
 from ferme.site.defaults import zone_interface
+from ferme.site.errors import FieldPath
 from ferme.site.model import Host, Site
 
+Problem = tuple[FieldPath, str]
+
 VPN_TUNNEL = "tun0"
+# Sources that never come from the Internet (RFC 6890 special-purpose, private and documentation ranges,
+# multicast and reserved), dropped on the outside interface; the outside zone's own subnet is spared
+# (the ISP's link, and the lab's simulated Internet).
+BOGONS = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+          "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+          "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"]  # fmt: skip
 
 
 class PublicationError(ValueError):
@@ -45,47 +55,117 @@ def routes(site: Site, fw: Host) -> list[dict[str, str]]:
     result = []
     if site.vpn:
         for vpn in site.hosts_with("vpn"):
-            if vpn.name == fw.name:
-                continue
-            shared = [z for z in vpn.addresses if z in fw.addresses and site.zones[z].kind != "mgmt"]
-            if shared:
-                result.append({"to": site.vpn.pool, "via": str(vpn.addresses[shared[0]]), "zone": shared[0]})
+            leg = default_leg(vpn, site)  # the VPN server sends its pool's traffic by its default leg
+            if vpn.name != fw.name and leg in fw.addresses:
+                result.append({"to": site.vpn.pool, "via": str(vpn.addresses[leg]), "zone": leg})
     return result
 
 
-def publications(site: Site, flows: list[Flow], fw: Host | None) -> list[dict[str, Any]]:
-    """Public address and port for every service published to the outside (DNAT on the edge).
+def published_name(flow: Flow) -> str:
+    """What `firewall.publish` pins: the role that offers the service, or the extra flow's name."""
+    kind, _, rest = flow.id.partition("/")
+    return rest if kind == "extra" else kind
 
-    Groups of hosts behind one service share a public port; a port taken on one public address
-    moves the next group to the next address of `firewall.public_addresses`.
+
+def published_fqdn(site: Site, name: str) -> str | None:
+    """The DNS name clients use for a published role (RD Web is reached at the gateway's name)."""
+    if name == "rds_web" and site.rds and site.rds.web_fqdn:
+        return str(site.rds.web_fqdn)
+    if name in ("rds_gateway", "rds_web") and site.rds:
+        return str(site.rds.gateway.external_fqdn)
+    if name == "collab" and site.collab:
+        return str(site.collab.fqdn)
+    if name == "vpn" and site.vpn:
+        return str(site.vpn.fqdn)
+    return None
+
+
+def assign_publications(site: Site, flows: list[Flow], fw: Host | None) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Public address and ports of every service published to the outside (DNAT on the edge).
+
+    Each published service has its address pinned in `firewall.publish` (a site with a single public
+    address may leave it implicit): adding a service never moves another one. Returns the publications
+    and the problems (path in the inventory, message).
     """
     public = [str(fw.addresses[z]) for z in fw.addresses if site.zones[z].kind == "outside"] if fw else []
-    public += list(site.firewall.public_addresses)
-    taken: dict[str, set[tuple[str, str]]] = {address: set() for address in public}
+    public += [str(a) for a in site.firewall.public_addresses]
     fw_addresses = {str(a) for a in fw.addresses.values()} if fw else set()
-    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    pins = {name: str(address) for name, address in site.firewall.publish.items()}
+    problems: list[Problem] = []
+    groups: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+    unpinned: dict[str, set[tuple[str, str]]] = {}
     for flow in (f for f in flows if f.published):
-        hosts = tuple(a for a in flow.destination.addresses)
-        group = groups.setdefault(hosts, {"hosts": list(flow.destination.hosts), "addresses": list(hosts),
-                                          "rules": set(), "flows": []})  # fmt: skip
+        name = published_name(flow)
+        address = pins.get(name) or (public[0] if len(public) == 1 else None)
+        if address is None:
+            unpinned.setdefault(name, set()).update(flow.rules)
+            continue
+        hosts = tuple(flow.destination.addresses)
+        names = list(flow.destination.hosts) or [flow.destination.name]
+        group = groups.setdefault((address, hosts), {"public_address": address, "hosts": names,
+                                                     "addresses": list(hosts), "rules": set(), "flows": [],
+                                                     "services": set(), "fqdns": set()})  # fmt: skip
         group["rules"].update(flow.rules)
         group["flows"].append(flow.id)
-    result = []
-    for hosts, group in groups.items():
-        rules = sorted(group["rules"])
-        local = set(hosts) <= fw_addresses
-        candidates = public[:1] if local else public
-        address = next((a for a in candidates if not (taken[a] & set(rules))), None)
-        if address is None:
-            ports = ", ".join(f"{p}/{proto}" for proto, p in rules)
-            raise PublicationError(
-                f"{', '.join(group['hosts'])}: no public address left for {ports} "
-                f"(add one to firewall.public_addresses)"
+        group["services"].add(name)
+        fqdn = published_fqdn(site, name)
+        if fqdn:
+            group["fqdns"].add(fqdn)
+    for name, rules in sorted(unpinned.items()):
+        ports = ", ".join(f"{p}/{proto}" for proto, p in sorted(rules))
+        problems.append(
+            (
+                ("firewall",),
+                f"{name} is published ({ports}) but has no pinned public address: add "
+                f"`publish: {{{name}: ADDRESS}}` under firewall (one of {', '.join(public) or 'none'})",
             )
-        taken[address].update(rules)
-        result.append({"public_address": address, "rules": [{"protocol": p, "ports": ports} for p, ports in rules],
-                       "hosts": group["hosts"], "addresses": group["addresses"], "local": local,
-                       "flows": sorted(group["flows"])})  # fmt: skip
+        )
+    for name, address in pins.items():
+        if address not in public:
+            problems.append((("firewall", "publish", name), f"{address} is not a public address of the edge "
+                             f"({', '.join(public) or 'none'}): add it to firewall.public_addresses"))  # fmt: skip
+        if name not in {s for g in groups.values() for s in g["services"]}:
+            problems.append((("firewall", "publish", name), f"nothing named {name!r} is published to the outside"))
+    taken: dict[tuple[str, str, str], dict[str, Any]] = {}
+    addresses_of: dict[str, dict[str, str]] = {}
+    for group in groups.values():
+        local = set(group["addresses"]) <= fw_addresses
+        for rule in sorted(group["rules"]):
+            other = taken.setdefault((group["public_address"], *rule), group)
+            if other is not group:
+                first = sorted(other["services"])[0]
+                problems.append(
+                    (
+                        ("firewall", "publish", sorted(group["services"])[0]),
+                        f"{group['public_address']} {rule[1]}/{rule[0]} is already published for {first} "
+                        f"({', '.join(other['hosts'])}): pin one of them to another public address",
+                    )
+                )
+        for fqdn in group["fqdns"]:
+            for service in sorted(group["services"]):
+                seen = addresses_of.setdefault(fqdn, {})
+                seen.setdefault(group["public_address"], service)
+        group["local"] = local
+    for fqdn, seen in addresses_of.items():
+        if len(seen) > 1:
+            pairs = ", ".join(f"{a} ({s})" for a, s in sorted(seen.items()))
+            problems.append(
+                (
+                    ("firewall", "publish", sorted(seen.values())[-1]),
+                    f"{fqdn} is published on {len(seen)} addresses: {pairs}; one name has one address",
+                )
+            )
+    result = [{"public_address": g["public_address"], "fqdns": sorted(g["fqdns"]), "services": sorted(g["services"]),
+               "rules": [{"protocol": p, "ports": ports} for p, ports in sorted(g["rules"])], "hosts": g["hosts"],
+               "addresses": g["addresses"], "local": g["local"], "flows": sorted(g["flows"])}
+              for g in groups.values()]  # fmt: skip
+    return result, problems
+
+
+def publications(site: Site, flows: list[Flow], fw: Host | None) -> list[dict[str, Any]]:
+    result, problems = assign_publications(site, flows, fw)
+    if problems:
+        raise PublicationError(problems[0][1])
     return result
 
 
@@ -106,6 +186,34 @@ def _forward_groups(site: Site, flow: Flow, fw_addresses: set[str]) -> list[tupl
     return [(list(src), dst) for src, dst in groups.items()]
 
 
+def asymmetric_paths(site: Site, flows: list[Flow]) -> list[tuple[Host, str]]:
+    """Flows that reach a host through the edge on a leg its replies would not leave by.
+
+    Managed Debian hosts answer by the leg of the address asked (policy routing); the others (Windows,
+    unmanaged hosts) answer by their default leg, around the edge, which then drops the session.
+    """
+    fw = edge_host(site)
+    if fw is None:
+        return []
+    fw_addresses = {str(a) for a in fw.addresses.values()}
+    owners = {str(a): (h, z) for h in site.hosts.values() for z, a in h.addresses.items() if h.name != fw.name}
+    found: list[tuple[Host, str]] = []
+    for flow in flows:
+        if flow.destination.kind in ("internet", "any"):
+            continue
+        for _, destinations in _forward_groups(site, flow, fw_addresses):
+            for address in destinations:
+                host, zone = owners.get(address, (None, None))
+                if host is None or policy_routed(host):
+                    continue
+                default = default_leg(host, site)
+                if default is not None and zone != default:
+                    found.append((host, f"flow {flow.id} reaches {host.name} on its {zone} leg ({address}) "
+                                        f"through the edge, but {host.name} answers by its default leg ({default}): "
+                                        "the edge drops the session (asymmetric path)"))  # fmt: skip
+    return found
+
+
 def edge_policy(site: Site, flows: list[Flow]) -> EdgePolicy | None:
     """Everything the nftables template needs, or None when the site has no Linux edge firewall."""
     fw = edge_host(site)
@@ -120,7 +228,9 @@ def edge_policy(site: Site, flows: list[Flow]) -> EdgePolicy | None:
     antispoof = []
     for zone, interface in names.items():
         if site.zones[zone].kind == "outside":
-            antispoof.append({"interface": interface, "deny": internal})
+            subnet = str(site.zones[zone].subnet)
+            antispoof.append({"interface": interface, "deny": internal,
+                              "bogons": {"networks": BOGONS, "except": subnet}})  # fmt: skip
         else:
             allowed = [str(site.zones[zone].subnet)] + [r["to"] for r in behind if r["zone"] == zone]
             antispoof.append({"interface": interface, "allow": allowed})

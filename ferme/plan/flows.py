@@ -6,6 +6,7 @@ Every enforcement point (edge nftables, Windows Defender Firewall, vendor config
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import asdict, dataclass
 
@@ -49,21 +50,44 @@ def service_addresses(host: Host, site: Site) -> dict[str, str]:
     return others or {z: str(a) for z, a in host.addresses.items()}
 
 
+def _addresses(host: Host, site: Site, mgmt: bool, near: str | None) -> dict[str, str]:
+    if near in host.addresses:  # a client that shares a segment with the host reaches it there, not through the edge
+        return {near: str(host.addresses[near])}
+    if mgmt:
+        return {z: str(a) for z, a in host.addresses.items() if site.zones[z].kind == "mgmt"}
+    return service_addresses(host, site)
+
+
 def _hosts_endpoint(
-    kind: str, name: str, hosts: list[Host], site: Site, *, mgmt: bool = False, source: bool = False
+    kind: str,
+    name: str,
+    hosts: list[Host],
+    site: Site,
+    *,
+    mgmt: bool = False,
+    source: bool = False,
+    near: str | None = None,
 ) -> Endpoint:
-    """Hosts as one end of a flow; as a source, a host speaks from its inside addresses, not its outside one."""
+    """Hosts as one end of a flow; as a source, a host speaks from its inside addresses, not its outside one.
+    As a destination reached from the zone `near`, a host that has a leg there is reached on that leg."""
     pairs = sorted(
         (zone, address)
         for h in hosts
-        for zone, address in (
-            {z: str(a) for z, a in h.addresses.items() if site.zones[z].kind == "mgmt"} if mgmt
-            else service_addresses(h, site)
-        ).items()
+        for zone, address in _addresses(h, site, mgmt, near).items()
         if not (source and site.zones[zone].kind == "outside")
     )  # fmt: skip
     return Endpoint(kind, name, tuple(sorted({z for z, _ in pairs})), tuple(a for _, a in pairs),
                     tuple(sorted(h.name for h in hosts)))  # fmt: skip
+
+
+def _load_balancer(site: Site, role: str) -> Endpoint | None:
+    """The load balancer the inventory names in front of the RD gateways (`rds.gateway.ha: load_balancer`)."""
+    gateway = site.rds.gateway if site.rds else None
+    if role != "rds_gateway" or gateway is None or gateway.ha != "load_balancer" or gateway.load_balancer is None:
+        return None
+    address = ipaddress.IPv4Address(gateway.load_balancer)
+    zone = next(z.name for z in site.zones.values() if address in z.subnet)
+    return Endpoint("hosts", "load_balancer", (zone,), (str(gateway.load_balancer),), ())
 
 
 def _zone_endpoint(site: Site, zone: str) -> Endpoint:
@@ -91,11 +115,19 @@ def derive_flows(site: Site) -> list[Flow]:
 
     for role, hosts in sorted(by_role.items()):
         contract = spec(role)
-        destination = _hosts_endpoint("role", role, hosts, site)
         for offer in contract.offers:
             svc = _vpn_service(site) if offer.service == "vpn" else service(offer.service)
             for zone in (z for z, kind in kinds.items() if kind in offer.from_kinds):
                 source = _zone_endpoint(site, zone)
+                destination = _hosts_endpoint("role", role, hosts, site, near=zone)
+                balancer = _load_balancer(site, role)
+                if balancer and kinds[zone] == "outside":
+                    # The Internet reaches the gateways through the load balancer (a proxy: its address is the
+                    # source the gateways see).
+                    add(Flow(f"{role}/{svc.name}/load_balancer", balancer, _hosts_endpoint("role", role, hosts, site),
+                             svc.name, svc.label_fr, svc.rules, f"role {role}", "répartiteur de charge vers les "
+                             "passerelles"))  # fmt: skip
+                    destination = balancer
                 add(Flow(f"{role}/{svc.name}/{zone}", source, destination, svc.name, svc.label_fr, svc.rules,
                          f"role {role}", offer.why_fr, published=kinds[zone] == "outside"))  # fmt: skip
         for need in contract.needs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ferme.catalogue import host_roles, listening_ports, spec
 from ferme.plan.jsonable import jsonable
+from ferme.plan.routing import host_routing
 from ferme.plan.types import HostState, PlannedCertificate, PlannedHost
 from ferme.powershell.quote import REMOTE_DESKTOP_USERS
 from ferme.site.expand import expand_name
@@ -65,6 +66,7 @@ def _windows_state(host: Host, site: Site) -> HostState:
         # A restart owed while agents are logged on: drained first, or not at all (pyinfra.toml).
         "drain_minutes": site.run.drain_minutes if "rds_session_host" in host.roles else None,
         "certificates": _certificates(host, site),
+        "routing": host_routing(host, site),
     }
 
 
@@ -110,6 +112,7 @@ def _debian_state(host: Host, site: Site) -> HostState:
             "algorithms": SSH_ALGORITHMS,
             "rsa_host_key_bits": RSA_HOST_KEY_BITS,
         },
+        "routing": host_routing(host, site),
     }
 
 

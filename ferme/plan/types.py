@@ -43,6 +43,24 @@ class PlannedCertificate(TypedDict):
     roles: list[str]
 
 
+class PolicyTable(TypedDict):
+    """One source-based routing table: what leaves from `source` leaves by the leg of `leg_address`."""
+
+    table: int
+    priority: int  # of the `ip rule`
+    zone: str
+    source: str  # an address of the host, or the VPN pool
+    leg_address: str  # the host's address on the leg (finds the interface)
+    subnet: str | None  # the leg's own network (none for the VPN pool: it goes to the edge)
+    gateway: str
+
+
+class Routing(TypedDict):
+    default_zone: str | None
+    default_gateway: str | None
+    tables: list[PolicyTable]
+
+
 class HostState(TypedDict, total=False):
     """A host's desired state: the Debian keys for Debian hosts, the Windows keys for Windows hosts."""
 
@@ -56,6 +74,7 @@ class HostState(TypedDict, total=False):
     ntp_servers: list[str]
     dns_servers: list[str]
     ssh: SshPolicy
+    routing: Routing  # Windows hosts too (their default leg), without tables
     firewall: EdgeState  # the edge host only
     # Windows
     windows_features: list[str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import jinja2
@@ -51,8 +52,11 @@ def _dnat(policy: EdgePolicy) -> list[dict[str, str]]:
             # Several hosts behind one service: chosen by a hash of the client's address, the same for
             # TCP and UDP, so that one client's HTTPS channels and its UDP channel reach the same RD
             # gateway (round robin per connection broke its sessions).
+            # The seed is explicit: without one, nft draws a random seed per rule, and the TCP and UDP rules
+            # hash the same client differently (found by the lab test with real packets).
             pairs = ", ".join(f"{i} : {a}" for i, a in enumerate(addresses))
-            target = f"jhash ip saddr mod {len(addresses)} map {{ {pairs} }}"
+            seed = zlib.crc32(publication["public_address"].encode())
+            target = f"jhash ip saddr mod {len(addresses)} seed 0x{seed:08x} map {{ {pairs} }}"
         for rule in publication["rules"]:
             address = publication["public_address"]
             match = f"iifname {_names(outside)} ip daddr {address} {rule['protocol']} dport {rule['ports']}"
@@ -79,5 +83,6 @@ def render_edge_ruleset(plan: Plan) -> str | None:
         flow_count=len(plan["flows"]),
         dnat=_dnat(policy),
         outside_names=_names(policy["masquerade"]) if policy["masquerade"] else "",
+        known_interfaces=", ".join(f'"{n}"' for n in ["lo", *sorted(set(policy["interfaces"].values()))]),
         **{k: v for k, v in policy.items() if k != "publications"},
     )

@@ -217,9 +217,19 @@ class Checker:
             self.report(
                 ("rds", "gateway"),
                 f"{len(gateways)} RD gateways ({', '.join(gateways)}) but no ha",
-                "set rds.gateway.ha: dns_round_robin or load_balancer",
+                "set rds.gateway.ha: edge_hash or load_balancer",
                 key=True,
             )
+        lb = rds.gateway.load_balancer
+        if rds.gateway.ha == "load_balancer" and lb is None:
+            self.report(
+                ("rds", "gateway", "ha"),
+                "ha: load_balancer needs the load balancer's address",
+                "add rds.gateway.load_balancer: ADDRESS (its virtual address in front of the gateways)",
+            )
+        inside = [z.subnet for z in self.zones.values() if z.kind != "outside"]
+        if lb is not None and not any(ipaddress.IPv4Address(lb) in subnet for subnet in inside):
+            self.report(("rds", "gateway", "load_balancer"), f"{lb} is in no inside zone")
         names: set[str] = set()
         for i, collection in enumerate(rds.collections):
             path: FieldPath = ("rds", "collections", i)
@@ -341,16 +351,18 @@ class Checker:
 
     def publications(self) -> None:
         """Services published to the outside must each find a public address and port."""
-        from ferme.plan.edge import PublicationError, edge_host, publications
+        from ferme.plan.edge import assign_publications, asymmetric_paths, edge_host
         from ferme.plan.flows import derive_flows
 
         if self.problems or not self.consistent:
             return  # flows need a consistent site
         site = _partial_site(self)
-        try:
-            publications(site, derive_flows(site), edge_host(site))
-        except PublicationError as exc:
-            self.report(("firewall",), str(exc), key=True)
+        flows = derive_flows(site)
+        for path, message in assign_publications(site, flows, edge_host(site))[1]:
+            self.report(path, message, key=len(path) < 3)
+        for message, host in sorted({m: h for h, m in asymmetric_paths(site, flows)}.items()):
+            hint = "give the host a leg in the client's zone, or reach it on its default leg"
+            self.report(host.origin or ("hosts", host.name), message, hint, key=True)
         outside = [z for z in self.zones.values() if z.kind == "outside"]
         for i, address in enumerate(self.inv.firewall.public_addresses):
             if not outside or ipaddress.IPv4Address(address) not in outside[0].subnet:

@@ -259,7 +259,12 @@ class BrokerHA(Section):
 
 class Gateway(Section):
     external_fqdn: Fqdn
-    ha: Literal["dns_round_robin", "load_balancer"] | None = None
+    ha: Literal["edge_hash", "load_balancer"] | None = Field(
+        None,
+        description="several gateways: `edge_hash` (the edge keeps each client on one gateway by a hash of its "
+        "address; no health check) or `load_balancer` (the edge publishes to `load_balancer`)",
+    )
+    load_balancer: IPv4 | None = Field(None, description="the load balancer's virtual address in front of the gateways")
     mfa: bool = True
 
 
@@ -297,6 +302,9 @@ class Rds(Section):
     broker_ha: BrokerHA | None = None
     licensing: Licensing = Licensing()
     web_client: bool = Field(True, description="publish the HTML5 web client")
+    web_fqdn: Fqdn | None = Field(
+        None, description="DNS name of RD Web Access (default: the gateway's external_fqdn, on the same address)"
+    )
     redirection: Redirection = Redirection()
     profiles: Profiles | None = None
 
@@ -351,6 +359,11 @@ class Firewall(Section):
     vendor: Literal["nftables", "fortigate", "ciscoasa", "srx", "paloalto"] = "nftables"
     log_drops: bool = True
     public_addresses: list[IPv4] = Field([], description="more outside addresses to publish services on")
+    publish: dict[str, IPv4] = Field(
+        {},
+        description="pinned public address per published service: a role (rds_gateway, rds_web, collab, vpn) "
+        "or an extra flow's name; required when the edge has more than one public address",
+    )
     interfaces: dict[str, str] = Field({}, description="edge interface per zone (default: the zone's name)")
     confirm_seconds: Annotated[int, Field(ge=10, le=3600)] | None = Field(
         None, description="commit-confirm delay in seconds (default: pyinfra.toml's confirm_seconds, 60)"

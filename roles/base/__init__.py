@@ -8,7 +8,7 @@ from pyinfra.facts.deb import DebPackages
 from pyinfra.facts.server import Command
 from pyinfra.operations import apt, files, server, systemd
 
-from ferme.plan.types import HostState, SshPolicy
+from ferme.plan.types import HostState, Routing, SshPolicy
 from ferme.resources import templates
 
 TEMPLATES = templates("base")
@@ -132,6 +132,40 @@ def _admins(admins: list[dict[str, object]]) -> None:
     files.put(name="Admins: sudo", src=_text(sudoers), dest="/etc/sudoers.d/ferme-admins", mode="440")
 
 
+def expected_rules(routing: Routing) -> list[str]:
+    """The policy rules as `ip -4 rule show` prints them."""
+    return [f"{t['priority']}:\tfrom {t['source']} lookup {t['table']}" for t in routing["tables"]]
+
+
+def _policy_routing(routing: Routing) -> None:
+    """A dual-homed host answers by the leg each request came in (see ferme/plan/routing.py)."""
+    present = bool(routing["tables"])
+    script = files.template(
+        name="Policy routing: script",
+        src=str(TEMPLATES / "policy-routing.sh.j2"),
+        dest="/usr/local/sbin/ferme-routing",
+        mode="755",
+        tables=routing["tables"],
+    ) if present else files.file(name="Policy routing: no script", path="/usr/local/sbin/ferme-routing",
+                                 present=False)  # fmt: skip
+    unit = files.put(
+        name="Policy routing: unit",
+        src=_text("[Unit]\nDescription=ferme: source-based policy routing\nAfter=network.target\n\n"
+                  "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/usr/local/sbin/ferme-routing\n\n"
+                  "[Install]\nWantedBy=multi-user.target\n"),
+        dest="/etc/systemd/system/ferme-routing.service",
+    ) if present else files.file(name="Policy routing: no unit", path="/etc/systemd/system/ferme-routing.service",
+                                 present=False)  # fmt: skip
+    systemd.daemon_reload(name="Policy routing: reload units", _if=unit.did_change)
+    if not present:
+        return
+    shown = host.get_fact(Command, command="ip -4 rule show") or ""
+    missing = [rule for rule in expected_rules(routing) if rule not in shown.splitlines()]
+    systemd.service(name="Policy routing: enabled", service="ferme-routing", enabled=True, running=True)
+    systemd.service(name="Policy routing: apply", service="ferme-routing", restarted=True,
+                    _if=lambda: script.did_change() or unit.did_change() or bool(missing))  # fmt: skip
+
+
 @deploy("Base Debian host")
 def apply() -> None:
     """Converge the base of a Debian host from its planned state."""
@@ -144,4 +178,5 @@ def apply() -> None:
     _ssh(state["ssh"])
     _upgrades_and_journal()
     _resolver(state["dns_servers"], state["domain"])
+    _policy_routing(state["routing"])
     _admins(state["admins"])

@@ -86,3 +86,17 @@ def test_resolver(linux_host: Any, planned: dict[str, Any]) -> None:
     assert [line.split()[1] for line in resolv.splitlines() if line.startswith("nameserver")] == planned["state"][
         "dns_servers"
     ]
+
+
+def test_policy_routing(linux_host: Any, planned: dict[str, Any]) -> None:
+    """What leaves from an address (or the VPN pool) leaves by that address's leg and its gateway."""
+    tables = planned["state"]["routing"]["tables"]
+    rules = linux_host.check_output("ip -4 rule show").splitlines()
+    for t in tables:
+        assert f"{t['priority']}:\tfrom {t['source']} lookup {t['table']}" in rules
+        routes = linux_host.check_output(f"ip -4 route show table {t['table']}")
+        assert f"default via {t['gateway']} " in routes + " "
+        if t["subnet"]:
+            assert routes.startswith(t["subnet"]) or f"\n{t['subnet']} " in routes
+    if not tables:
+        assert not linux_host.file("/usr/local/sbin/ferme-routing").exists

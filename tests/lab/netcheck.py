@@ -13,7 +13,7 @@ import sys
 import time
 
 
-def serve(tcp: list[int], udp: list[int], seconds: float) -> None:
+def serve(tcp: list[int], udp: list[int], seconds: float, name: str) -> None:
     selector = selectors.DefaultSelector()
     for port in tcp:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -44,16 +44,17 @@ def serve(tcp: list[int], udp: list[int], seconds: float) -> None:
             try:
                 if key.data == "tcp":
                     conn, _ = sock.accept()
-                    conn.sendall(b"ok\n")
+                    conn.sendall(f"ok {name}\n".encode())
                     conn.close()
                 else:
                     _, peer = sock.recvfrom(2048)
-                    sock.sendto(b"ok\n", peer)
+                    sock.sendto(f"ok {name}\n".encode(), peer)
             except OSError:
                 pass
 
 
-def probe(protocol: str, address: str, port: int, source: str | None, timeout: float) -> bool:
+def probe(protocol: str, address: str, port: int, source: str | None, timeout: float, handshake: bool) -> str | None:
+    """What answered (the listener's `ok NAME`, an SSH banner…), or None."""
     kind = socket.SOCK_STREAM if protocol == "tcp" else socket.SOCK_DGRAM
     with socket.socket(socket.AF_INET, kind) as sock:
         sock.settimeout(timeout)
@@ -61,13 +62,20 @@ def probe(protocol: str, address: str, port: int, source: str | None, timeout: f
             sock.bind((source, 0))
         try:
             if protocol == "tcp":
-                sock.connect((address, port))  # connected: the path is open (our listener or a real service)
-                return True
+                # A handshake is not a path: when the reply leaves by another way, the SYN-ACK arrives but the
+                # client's next packets die on the edge (ct state invalid). Only an exchange proves the path.
+                # Both the probe's listener (`ok`) and SSH speak first.
+                # For a refusal, the handshake alone is a leak (--handshake).
+                sock.connect((address, port))
+                if handshake:
+                    return "connected"
+                data = sock.recv(64)
+                return data.decode(errors="replace").strip() or None
             sock.sendto(b"probe", (address, port))
-            data, _ = sock.recvfrom(16)
-            return data.startswith(b"ok")
+            data, _ = sock.recvfrom(64)
+            return data.decode(errors="replace").strip() if data.startswith(b"ok") else None
         except OSError:
-            return False
+            return None
 
 
 def main() -> None:
@@ -77,19 +85,21 @@ def main() -> None:
     s.add_argument("--tcp", default="")
     s.add_argument("--udp", default="")
     s.add_argument("--seconds", type=float, default=120)
+    s.add_argument("--name", default="", help="said in every answer (which host answered)")
     p = sub.add_parser("probe")
     p.add_argument("protocol", choices=["tcp", "udp"])
     p.add_argument("address")
     p.add_argument("port", type=int)
     p.add_argument("--source")
     p.add_argument("--timeout", type=float, default=1.5)
+    p.add_argument("--handshake", action="store_true", help="TCP: a completed handshake is enough")
     args = parser.parse_args()
     if args.command == "serve":
         ports = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
-        serve(ports(args.tcp), ports(args.udp), args.seconds)
+        serve(ports(args.tcp), ports(args.udp), args.seconds, args.name)
     else:
-        reached = probe(args.protocol, args.address, args.port, args.source, args.timeout)
-        print("open" if reached else "refused", flush=True)
+        reached = probe(args.protocol, args.address, args.port, args.source, args.timeout, args.handshake)
+        print(reached or "refused", flush=True)
         sys.exit(0 if reached else 1)
 
 

@@ -17,7 +17,8 @@ def test_status_lists_every_host(inventory: Path) -> None:
     assert status["outside_netns"] == f"{LAB_ID}-outside"
     states = {h["name"]: h["state"] for h in status["hosts"]}
     assert states == {"lab-collab": "running", "lab-fw": "running", "lab-mfa": "running", "lab-vpn": "running",
-                      "lab-rds01": "not-in-lab", "lab-rdsh01": "not-in-lab", "lab-rdsh02": "not-in-lab",
+                      "lab-rds01": "not-in-lab", "lab-rdgw02": "not-in-lab", "lab-rdsh01": "not-in-lab",
+                      "lab-rdsh02": "not-in-lab",
                       "lab-dc01": "not-in-lab"}  # fmt: skip
     firewall = next(h for h in status["hosts"] if h["name"] == "lab-fw")
     assert firewall["netns"] == f"{LAB_ID}-lab-fw" and firewall["addresses"]["mgmt"] == "198.19.4.1"

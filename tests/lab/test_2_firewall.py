@@ -13,6 +13,7 @@ sending from an address of the pool (as a tunnel would).
 from __future__ import annotations
 
 import ipaddress
+import json
 import subprocess
 import sys
 import time
@@ -93,13 +94,9 @@ def lab(inventory: Path) -> Iterator[Lab]:
                 state.zone_probe[zone] = (topology.outside_netns, None)
                 state.where[info["gateway"]] = topology.outside_netns
             elif info["kind"] == "vpn":
-                # What the VPN role will do for its clients: their traffic leaves towards the edge, never
-                # straight onto the VPN server's own zone (the replies come back through the edge).
-                gateway = plan["zones"][next(r["zone"] for r in plan["edge"]["routes"])]["gateway"]
+                # A teleworker's tunnel address, held by the VPN server: its packets take the server's routing
+                # as a tunnel's would (the routing is the inventory's, applied by ferme: nothing added here).
                 subprocess.run(["ip", "-n", vpn_ns, "addr", "replace", f"{VPN_CLIENT}/32", "dev", "lo"], check=True)
-                subprocess.run(["ip", "-n", vpn_ns, "rule", "add", "from", info["subnet"], "lookup", "100"], check=True)
-                subprocess.run(["ip", "-n", vpn_ns, "route", "replace", "default", "via", gateway, "table", "100"],
-                               check=True)  # fmt: skip
                 state.zone_probe[zone] = (vpn_ns, VPN_CLIENT)
             else:
                 netns = f"{LAB_ID}-pr-{zone}"
@@ -116,8 +113,6 @@ def lab(inventory: Path) -> Iterator[Lab]:
             process.kill()
         ssh(plan["hosts"]["lab-mfa"]["connection"]["address"], "systemctl start freeradius")
         subprocess.run(["ip", "-n", vpn_ns, "addr", "del", f"{VPN_CLIENT}/32", "dev", "lo"], check=False)
-        subprocess.run(["ip", "-n", vpn_ns, "rule", "del", "lookup", "100"], check=False)
-        subprocess.run(["ip", "-n", vpn_ns, "route", "flush", "table", "100"], check=False)
         for netns in created:
             subprocess.run(["ip", "netns", "delete", netns], check=False)
 
@@ -154,7 +149,7 @@ def _checks(lab: Lab) -> list[tuple[str, str, str | None, str, str, int, str]]:
 def _listen(lab: Lab, wanted: dict[str, dict[str, set[int]]]) -> None:
     for netns, ports in wanted.items():
         process = subprocess.Popen(
-            ["ip", "netns", "exec", netns, sys.executable, NETCHECK, "serve", "--seconds", "600",
+            ["ip", "netns", "exec", netns, sys.executable, NETCHECK, "serve", "--seconds", "600", "--name", netns,
              "--tcp", ",".join(map(str, sorted(ports["tcp"]))), "--udp", ",".join(map(str, sorted(ports["udp"])))],
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
@@ -165,8 +160,17 @@ def _listen(lab: Lab, wanted: dict[str, dict[str, set[int]]]) -> None:
         lab.listeners.append(process)
 
 
-def _probe(netns: str, source: str | None, protocol: str, address: str, port: int, timeout: float = 1.5) -> bool:
-    args = ["probe", protocol, address, str(port), "--timeout", str(timeout)]
+def _probe(
+    netns: str,
+    source: str | None,
+    protocol: str,
+    address: str,
+    port: int,
+    timeout: float = 1.5,
+    handshake: bool = False,
+) -> bool:
+    """An exchange of data through the path; with `handshake`, a TCP handshake is already a success (a leak)."""
+    args = ["probe", protocol, address, str(port), "--timeout", str(timeout)] + (["--handshake"] if handshake else [])
     if source:
         args += ["--source", source]
     return _netns_run(netns, *args).returncode == 0
@@ -194,6 +198,58 @@ def test_every_flow_of_the_matrix_connects(listening: Lab) -> None:
     assert not failed, "\n".join(failed)
 
 
+def _counters(lab: Lab) -> dict[str, int]:
+    """Packets counted by the edge's accept rules, per flow id."""
+    firewall = lab.plan["hosts"][lab.plan["edge"]["host"]]["connection"]["address"]
+    listing = json.loads(ssh(firewall, "nft -j list chain inet ferme forward").stdout)
+    counts: dict[str, int] = {}
+    for item in listing["nftables"]:
+        rule = item.get("rule")
+        if rule and "comment" in rule:
+            packets = sum(e["counter"]["packets"] for e in rule["expr"] if "counter" in e)
+            counts[rule["comment"]] = counts.get(rule["comment"], 0) + packets
+    return counts
+
+
+def test_paths_are_symmetric_on_dual_homed_hosts(listening: Lab) -> None:
+    """Issue 11, point 1, with the hosts dual-homed as the inventory says and Debian's rp_filter=2.
+
+    Before: mgmt → MFA:443 crossed the edge and the reply left by the MFA's mgmt leg (the session died on
+    `ct state invalid`); VPN clients → collab went straight onto the DMZ and the edge's vpn → dmz rule
+    counted 0. After: the mgmt client reaches the MFA on its own segment, the pool's traffic goes through
+    the edge (counted), and each dual-homed host answers from an address by that address's leg."""
+    plan = listening.plan
+    before = _counters(listening)
+    mgmt_ns, _ = listening.zone_probe["mgmt"]
+    vpn_ns, vpn_client = listening.zone_probe[next(z for z, i in plan["zones"].items() if i["kind"] == "vpn")]
+    results = {}
+    for flow_id, netns, source in (("mfa/https/mgmt", mgmt_ns, None), ("collab/https/vpn", vpn_ns, vpn_client)):
+        flow = next(f for f in plan["flows"] if f["id"] == flow_id)
+        address = flow["destination"]["addresses"][0]
+        results[flow_id] = _probe(netns, source, "tcp", address, 443, timeout=3)
+    after = _counters(listening)
+    delta = {k: after.get(k, 0) - before.get(k, 0) for k in ("mfa/https/mgmt", "collab/https/vpn")}
+    print(f"\nconnections (data exchanged): {results}; edge counters (packets): {delta}")
+    assert all(results.values()), results
+    assert "mfa/https/mgmt" not in after  # the same segment: the edge has no rule, nothing to count
+    assert delta["collab/https/vpn"] >= 1  # the teleworker's session went through the edge
+    far = next(z["gateway"] for z in plan["zones"].values() if z["kind"] == "outside")
+    for name, host in plan["hosts"].items():
+        if host["os"] != "debian":
+            continue
+        for table in host["state"]["routing"]["tables"]:
+            if table["subnet"] is None:
+                continue
+            # A reply from this address to a far network leaves by this address's gateway.
+            route = subprocess.run(
+                ["ip", "-n", listening.host_ns[name], "route", "get", far, "from", table["source"]],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            assert f"via {table['gateway']} " in route, (name, route)
+
+
 def test_other_ports_between_zones_are_refused(listening: Lab) -> None:
     plan = listening.plan
     allowed = {(r["protocol"], _first_port(r["ports"])) for f in plan["flows"] for r in f["rules"] if r["ports"]}
@@ -209,7 +265,7 @@ def test_other_ports_between_zones_are_refused(listening: Lab) -> None:
             checks += [(source_zone, target_zone, netns, source, "tcp", address, p) for p in REFUSED_TCP]
             checks += [(source_zone, target_zone, netns, source, "udp", address, p) for p in REFUSED_UDP]
     with ThreadPoolExecutor(max_workers=32) as pool:
-        results = list(pool.map(lambda c: _probe(c[2], c[3], c[4], c[5], c[6], timeout=1.0), checks))
+        results = list(pool.map(lambda c: _probe(c[2], c[3], c[4], c[5], c[6], timeout=1.0, handshake=True), checks))
     leaks = [f"{c[0]} → {c[1]} {c[4]}/{c[6]}" for c, ok in zip(checks, results, strict=True) if ok]
     print(f"\n{len(checks)} refused connections tried between {len(listening.zone_probe)} zones")
     assert len(checks) > 50 and not leaks, leaks
@@ -235,6 +291,65 @@ def _nmap_open(arguments: list[str]) -> set[tuple[str, str, int]]:
     return found
 
 
+def _answer(netns: str, source: str | None, protocol: str, address: str, port: int, timeout: float = 3) -> str | None:
+    """Who answered (`ok NETNS`), or None."""
+    args = ["probe", protocol, address, str(port), "--timeout", str(timeout)] + (["--source", source] if source else [])
+    result = _netns_run(netns, *args)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def test_any_reaches_every_zone(listening: Lab) -> None:
+    """Issue 11, point 6: the lab's `supervision` flow (mgmt → any, udp/161) reaches hosts in other zones
+    (it used to match `oifname "outside"` only: SNMP to inside hosts was dropped)."""
+    plan = listening.plan
+    assert next(f for f in plan["flows"] if f["id"] == "extra/supervision")["destination"]["kind"] == "any"
+    targets = {"users": listening.zone_probe["users"][0],
+               "servers": listening.host_ns["lab-mfa"], "dmz": listening.host_ns["lab-collab"]}  # fmt: skip
+    _listen(listening, {netns: {"tcp": set(), "udp": {161}} for netns in targets.values()})
+    addresses = {zone: next(a for a, ns in listening.where.items() if ns == netns and ipaddress.IPv4Address(a)
+                            in _zone_net(plan, zone)) for zone, netns in targets.items()}  # fmt: skip
+    mgmt_ns, _ = listening.zone_probe["mgmt"]
+    before = _counters(listening).get("extra/supervision", 0)
+    answers = {zone: _answer(mgmt_ns, None, "udp", address, 161) for zone, address in addresses.items()}
+    counted = _counters(listening).get("extra/supervision", 0) - before
+    print(f"\nSNMP from mgmt: {answers}; edge counter extra/supervision: +{counted} packets")
+    assert all(answers.values()), answers
+    assert counted >= len(addresses)
+
+
+def test_one_client_stays_on_one_gateway(listening: Lab) -> None:
+    """Issue 11, point 7: two RD gateways behind one address (rds.gateway.ha: edge_hash). A client's HTTPS
+    channels and its UDP channel reach the same gateway; different clients are spread over both."""
+    plan = listening.plan
+    publication = next(p for p in plan["edge"]["publications"] if "rds_gateway" in p["services"])
+    assert len(publication["hosts"]) == 2
+    outside = f"{LAB_ID}-outside"
+    net = _zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
+    clients = [str(net.network_address + 100 + i) for i in range(16)]
+    for client in clients:
+        subprocess.run(["ip", "-n", outside, "addr", "add", f"{client}/{net.prefixlen}", "dev", "eth0"], check=True)
+    try:
+        landed: dict[str, set[str | None]] = {}
+        for client in clients:
+            for protocol, port in (("tcp", 443), ("tcp", 443), ("udp", 3391), ("tcp", 443)):
+                answer = _answer(outside, client, protocol, publication["public_address"], port)
+                landed.setdefault(client, set()).add(answer)
+    finally:
+        for client in clients:
+            subprocess.run(
+                ["ip", "-n", outside, "addr", "del", f"{client}/{net.prefixlen}", "dev", "eth0"], check=False
+            )
+    spread: dict[str, int] = {}
+    for answers in landed.values():
+        for answer in answers:
+            spread[str(answer)] = spread.get(str(answer), 0) + 1
+    print(
+        f"\n{len(clients)} clients × (3 TCP + 1 UDP) to {publication['public_address']}: clients per gateway {spread}"
+    )
+    assert all(len(answers) == 1 and None not in answers for answers in landed.values()), landed
+    assert len(spread) == 2, spread  # 16 clients all hashed to one gateway: 1 chance in 32768
+
+
 def test_outside_scan_finds_exactly_the_published_ports(listening: Lab) -> None:
     plan = listening.plan
     publics = sorted({p["public_address"] for p in plan["edge"]["publications"]})
@@ -247,6 +362,38 @@ def test_outside_scan_finds_exactly_the_published_ports(listening: Lab) -> None:
     assert found == expected
 
 
+def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, listening: Lab) -> None:
+    """Issue 11, point 8: addresses were handed out in flow-id order, so a published service sorted before
+    the RD gateway took its address (the gateway moved to the next one, with no warning). Pinned in
+    `firewall.publish`, the gateway keeps its address when `extranet` (443 to the MFA host) is added."""
+    plan = listening.plan
+    gateway = next(p for p in plan["edge"]["publications"] if "rds_gateway" in p["services"])
+    outside_net = _zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
+    third = str(outside_net.network_address + 4)
+    services = inventory / "services.yml"
+    original = services.read_text()
+    changed = original.replace("  extra_flows:\n", "  extra_flows:\n    - {name: extranet, source: internet, "
+                               "destination: lab-mfa, protocol: tcp, ports: [443]}\n")  # fmt: skip
+    changed = changed.replace("  public_addresses: [", f"  public_addresses: [{third}, ")
+    changed = changed.replace("  publish:\n", f"  publish:\n    extranet: {third}\n")
+    assert changed.count("extranet") == 2, "the lab inventory's layout changed: adapt the test"
+    outside = f"{LAB_ID}-outside"
+    try:
+        services.write_text(changed)
+        ferme("apply", str(inventory), "--limit", "lab-fw")
+        after = build_plan(load_site(inventory, with_secrets=False))
+        moved = next(p for p in after["edge"]["publications"] if "rds_gateway" in p["services"])
+        on_gateway = _answer(outside, None, "tcp", gateway["public_address"], 443)
+        on_extranet = _answer(outside, None, "tcp", third, 443)
+        print(f"\nafter adding extranet: {gateway['public_address']}:443 → {on_gateway}, {third}:443 → {on_extranet}")
+        assert moved["public_address"] == gateway["public_address"]
+        assert on_gateway in {f"ok {listening.host_ns[h]}" for h in gateway["hosts"]}, on_gateway
+        assert on_extranet == f"ok {listening.host_ns['lab-mfa']}", on_extranet
+    finally:
+        services.write_text(original)
+        ferme("apply", str(inventory), "--limit", "lab-fw")
+
+
 def test_a_ruleset_that_cuts_the_controller_off_rolls_back(inventory: Path, lab: Lab, tmp_path: Path) -> None:
     import paramiko
 
@@ -254,7 +401,7 @@ def test_a_ruleset_that_cuts_the_controller_off_rolls_back(inventory: Path, lab:
     target = nft_commit.SshTarget(firewall, "root", 22, str(SSH_KEY), str(RUN_DIR / "known_hosts"))
     before = ssh(firewall, "nft -s list ruleset | sha256sum").stdout
     cut = "\n".join([
-        "flush ruleset", "table inet cut {", "\tchain input {",
+        "table inet ferme {}", "delete table inet ferme", "table inet ferme {", "\tchain input {",
         "\t\ttype filter hook input priority filter; policy drop;",
         "\t\tct state established,related accept", '\t\tiifname "lo" accept', "\t}", "}", "",
     ])  # fmt: skip
@@ -271,8 +418,8 @@ def test_a_ruleset_that_cuts_the_controller_off_rolls_back(inventory: Path, lab:
         _, stdout, stderr = session.exec_command(" && ".join(nft_commit.arm_and_apply_commands(seconds)))
         assert stdout.channel.recv_exit_status() == 0, stderr.read()
         applied = time.monotonic()
-        _, stdout, _ = session.exec_command("nft list tables")
-        assert "table inet cut" in stdout.read().decode(), "the established session still works"
+        _, stdout, _ = session.exec_command("nft list table inet ferme")
+        assert "antispoof" not in stdout.read().decode(), "the established session still works, on the cut ruleset"
         with pytest.raises(nft_commit.ConfirmFailed):
             nft_commit.confirm(target, attempts=1)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -147,12 +148,25 @@ def test_no_script_for_a_host_ferme_does_not_manage(cli, tmp_path: Path) -> None
 def test_several_gateways_are_chosen_by_client_not_by_connection() -> None:
     """One client's HTTPS channels and its UDP channel must reach the same RD gateway (issue 11,
     point 7): the DNAT target is a hash of the client's address, the same expression for TCP and UDP."""
-    ruleset = _artifacts("departement-exemple")["firewall/fw01.nft"]
+    ruleset = _artifacts("lab")["firewall/lab-fw.nft"]  # two gateways, rds.gateway.ha: edge_hash
     dnat = [line.strip() for line in ruleset.splitlines() if "dnat ip to" in line and "rds_gateway" in line]
     targets = {line.split("dnat ip to ", 1)[1].split(" comment", 1)[0] for line in dnat}
     assert any("tcp dport 443 " in line for line in dnat) and any("udp dport 3391 " in line for line in dnat), dnat
-    assert len(targets) == 1 and next(iter(targets)).startswith("jhash ip saddr mod 2 map"), targets
+    # One target for TCP and UDP, with its seed written: nft gives each rule a random seed otherwise.
+    assert len(targets) == 1 and re.match(r"jhash ip saddr mod 2 seed 0x[0-9a-f]{8} map", next(iter(targets))), targets
     assert "numgen" not in ruleset
+
+
+def test_a_named_load_balancer_receives_the_published_gateway() -> None:
+    """rds.gateway.ha: load_balancer (the département): the edge publishes to the load balancer's address, and
+    the gateways accept the load balancer (a proxy) on their own firewall."""
+    artifacts = _artifacts("departement-exemple")
+    dnat = [
+        line for line in artifacts["firewall/fw01.nft"].splitlines() if "dnat ip to" in line and "rds_gateway" in line
+    ]
+    assert dnat and all("dnat ip to 10.20.30.15 " in line for line in dnat), dnat
+    gateway = artifacts["windows/gw01/firewall.ps1"]
+    assert "'ferme-rds_gateway-https-load_balancer-tcp|Inbound|Allow|True|TCP|443|10.20.30.15'" in gateway
 
 
 def test_the_matrice_des_flux_csv_opens_in_a_spreadsheet(cli, tmp_path: Path) -> None:
@@ -169,3 +183,37 @@ def test_icmp_errors_only_when_related_and_new_inbound_logged() -> None:
     assert "destination-unreachable" not in ruleset and "ct state established,related accept" in ruleset
     assert "jump icmp_input" in ruleset and "jump icmp_forward" in ruleset and "icmp_essential" not in ruleset
     assert ruleset.count('ct state new limit rate 10/second burst 20 packets log prefix "ferme ') == 2
+
+
+def test_the_edge_replaces_its_own_table_only(tmp_path: Path) -> None:
+    """Issue 11, point 9: `flush ruleset` wiped the tables of OpenVPN or fail2ban. The ruleset now declares,
+    deletes and rewrites `table inet ferme` in one transaction: applied twice in a fresh network namespace
+    next to another tool's table, that table stays and ferme's rules are not doubled."""
+    if shutil.which("nft") is None or shutil.which("unshare") is None:
+        pytest.skip("nft or unshare missing")
+    ruleset = _artifacts("mairie-exemple")["firewall/fw01.nft"]
+    assert "flush ruleset" not in ruleset
+    (tmp_path / "edge.nft").write_text(ruleset)
+    (tmp_path / "other.nft").write_text("table inet f2b {\n\tchain input {\n\t\ttype filter hook input priority -1;\n"
+                                        "\t\tip saddr 192.0.2.66 drop\n\t}\n}\n")  # fmt: skip
+    script = (
+        f"nft -f {tmp_path / 'other.nft'} && nft -f {tmp_path / 'edge.nft'} && nft -f {tmp_path / 'edge.nft'} "
+        "&& nft list tables && nft list chain inet ferme forward | grep -c 'counter packets'"
+    )
+    result = subprocess.run(["unshare", "-rn", "sh", "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split()
+    assert "f2b" in lines and lines.count("ferme") == 1, result.stdout
+    assert int(lines[-1]) == ruleset.split("chain forward {", 1)[1].split("\n\t}", 1)[0].count(" counter ")
+
+
+def test_the_outside_drops_bogons_and_unknown_interfaces_fail_closed() -> None:
+    """Issue 11, point 9: bogon sources dropped on outside (its own subnet spared: the ISP's link), and a
+    packet from an interface the inventory does not know (a new VLAN, a container bridge) is dropped."""
+    ruleset = _artifacts("mairie-exemple")["firewall/fw01.nft"]
+    bogons = next(line for line in ruleset.splitlines() if "bogon source" in line)
+    assert 'iifname "outside" ip saddr != 203.0.113.0/28' in bogons and "10.0.0.0/8" in bogons, bogons
+    unknown = next(line for line in ruleset.splitlines() if "unknown interface" in line)
+    for name in ("lo", "outside", "dmz", "servers", "users", "mgmt"):
+        assert f'"{name}"' in unknown, unknown
+    assert unknown.strip().startswith("iifname != {") and "drop" in unknown

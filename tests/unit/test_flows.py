@@ -23,7 +23,7 @@ def test_gateway_offers_443_tcp_and_3391_udp_to_outside(plan: dict) -> None:
     udp = _flow(plan, "rds_gateway/rdp-udp-gateway/outside")
     assert https["rules"] == [{"protocol": "tcp", "ports": "443"}] and https["published"]
     assert udp["rules"] == [{"protocol": "udp", "ports": "3391"}] and udp["published"]
-    assert https["destination"]["hosts"] == ["lab-rds01"]
+    assert https["destination"]["hosts"] == ["lab-rdgw02", "lab-rds01"]
 
 
 def test_gateway_needs_rdp_to_session_hosts_and_radius_to_mfa(plan: dict) -> None:
@@ -54,8 +54,13 @@ def test_flow_ids_are_unique_and_stable(plan: dict) -> None:
 def test_extra_flows_are_added(copy_example) -> None:
     folder = copy_example("lab", secrets=False)
     path = folder / "services.yml"
-    path.write_text(path.read_text() + "  extra_flows:\n    - {name: sauvegarde, source: servers, "
-                    "destination: outside, protocol: tcp, ports: [443], description: Sauvegarde}\n")  # fmt: skip
+    path.write_text(
+        path.read_text().replace(
+            "  extra_flows:\n",
+            "  extra_flows:\n    - {name: sauvegarde, "
+            "source: servers, destination: outside, protocol: tcp, ports: [443], description: Sauvegarde}\n",
+        )
+    )
     plan = build_plan(load_site(folder, with_secrets=False))
     extra = _flow(plan, "extra/sauvegarde")
     assert extra["asked_by"] == "extra flow sauvegarde"
@@ -69,7 +74,7 @@ def test_publication_conflict_is_an_inventory_error(copy_example, cli) -> None:
     path.write_text(path.read_text().replace("  public_addresses: [198.18.0.3]\n", ""))
     result = cli("check", "--no-secrets", str(folder))
     assert result.exit_code == 2
-    assert "firewall: lab-rds01: no public address left for 443/tcp" in result.stderr
+    assert "firewall.publish.rds_gateway: 198.18.0.3 is not a public address of the edge" in result.stderr
 
 
 def test_any_means_every_zone_and_internet_means_beyond_the_edge(tmp_path) -> None:

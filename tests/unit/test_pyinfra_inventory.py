@@ -13,8 +13,8 @@ from tests.conftest import INVENTORIES, ROOT
 def test_groups_and_host_data_for_the_lab() -> None:
     groups = pyinfra_groups(str(INVENTORIES / "lab" / "inventory.py"))
     hosts = {name: data for entries in groups.values() for name, data in entries}
-    assert sorted(hosts) == ["@winrm/lab-dc01", "@winrm/lab-rds01", "@winrm/lab-rdsh01", "@winrm/lab-rdsh02",
-                             "lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]  # fmt: skip
+    assert sorted(hosts) == ["@winrm/lab-dc01", "@winrm/lab-rdgw02", "@winrm/lab-rds01", "@winrm/lab-rdsh01",
+                             "@winrm/lab-rdsh02", "lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]  # fmt: skip
     assert hosts["lab-fw"]["ssh_hostname"] == "198.18.4.1"
     windows = hosts["@winrm/lab-rds01"]
     assert (windows["winrm_hostname"], windows["winrm_port"]) == ("198.18.4.30", 5986)

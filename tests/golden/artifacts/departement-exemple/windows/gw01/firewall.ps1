@@ -2,7 +2,7 @@
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-siege-tcp', 'ferme-rds_gateway-https-users-sites-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp')
+$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_gateway-https-load_balancer-tcp', 'ferme-rds_gateway-https-users-siege-tcp', 'ferme-rds_gateway-https-users-sites-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -23,13 +23,13 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-load_balancer-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-outside-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
-    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-outside-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-load_balancer-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/load_balancer)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.30.15') -Profile Any -Enabled True -Description 'role rds_gateway: répartiteur de charge vers les passerelles' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-load_balancer-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-load_balancer-tcp|Inbound|Allow|True|TCP|443|10.20.30.15') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-load_balancer-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/load_balancer)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.30.15') -Profile Any -Enabled True -Description 'role rds_gateway: répartiteur de charge vers les passerelles'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-load_balancer-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-siege-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -55,13 +55,13 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-vpn-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-outside-udp|Inbound|Allow|True|UDP|3391|Any') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
-    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/load_balancer)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('10.20.30.15') -Profile Any -Enabled True -Description 'role rds_gateway: répartiteur de charge vers les passerelles' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp|Inbound|Allow|True|UDP|3391|10.20.30.15') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/load_balancer)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('10.20.30.15') -Profile Any -Enabled True -Description 'role rds_gateway: répartiteur de charge vers les passerelles'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |

@@ -113,18 +113,18 @@ if ($null -eq $rule) {
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_gateway-active-directory-directory-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|198.18.2.10') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-active-directory-directory-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_gateway-active-directory-directory-udp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|198.18.2.10') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_gateway/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: authentification et annuaire'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-active-directory-directory-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_licensing-active-directory-directory-tcp' -ErrorAction SilentlyContinue
@@ -161,18 +161,18 @@ if ($null -eq $rule) {
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_web-active-directory-directory-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_web-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|198.18.2.10') {
-    Set-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-active-directory-directory-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire'
     $changes += 'firewall rule changed ' + 'ferme-rds_web-active-directory-directory-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_web-active-directory-directory-udp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_web-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|198.18.2.10') {
-    Set-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire'
     $changes += 'firewall rule changed ' + 'ferme-rds_web-active-directory-directory-udp'
 }
 

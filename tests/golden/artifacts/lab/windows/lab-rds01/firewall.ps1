@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of lab-rds01 (lab), 12 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-rds01 (lab), 14 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp', 'ferme-rds_session_host-smb-profiles-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
+$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp', 'ferme-rds_session_host-smb-profiles-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -71,6 +71,14 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
 }
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_broker-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_broker-tcp|Inbound|Allow|True|TCP|3389|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_broker-tcp'
+}
 $rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp' -DisplayName 'ferme: Licences RDS (RPC) (rds_session_host/rd-licensing/rds_licensing)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('198.18.2.11', '198.18.2.12') -Profile Any -Enabled True -Description 'role rds_session_host: licences d''accès client' | Out-Null
@@ -110,6 +118,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_web-https-vpn-tcp|Inbound|Allow|True|TCP|443|198.18.5.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-rds_web-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
     $changes += 'firewall rule changed ' + 'ferme-rds_web-https-vpn-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-rd-web-broker-rds_broker-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_web-rd-web-broker-rds_broker-tcp' -DisplayName 'ferme: RD Web vers le Service Broker (rds_web/rd-web-broker/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5504') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_web: liste des ressources publiées' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_web-rd-web-broker-rds_broker-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-rd-web-broker-rds_broker-tcp|Inbound|Allow|True|TCP|5504|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_web-rd-web-broker-rds_broker-tcp' -NewDisplayName 'ferme: RD Web vers le Service Broker (rds_web/rd-web-broker/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5504') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_web: liste des ressources publiées'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-rd-web-broker-rds_broker-tcp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |

@@ -1,0 +1,144 @@
+"""The network model (issue 11): paths that survive real packets, decided in the plan and enforced by `ferme check`.
+
+The lab tests (tests/lab/test_2_firewall.py) send the packets; these tests pin the decisions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ferme.plan import build_plan
+from ferme.site import load_site
+from tests.conftest import INVENTORIES
+from tests.unit.test_broken_inventories import _break
+from tests.unit.test_check_defects import _problems
+
+
+def _plan(folder: Path) -> dict:
+    return build_plan(load_site(folder, with_secrets=False))  # type: ignore[return-value]
+
+
+def _flow(plan: dict, flow_id: str) -> dict:
+    return next(f for f in plan["flows"] if f["id"] == flow_id)
+
+
+# --- point 1: asymmetric paths -------------------------------------------------------------------
+
+
+def test_a_client_sharing_a_segment_with_the_host_reaches_it_there() -> None:
+    """mgmt → mfa:443 went to the MFA's servers address through the edge, and the reply left by the MFA's
+    mgmt leg: the edge dropped the session. The flow now targets the MFA's mgmt address, and the edge has no
+    rule for it."""
+    plan = _plan(INVENTORIES / "lab")
+    flow = _flow(plan, "mfa/https/mgmt")
+    assert flow["destination"]["addresses"] == [plan["hosts"]["lab-mfa"]["addresses"]["mgmt"]]
+    assert not [r for r in plan["edge"]["forward"] + plan["edge"]["input"] if r["id"] == "mfa/https/mgmt"]
+    # Users, who share no segment with the MFA, still go through the edge to its service address.
+    collab = _flow(plan, "collab/https/users")
+    assert collab["destination"]["addresses"] == [plan["hosts"]["lab-collab"]["addresses"]["dmz"]]
+    assert [r for r in plan["edge"]["forward"] if r["id"] == "collab/https/users"]
+
+
+def test_dual_homed_debian_hosts_get_a_table_per_leg() -> None:
+    plan = _plan(INVENTORIES / "lab")
+    mfa = plan["hosts"]["lab-mfa"]
+    routing = mfa["state"]["routing"]
+    assert routing["default_zone"] == "servers" and routing["default_gateway"] == plan["zones"]["servers"]["gateway"]
+    by_zone = {t["zone"]: t for t in routing["tables"]}
+    assert set(by_zone) == {"servers", "mgmt"}
+    for zone, table in by_zone.items():
+        assert table["source"] == mfa["addresses"][zone] and table["gateway"] == plan["zones"][zone]["gateway"]
+        assert table["subnet"] == plan["zones"][zone]["subnet"]
+    assert len({t["table"] for t in routing["tables"]}) == len({t["priority"] for t in routing["tables"]}) == 2
+    # The edge routes; Windows hosts and single-legged hosts get no tables.
+    assert not plan["hosts"]["lab-fw"]["state"]["routing"]["tables"]
+    assert not plan["hosts"]["lab-dc01"]["state"]["routing"]["tables"]
+
+
+def test_the_vpn_pool_is_sent_to_the_edge() -> None:
+    """VPN clients → collab (same DMZ segment as the VPN server) went straight onto the segment: the edge saw
+    only the replies and dropped them, and its vpn → dmz rules counted 0."""
+    plan = _plan(INVENTORIES / "lab")
+    vpn = plan["hosts"]["lab-vpn"]
+    pool = next(t for t in vpn["state"]["routing"]["tables"] if t["source"] == plan["settings"]["vpn"]["pool"])
+    assert pool["subnet"] is None  # no route onto the DMZ segment: everything goes to the edge
+    assert pool["gateway"] == plan["zones"]["dmz"]["gateway"] and pool["leg_address"] == vpn["addresses"]["dmz"]
+    assert plan["edge"]["routes"] == [{"to": pool["source"], "via": vpn["addresses"]["dmz"], "zone": "dmz"}]
+    assert [r for r in plan["edge"]["forward"] if r["id"] == "collab/https/vpn"]
+
+
+def test_a_windows_host_reached_on_a_leg_it_does_not_answer_by_is_refused(copy_example, cli) -> None:
+    """A dual-homed Windows gateway (dmz + servers, default route in the DMZ) reached through the edge on its
+    servers address answers by the DMZ: Windows gets no policy routing, so `ferme check` refuses the layout."""
+    folder = copy_example("mairie-exemple", secrets=False)
+    _break(folder, "hosts.yml", "addresses: {servers: 10.50.10.10, mgmt: 10.50.99.10}",
+           "addresses: {dmz: 10.50.30.10, servers: 10.50.10.10, mgmt: 10.50.99.10}")  # fmt: skip
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert problems and all("hosts.yml:" in line and "srv-rds01" in line for line in problems), problems
+    assert any("on its servers leg (10.50.10.10) through the edge" in line and "asymmetric" in line
+               for line in problems), problems  # fmt: skip
+
+
+def test_the_examples_have_no_asymmetric_path(cli) -> None:
+    for name in ("lab", "mairie-exemple", "departement-exemple"):
+        result = cli("check", "--no-secrets", str(INVENTORIES / name))
+        assert result.exit_code == 0, result.stderr
+
+
+# --- point 8: pinned public addresses ------------------------------------------------------------
+
+
+def _publication(plan: dict, service: str) -> dict:
+    return next(p for p in plan["edge"]["publications"] if service in p["services"])
+
+
+def test_adding_a_published_service_does_not_move_the_gateway(copy_example) -> None:
+    """Addresses were handed out in flow-id order: a new published flow sorted before the gateway's took its
+    address and moved the RD gateway, with no warning."""
+    folder = copy_example("lab", secrets=False)
+    before = _publication(_plan(folder), "rds_gateway")["public_address"]
+    _break(folder, "services.yml", "    collab: 198.18.0.2 ",
+           "    extranet: 198.18.0.2\n    collab: 198.18.0.2 ")  # fmt: skip
+    _break(folder, "services.yml", "  extra_flows:\n", "  extra_flows:\n    - {name: extranet, source: internet, "
+           "destination: lab-mfa, protocol: tcp, ports: [8443]}\n")  # fmt: skip
+    plan = _plan(folder)
+    assert _publication(plan, "extranet")["public_address"] == "198.18.0.2"
+    assert _publication(plan, "rds_gateway")["public_address"] == before == "198.18.0.3"
+
+
+def test_the_mairie_publishes_what_its_comments_say() -> None:
+    plan = _plan(INVENTORIES / "mairie-exemple")
+    assert _publication(plan, "collab")["public_address"] == "203.0.113.3"
+    gateway = _publication(plan, "rds_gateway")
+    assert gateway["public_address"] == "203.0.113.2" and gateway["fqdns"] == ["bureau.mairie-exemple.fr"]
+    assert set(gateway["services"]) == {"rds_gateway", "rds_web"}  # one name, one address, one DNAT group
+
+
+def test_plan_prints_each_name_with_its_address(cli) -> None:
+    result = cli("plan", "--no-secrets", str(INVENTORIES / "departement-exemple"))
+    rows = [line.split() for line in result.stdout.splitlines() if "departement-exemple.fr" in line]
+    assert ["bureau.departement-exemple.fr", "198.51.100.2"] in [r[:2] for r in rows], result.stdout
+    assert ["portail.departement-exemple.fr", "198.51.100.3"] in [r[:2] for r in rows], result.stdout
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    # The département's first layout: gateways and RD Web under one name, on two addresses.
+    ("  web_fqdn: portail.departement-exemple.fr", "",
+     "bureau.departement-exemple.fr is published on 2 addresses: 198.51.100.2 (rds_gateway), 198.51.100.3 (rds_web)"),
+    ("    collab: 198.51.100.4", "    collab: 198.51.100.2",
+     "198.51.100.2 443/tcp is already published for collab (collab01)"),
+    ("    collab: 198.51.100.4", "    collab: 198.51.100.9", "198.51.100.9 is not a public address of the edge"),
+    ("    collab: 198.51.100.4", "    collab: 198.51.100.4\n    messagerie: 198.51.100.4",
+     "nothing named 'messagerie' is published to the outside"),
+    ("    collab: 198.51.100.4", "", "collab is published (443/tcp) but has no pinned public address"),
+])  # fmt: skip
+def test_publication_mistakes_are_refused(old, new, message, copy_example, cli) -> None:
+    folder = copy_example("departement-exemple", secrets=False)
+    text = (folder / "services.yml").read_text()
+    line = next(line for line in text.splitlines() if line.startswith(old))
+    _break(folder, "services.yml", line + "\n", new + "\n" if new else "")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert any(message in p and "services.yml:" in p for p in problems), problems
+    assert len(problems) == 1, problems
