@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from ferme.site.yamlsrc import load_folder
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORIES = ROOT / "inventories"
 EXAMPLES = ["mairie-exemple", "departement-exemple", "lab"]
+# Documents carry their date: golden files are rendered as of a fixed day (2027-01-11).
+os.environ["SOURCE_DATE_EPOCH"] = "1799625600"
 
 
 @dataclass

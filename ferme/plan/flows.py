@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from ferme.catalogue import MANAGEMENT_FR, MANAGEMENT_SERVICES, spec
+from ferme.plan.routing import default_leg
 from ferme.plan.services import Service, custom, service
 from ferme.plan.types import PlannedFlow
 from ferme.site.model import Host, Site
@@ -50,7 +51,14 @@ def service_addresses(host: Host, site: Site) -> dict[str, str]:
     return others or {z: str(a) for z, a in host.addresses.items()}
 
 
-def _addresses(host: Host, site: Site, mgmt: bool, near: str | None) -> dict[str, str]:
+def _addresses(host: Host, site: Site, mgmt: bool, near: str | None, toward: tuple[str, ...] = ()) -> dict[str, str]:
+    if toward:  # a source: the address it speaks from towards those zones, not every leg it has
+        shared = {z: str(a) for z, a in host.addresses.items() if z in toward}
+        if shared:
+            return shared
+        leg = default_leg(host, site)
+        if leg and site.zones[leg].kind != "outside":
+            return {leg: str(host.addresses[leg])}
     if near in host.addresses:  # a client that shares a segment with the host reaches it there, not through the edge
         return {near: str(host.addresses[near])}
     if mgmt:
@@ -67,13 +75,14 @@ def _hosts_endpoint(
     mgmt: bool = False,
     source: bool = False,
     near: str | None = None,
+    toward: tuple[str, ...] = (),
 ) -> Endpoint:
     """Hosts as one end of a flow; as a source, a host speaks from its inside addresses, not its outside one.
     As a destination reached from the zone `near`, a host that has a leg there is reached on that leg."""
     pairs = sorted(
         (zone, address)
         for h in hosts
-        for zone, address in _addresses(h, site, mgmt, near).items()
+        for zone, address in _addresses(h, site, mgmt, near, toward).items()
         if not (source and site.zones[zone].kind == "outside")
     )  # fmt: skip
     return Endpoint(kind, name, tuple(sorted({z for z, _ in pairs})), tuple(a for _, a in pairs),
@@ -135,8 +144,8 @@ def derive_flows(site: Site) -> list[Flow]:
             if not providers or not need.when(site):
                 continue
             svc = service(need.service)
-            source = _hosts_endpoint("role", role, hosts, site, source=True)
             target = _hosts_endpoint("role", need.role, providers, site)
+            source = _hosts_endpoint("role", role, hosts, site, source=True, toward=target.zones)
             add(Flow(f"{role}/{svc.name}/{need.role}", source, target, svc.name, svc.label_fr, svc.rules,
                      f"role {role}", need.why_fr))  # fmt: skip
 
@@ -144,8 +153,8 @@ def derive_flows(site: Site) -> list[Flow]:
     linux = [h for h in site.hosts.values() if h.os == "debian" and h.managed]
     if directory and linux:
         # The base role points every Debian host at the domain controllers for DNS and time.
-        source = _hosts_endpoint("hosts", "debian", linux, site, source=True)
         target = _hosts_endpoint("role", "directory", directory, site)
+        source = _hosts_endpoint("hosts", "debian", linux, site, source=True, toward=target.zones)
         for name, why in (("dns", "résolution de noms (rôle base)"), ("ntp", "synchronisation de l'heure (rôle base)")):
             svc = service(name)
             add(Flow(f"base/{name}/directory", source, target, name, svc.label_fr, svc.rules, "role base", why))
@@ -173,17 +182,17 @@ def derive_flows(site: Site) -> list[Flow]:
 
     for extra in site.firewall.extra_flows:
         svc = custom(extra.name, extra.protocol, list(extra.ports), extra.description or extra.name)
-        source = _named_endpoint(site, extra.source, source=True)
         target = _named_endpoint(site, extra.destination)
+        source = _named_endpoint(site, extra.source, source=True, toward=target.zones)
         add(Flow(f"extra/{extra.name}", source, target, svc.name, svc.label_fr, svc.rules,
                  f"extra flow {extra.name}", extra.description or "flux spécifique du site",
                  published=kinds.get(extra.source) == "outside" or extra.source == "internet"))  # fmt: skip
     return [flows[key] for key in sorted(flows)]
 
 
-def _named_endpoint(site: Site, name: str, *, source: bool = False) -> Endpoint:
+def _named_endpoint(site: Site, name: str, *, source: bool = False, toward: tuple[str, ...] = ()) -> Endpoint:
     if name in ("any", "internet"):  # every zone; the Internet, beyond the edge's outside
         return Endpoint(name, name, (), ())
     if name in site.zones:
         return _zone_endpoint(site, name)
-    return _hosts_endpoint("hosts", name, [site.hosts[name]], site, source=source)
+    return _hosts_endpoint("hosts", name, [site.hosts[name]], site, source=source, toward=toward)

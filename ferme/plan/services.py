@@ -54,6 +54,30 @@ CATALOGUE = {
 }
 
 
+# What protects each service on the wire, for the matrice des flux (an RSSI asks it of every flow).
+ENCRYPTION_FR = {
+    "ssh": "SSH",
+    "winrm": "TLS (HTTPS)",
+    "snmp": "non (SNMPv3 : selon l'équipement)",
+    "https": "TLS",
+    "rdp": "TLS (CredSSP)",
+    "rdp-udp-gateway": "DTLS",
+    "rd-web-broker": "TLS",
+    "rpc-management": "RPC authentifié (chiffrement selon l'appel)",
+    "rd-licensing": "RPC authentifié",
+    "smb": "SMB 3 (chiffrement selon le partage)",
+    "radius": "non (mot de passe masqué par le secret partagé)",
+    "ntp": "non",
+    "dns": "non",
+    "active-directory": "Kerberos, LDAP signé, LDAPS (636)",
+    "vpn": "VPN (OpenVPN : TLS ; WireGuard : Noise)",
+}
+
+
+def encryption_fr(name: str) -> str:
+    return ENCRYPTION_FR.get(name, "non déterminé (flux spécifique du site)")
+
+
 def service(name: str) -> Service:
     return CATALOGUE[name]
 

@@ -7,16 +7,23 @@ of the inventory), so the security officer can trace every opening back to its r
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import io
+import json
+import os
+from datetime import UTC, date, datetime
 
-from ferme.plan.types import FlowEnd, Plan
+from ferme.plan.services import encryption_fr
+from ferme.plan.types import FlowEnd, Plan, PlannedFlow
 
 COLUMNS = [
     "Identifiant", "Source", "Zones source", "Adresses source", "Destination", "Zones destination",
-    "Adresses destination", "Service", "Protocole", "Ports", "Demandé par", "Justification", "Publié sur Internet",
+    "Adresses destination", "Adresse publique", "Nom public", "Service", "Protocoles et ports", "Action",
+    "Point de contrôle", "Chiffrement", "Journalisation", "Demandé par", "Justification",
 ]  # fmt: skip
 ASKED_BY_FR = {"management": "règles d'administration"}
+VENDORS_FR = {"fortigate": "FortiGate", "ciscoasa": "Cisco ASA", "srx": "Juniper SRX", "paloalto": "Palo Alto"}
 
 
 def _asked_by(value: str) -> str:
@@ -27,13 +34,21 @@ def _asked_by(value: str) -> str:
     return ASKED_BY_FR.get(value, value)
 
 
-def _endpoint(endpoint: FlowEnd) -> str:
-    kind = {"zone": "zone", "role": "rôle", "hosts": "hôtes", "switches": "commutateurs", "any": "toutes zones",
-            "internet": "Internet"}  # fmt: skip
+def _is_internet(plan: Plan, endpoint: FlowEnd) -> bool:
+    """The Internet as a flow end: `internet`, or a zone of kind outside (its /28 is the ISP link, not the clients)."""
+    return endpoint["kind"] == "internet" or (
+        endpoint["kind"] == "zone" and plan["zones"][endpoint["name"]]["kind"] == "outside"
+    )
+
+
+def _endpoint(plan: Plan, endpoint: FlowEnd) -> str:
+    if _is_internet(plan, endpoint):
+        return "Internet"
+    kind = {"zone": "zone", "role": "rôle", "hosts": "hôtes", "switches": "commutateurs", "any": "toutes zones"}
     label = (
         f"{kind.get(endpoint['kind'], endpoint['kind'])} {endpoint['name']}"
-        if endpoint["kind"] not in ("any", "internet")
-        else kind[endpoint["kind"]]
+        if endpoint["kind"] != "any"
+        else kind["any"]
     )
     if endpoint["hosts"] and endpoint["kind"] != "hosts":
         label += f" ({', '.join(endpoint['hosts'])})"
@@ -42,19 +57,77 @@ def _endpoint(endpoint: FlowEnd) -> str:
     return label
 
 
+def _addresses(plan: Plan, endpoint: FlowEnd) -> tuple[str, str]:
+    if _is_internet(plan, endpoint):
+        return "Internet", "toutes"
+    return ", ".join(endpoint["zones"]) or "toutes", ", ".join(endpoint["addresses"]) or "toutes"
+
+
+def _ports(flow: PlannedFlow) -> str:
+    """`TCP 53, 88; UDP 53`: one row per flow, its ports grouped by protocol."""
+    by_protocol: dict[str, list[str]] = {}
+    for rule in flow["rules"]:
+        by_protocol.setdefault(rule["protocol"].upper(), []).append(rule["ports"])
+    return "; ".join(f"{proto} {', '.join(p for p in ports if p)}".strip() for proto, ports in by_protocol.items())
+
+
+def _enforcement(plan: Plan, flow: PlannedFlow) -> tuple[str, str]:
+    """Where the flow is filtered, and what is logged there."""
+    points, logs = [], []
+    edge = plan.get("edge")
+    vendor = plan["settings"].get("firewall", {}).get("vendor", "nftables")
+    if edge is not None:
+        if any(r["id"] == flow["id"] for r in [*edge["input"], *edge["forward"]]):
+            points.append("bordure (nftables)")
+            logs.append("compteur par règle")
+            if flow["published"]:
+                logs.append("nouvelles connexions depuis Internet journalisées")
+    elif vendor in VENDORS_FR and set(flow["source"]["zones"] or ["*"]) != set(flow["destination"]["zones"] or ["*"]):
+        points.append(f"bordure ({VENDORS_FR[vendor]})")
+        logs.append("journal de l'équipement")
+    windows = [h for h in flow["destination"]["hosts"] if h in plan["hosts"] and plan["hosts"][h]["os"] == "windows"]
+    if windows:
+        points.append("pare-feu Windows des hôtes")
+        logs.append("journal du pare-feu Windows (s'il est activé)")
+    if not points:
+        return "non filtré (même segment)", "aucune"
+    return ", ".join(points), "; ".join(logs)
+
+
+def _publication(plan: Plan, flow: PlannedFlow) -> tuple[str, str]:
+    edge = plan.get("edge")
+    for publication in edge["publications"] if edge else []:
+        if flow["id"] in publication["flows"]:
+            return publication["public_address"], ", ".join(publication["fqdns"]) or "-"
+    return "-", "-"
+
+
 def rows(plan: Plan) -> list[list[str]]:
     result = []
     for flow in plan["flows"]:
-        for rule in flow["rules"]:
-            result.append([
-                flow["id"], _endpoint(flow["source"]), ", ".join(flow["source"]["zones"]) or "toutes",
-                ", ".join(flow["source"]["addresses"]) or "toutes", _endpoint(flow["destination"]),
-                ", ".join(flow["destination"]["zones"]) or "toutes",
-                ", ".join(flow["destination"]["addresses"]) or "toutes", flow["label_fr"], rule["protocol"].upper(),
-                rule["ports"] or "-", _asked_by(flow["asked_by"]), flow["why_fr"],
-                "oui" if flow["published"] else "non",
-            ])  # fmt: skip
+        source_zones, source_addresses = _addresses(plan, flow["source"])
+        target_zones, target_addresses = _addresses(plan, flow["destination"])
+        public, name = _publication(plan, flow)
+        point, logging = _enforcement(plan, flow)
+        result.append([
+            flow["id"], _endpoint(plan, flow["source"]), source_zones, source_addresses,
+            _endpoint(plan, flow["destination"]), target_zones, target_addresses, public, name, flow["label_fr"],
+            _ports(flow), "autoriser", point, encryption_fr(flow["service"]), logging, _asked_by(flow["asked_by"]),
+            flow["why_fr"],
+        ])  # fmt: skip
     return result
+
+
+def version(plan: Plan) -> str:
+    """The policy's version: a digest of its flows (it changes when, and only when, a flow changes)."""
+    return hashlib.sha256(json.dumps(plan["flows"], sort_keys=True).encode()).hexdigest()[:12]
+
+
+def generated_on() -> str:
+    """Today, or SOURCE_DATE_EPOCH's date (reproducible builds, golden files)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    day = datetime.fromtimestamp(int(epoch), tz=UTC).date() if epoch else date.today()
+    return day.isoformat()
 
 
 def zone_table(plan: Plan) -> tuple[list[str], dict[tuple[str, str], list[str]]]:
@@ -62,8 +135,9 @@ def zone_table(plan: Plan) -> tuple[list[str], dict[tuple[str, str], list[str]]]
     zones = list(plan["zones"])
     cells: dict[tuple[str, str], list[str]] = {}
     for flow in plan["flows"]:
-        sources = flow["source"]["zones"] or zones
-        targets = flow["destination"]["zones"] or zones
+        outside = [z for z in zones if plan["zones"][z]["kind"] == "outside"]
+        sources = flow["source"]["zones"] or (outside if flow["source"]["kind"] == "internet" else zones)
+        targets = flow["destination"]["zones"] or (outside if flow["destination"]["kind"] == "internet" else zones)
         for source in sources:
             for target in targets:
                 label = flow["service"]
@@ -85,11 +159,12 @@ def render_html(plan: Plan) -> str:
     site = plan["site"]
     zones, cells = zone_table(plan)
     e = html.escape
-    head = "".join(f"<th>{e(z)}</th>" for z in zones)
+    label = {z: f"Internet ({z})" if plan["zones"][z]["kind"] == "outside" else z for z in zones}
+    head = "".join(f"<th>{e(label[z])}</th>" for z in zones)
     body = ""
     for source in zones:
         tds = "".join(f"<td>{e(', '.join(cells.get((source, target), [])))}</td>" for target in zones)
-        body += f"<tr><th>{e(source)}</th>{tds}</tr>\n"
+        body += f"<tr><th>{e(label[source])}</th>{tds}</tr>\n"
     detail = "".join("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>\n" for row in rows(plan))
     columns = "".join(f"<th>{e(c)}</th>" for c in COLUMNS)
     return f"""<!DOCTYPE html>
@@ -106,8 +181,8 @@ th {{ background: #eef; }}
 </head>
 <body>
 <h1>Matrice des flux — {e(site["label"])}</h1>
-<p>Produite par ferme à partir de l'inventaire {e(site["name"])} : {len(plan["flows"])} flux. Tout flux absent
-de cette matrice est refusé (politique par défaut : refus).</p>
+<p>Produite par ferme à partir de l'inventaire {e(site["name"])} : {len(plan["flows"])} flux.
+Version de la politique {version(plan)}, générée le {generated_on()}.</p>
 <h2>Matrice zone à zone</h2>
 <p>Lignes : zone source ; colonnes : zone destination.</p>
 <table>
@@ -117,6 +192,11 @@ de cette matrice est refusé (politique par défaut : refus).</p>
 <table>
 <tr>{columns}</tr>
 {detail}</table>
+<h2>Ce qui n'est pas filtré</h2>
+<p>Entre zones, la bordure refuse tout flux absent de cette matrice (politique par défaut : refus, refus
+journalisés). À l'intérieur d'une zone (même segment), les flux ne traversent pas la bordure : seul le
+pare-feu des hôtes Windows les filtre ; les hôtes Debian n'ont pas de filtrage local. Les flux sortants de la
+bordure elle-même ne sont pas filtrés.</p>
 </body>
 </html>
 """

@@ -5,6 +5,7 @@ The lab tests (tests/lab/test_2_firewall.py) send the packets; these tests pin t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,61 @@ def test_publication_mistakes_are_refused(old, new, message, copy_example, cli) 
     problems = _problems(cli("check", "--no-secrets", str(folder)))
     assert any(message in p and "services.yml:" in p for p in problems), problems
     assert len(problems) == 1, problems
+
+
+# --- point 12: a matrice des flux an RSSI accepts --------------------------------------------------
+
+
+def _matrix(name: str) -> tuple[list[dict[str, str]], str]:
+    import csv
+    import io
+
+    from ferme.render.artifacts import render_artifacts
+
+    plan = _plan(INVENTORIES / name)
+    artifacts = render_artifacts(plan)  # type: ignore[arg-type]
+    text = artifacts["matrice-des-flux.csv"].lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";")), artifacts["matrice-des-flux.html"]
+
+
+def test_the_matrix_has_one_row_per_flow_with_what_an_rssi_asks() -> None:
+    rows, _ = _matrix("departement-exemple")
+    plan = _plan(INVENTORIES / "departement-exemple")
+    assert [r["Identifiant"] for r in rows] == [f["id"] for f in plan["flows"]]  # one row per flow
+    ad = next(r for r in rows if r["Identifiant"] == "rds_session_host/active-directory/directory")
+    assert ad["Protocoles et ports"].startswith("TCP 53, 88, 135, 389, 445, 464, 636, 3268-3269, 49152-65535; UDP 53")
+    for row in rows:
+        assert row["Action"] == "autoriser" and row["Chiffrement"] and row["Point de contrôle"]
+        assert row["Journalisation"]
+
+
+def test_the_internet_is_named_and_published_rows_carry_address_and_name() -> None:
+    rows, _ = _matrix("mairie-exemple")
+    outside = "203.0.113.0/28"
+    assert not [r for r in rows if outside in r["Adresses source"] or outside in r["Adresses destination"]]
+    gateway = next(r for r in rows if r["Identifiant"] == "rds_gateway/https/outside")
+    assert (gateway["Source"], gateway["Adresses source"]) == ("Internet", "toutes")
+    assert (gateway["Adresse publique"], gateway["Nom public"]) == ("203.0.113.2", "bureau.mairie-exemple.fr")
+    assert gateway["Point de contrôle"] == "bordure (nftables), pare-feu Windows des hôtes"
+    assert "nouvelles connexions depuis Internet journalisées" in gateway["Journalisation"]
+    assert gateway["Chiffrement"] == "TLS"
+
+
+def test_no_phantom_sources_from_the_edge_interfaces() -> None:
+    """base/dns listed the edge's dmz and users addresses as sources (as if those zones asked the DC): a host
+    speaks from the leg it shares with the destination, or its default leg."""
+    rows, _ = _matrix("mairie-exemple")
+    dns = next(r for r in rows if r["Identifiant"] == "base/dns/directory")
+    assert dns["Zones source"] == "servers" and dns["Adresses source"] == "10.50.10.1, 10.50.10.20", dns
+
+
+def test_the_matrix_says_what_is_not_filtered_with_version_and_date() -> None:
+    rows, page = _matrix("lab")
+    same_segment = next(r for r in rows if r["Identifiant"] == "mfa/https/mgmt")
+    assert (same_segment["Point de contrôle"], same_segment["Journalisation"]) == (
+        "non filtré (même segment)",
+        "aucune",
+    )
+    assert "Tout flux absent" not in page and "ne traversent pas la bordure" in page
+    assert re.search(r"Version de la politique [0-9a-f]{12}, générée le 2027-01-11", page)
+    assert "<th>Internet (outside)</th>" in page
