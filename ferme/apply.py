@@ -54,7 +54,9 @@ def select_hosts(plan: Plan, limit: str | None, lab: bool = False) -> tuple[list
         if wanted and name not in wanted and not wanted & set(host["roles"]):
             continue
         via = host["connection"]["via"]
-        if not host["managed"]:
+        if host["os"] == "appliance":
+            skipped[name] = "appliance: its configuration is rendered (firewall/vendor/), ferme does not push it"
+        elif not host["managed"]:
             skipped[name] = "managed: false in the inventory"
         elif lab and host["os"] != "debian":
             skipped[name] = f"{host['os']}: not in the lab (no {host['os'].capitalize()} on this machine), nothing ran"

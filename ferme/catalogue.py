@@ -67,6 +67,7 @@ class RoleSpec:
     services: tuple[str, ...] = ()  # services that must run once converged (checked by verify)
     certificate_roles: tuple[str, ...] = ()  # Set-RDCertificate roles whose certificate this role's hosts hold
     every_host: bool = False  # applied to every managed host of its OS, never named in an inventory
+    also_on: tuple[str, ...] = ()  # other kinds of host that play the role (an edge appliance)
 
 
 AD = Need("active-directory", "directory", "authentification et annuaire")
@@ -78,8 +79,9 @@ ROLES: tuple[RoleSpec, ...] = (
              packages=("openssh-server", "chrony", "unattended-upgrades", "sudo", "python3", "locales"),
              services=("ssh", "chrony")),
     RoleSpec("windows_host", "windows", "hôte Windows (socle)", every_host=True),
-    RoleSpec("edge_firewall", "debian", "pare-feu périmétrique (nftables)", packages=("nftables",)),
-    RoleSpec("vpn", "debian", "VPN des télétravailleurs", settings="vpn", packages=("openvpn",),
+    RoleSpec("edge_firewall", "debian", "pare-feu périmétrique (nftables)", packages=("nftables",),
+             also_on=("appliance",)),
+    RoleSpec("vpn", "debian", "VPN des télétravailleurs", settings="vpn", packages=("openvpn",), also_on=("appliance",),
              offers=(Offer("vpn", ("outside",), "accès VPN des télétravailleurs"),),
              needs=(Need("radius", "mfa", "second facteur des connexions VPN", when=vpn_mfa),)),
     RoleSpec("mfa", "debian", "double authentification (privacyIDEA + FreeRADIUS)", settings="mfa",
@@ -120,7 +122,12 @@ INVENTORY_ROLES: tuple[str, ...] = tuple(s.name for s in ROLES if not s.every_ho
 
 # Management: only from the mgmt zone, by the way each kind of device is administered.
 MANAGEMENT_FR = "administration depuis la zone d'administration"
-MANAGEMENT_SERVICES = {"debian": ("ssh",), "windows": ("winrm",), "switch": ("ssh", "snmp")}
+MANAGEMENT_SERVICES = {
+    "debian": ("ssh",),
+    "windows": ("winrm",),
+    "appliance": ("ssh", "https"),
+    "switch": ("ssh", "snmp"),
+}
 
 
 def listening_ports(role: str) -> set[int]:

@@ -54,6 +54,8 @@ def host_entry(plan: Plan, name: str, inventory: str | None) -> HostEntry | None
     """A host as pyinfra sees it: its name (`@winrm/…` for Windows) and its data (its slice of the plan,
     the artifacts its roles deploy, how to connect). None when no connector can reach it."""
     planned = plan["hosts"][name]
+    if planned["os"] == "appliance":
+        return None  # its configuration is an artifact: no connector pushes it
     connection = planned["connection"]
     data: dict[str, Any] = {
         "ferme": planned,

@@ -8,6 +8,10 @@ from ferme.lab.system import run
 from ferme.lab.topology import Leg, Topology
 
 NETNS_DIR = Path("/run/netns")
+CONNTRACK_FROM_BOOT = (
+    "table inet lab-conntrack {}\ndelete table inet lab-conntrack\ntable inet lab-conntrack {\n\tchain track {\n"
+    "\t\ttype filter hook prerouting priority raw + 1; policy accept;\n\t\tct state new counter\n\t}\n}\n"
+)
 DEBIAN_SYSCTLS = ["net.ipv4.conf.all.rp_filter=2", "net.ipv4.conf.default.rp_filter=2"]
 
 
@@ -59,6 +63,8 @@ def build_network(topology: Topology) -> None:
             add_leg(leg, host.netns, core, topology.bridges[leg.zone])
         if host.default_gateway:
             run(["ip", "-n", host.netns, "route", "replace", "default", "via", host.default_gateway])
+        for to, via in host.routes:  # what a real host's provisioning sets: ferme comes from the admin zone
+            run(["ip", "-n", host.netns, "route", "replace", to, "via", via])
         if host.forwarding:
             # /proc/sys/net is read-only inside the containers (nspawn with an existing namespace): the lab
             # sets the edge's routing parameters from outside; the edge_firewall role checks them and
@@ -70,13 +76,22 @@ def build_network(topology: Topology) -> None:
             ]
             keys += [f"net.ipv4.conf.{leg.name}.send_redirects=0" for leg in host.legs]
             run(["ip", "netns", "exec", host.netns, "sysctl", "-q", "-w", *keys])
+            # Connection tracking from the start, as on an edge that has been filtering for a while: the
+            # administrators' sessions cross this edge, and a session that conntrack first meets in mid-stream
+            # (when the first ruleset loads) can be judged out of window and dropped as invalid — the
+            # transfer then hangs. A table of the lab's own, which ferme's `table inet ferme` leaves alone.
+            run(["ip", "netns", "exec", host.netns, "nft", "-f", "-"], input=CONNTRACK_FROM_BOOT)
     for switch in topology.switches:
         add_netns(switch.netns)
         add_leg(switch.leg, switch.netns, core, topology.bridges[switch.leg.zone])
+        if switch.gateway:
+            run(["ip", "-n", switch.netns, "route", "replace", "default", "via", switch.gateway])
     if topology.outside_leg:
         add_netns(topology.outside_netns)
         add_leg(topology.outside_leg, topology.outside_netns, core, topology.bridges[topology.outside_leg.zone])
     add_leg(topology.controller_leg, None, core, topology.bridges[topology.controller_leg.zone])
+    for to, via in topology.controller_routes:  # lab networks only, through the lab's edge: nothing routes out
+        run(["ip", "route", "replace", to, "via", via, "dev", topology.controller_leg.inner])
 
 
 def lab_namespaces(lab_id: str) -> list[str]:

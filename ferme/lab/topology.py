@@ -41,6 +41,7 @@ class LabHost:
     default_gateway: str | None
     forwarding: bool
     ssh_address: str
+    routes: tuple[tuple[str, str], ...] = ()  # (network, via): to the admin zones, as the host's provisioning sets
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class LabSwitch:
     leg: Leg
     address: str
     ports: tuple[str, ...]
+    gateway: str | None = None
 
 
 SIMULATED_VENDORS = ("cisco_ios",)
@@ -66,6 +68,7 @@ class Topology:
     hosts: tuple[LabHost, ...]
     outside_leg: Leg | None
     controller_leg: Leg  # `inner` stays on the controller with `address`
+    controller_routes: tuple[tuple[str, str], ...] = ()  # (network, via the edge): the mgmt zones, from admin
     switches: tuple[LabSwitch, ...] = field(default=())
     absent: tuple[str, ...] = field(default=())  # hosts of the plan that are not in the lab, and why
 
@@ -117,16 +120,24 @@ def build_topology(plan: Plan) -> Topology:
                 default_gateway=host["state"]["routing"]["default_gateway"],
                 forwarding="edge_firewall" in host["roles"],
                 ssh_address=host["connection"]["address"] or "",
+                routes=tuple((r["to"], r["via"]) for r in host["state"]["routing"]["routes"]),
             )
         )
 
-    mgmt_zone = mgmt[0]
-    mgmt_net = ipaddress.IPv4Network(zones[mgmt_zone]["subnet"])
-    controller = str(mgmt_net.broadcast_address - 1)
+    # The controller is where administration comes from: the admin zone when the site has one (it then
+    # reaches the management legs through the edge), else the mgmt zone.
+    admin = [name for name, zone in zones.items() if zone["kind"] == "admin"]
+    home = (admin or mgmt)[0]
+    home_net = ipaddress.IPv4Network(zones[home]["subnet"])
+    controller = str(home_net.broadcast_address - 1)
     if controller in used:
-        raise TopologyError(f"{controller} is the lab controller's address in zone {mgmt_zone}; no host may use it")
+        raise TopologyError(f"{controller} is the lab controller's address in zone {home}; no host may use it")
     suffix = interface_name(lab_id, "controller")
-    controller_leg = Leg(mgmt_zone, suffix + "c", suffix + "c", suffix + "b", f"{controller}/{mgmt_net.prefixlen}")
+    controller_leg = Leg(home, suffix + "c", suffix + "c", suffix + "b", f"{controller}/{home_net.prefixlen}")
+    controller_routes: tuple[tuple[str, str], ...] = ()
+    if admin:
+        edge = str(zones[home]["gateway"])
+        controller_routes = tuple((zones[z]["subnet"], edge) for z in mgmt)
 
     switches = []
     for name, switch in plan.get("switches", {}).items():
@@ -137,7 +148,9 @@ def build_topology(plan: Plan) -> Topology:
         prefix = ipaddress.IPv4Network(zones[zone]["subnet"]).prefixlen
         suffix = interface_name(lab_id, "switch", name)
         leg = Leg(zone, "mgmt", suffix + "h", suffix + "b", f"{address}/{prefix}")
-        switches.append(LabSwitch(name, f"{lab_id}-{name}", leg, address, tuple(switch["ports"])))
+        gateway = zones[zone]["gateway"]
+        switches.append(LabSwitch(name, f"{lab_id}-{name}", leg, address, tuple(switch["ports"]),
+                                  str(gateway) if gateway else None))  # fmt: skip
 
     outside_leg = None
     outside = [name for name, zone in zones.items() if zone["kind"] == "outside"]
@@ -155,6 +168,7 @@ def build_topology(plan: Plan) -> Topology:
         hosts=tuple(hosts),
         outside_leg=outside_leg,
         controller_leg=controller_leg,
+        controller_routes=controller_routes,
         switches=tuple(switches),
         absent=tuple(absent),
     )

@@ -61,7 +61,7 @@ def build_plan(site: Site) -> Plan:
     for name, planned in hosts.items():
         if planned["os"] == "windows" and planned["managed"]:  # ferme writes nothing for hosts it does not manage
             planned["state"]["firewall_script"] = ARTIFACT_PATHS["windows_firewall"].format(host=name)
-    if edge:
+    if edge and hosts[edge["host"]]["os"] == "debian":  # an appliance edge: its configuration is an artifact
         hosts[edge["host"]]["state"]["firewall"] = {
             "ruleset": ARTIFACT_PATHS["edge_ruleset"].format(host=edge["host"]),
             "routes": edge["routes"],

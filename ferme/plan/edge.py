@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from ferme.plan.flows import Flow
-from ferme.plan.routing import default_leg, policy_routed
+from ferme.plan.routing import answering_leg, default_leg, policy_routed
 from ferme.plan.types import EdgePolicy
 from ferme.site.defaults import zone_interface
 from ferme.site.errors import FieldPath
@@ -201,16 +201,21 @@ def asymmetric_paths(site: Site, flows: list[Flow]) -> list[tuple[Host, str]]:
     for flow in flows:
         if flow.destination.kind in ("internet", "any"):
             continue
-        for _, destinations in _forward_groups(site, flow, fw_addresses):
+        for sources, destinations in _forward_groups(site, flow, fw_addresses):
             for address in destinations:
                 host, zone = owners.get(address, (None, None))
                 if host is None or policy_routed(host):
                     continue
-                default = default_leg(host, site)
+                for source in sources or ["0.0.0.0/0"]:
+                    default = answering_leg(host, site, source)
+                    if default is not None and zone != default:
+                        break
+                else:
+                    continue
                 if default is not None and zone != default:
                     found.append((host, f"flow {flow.id} reaches {host.name} on its {zone} leg ({address}) "
-                                        f"through the edge, but {host.name} answers by its default leg ({default}): "
-                                        "the edge drops the session (asymmetric path)"))  # fmt: skip
+                                        f"through the edge, but {host.name} answers by its {default} leg (no policy "
+                                        "routing): the edge drops the session (asymmetric path)"))  # fmt: skip
     return found
 
 

@@ -106,7 +106,7 @@ def _zone_endpoint(site: Site, zone: str) -> Endpoint:
 def _vpn_service(site: Site) -> Service:
     vpn = site.vpn
     assert vpn is not None
-    protocol = vpn.protocol if vpn.kind == "openvpn" else "udp"
+    protocol = vpn.protocol if vpn.kind in ("openvpn", "sslvpn") else "udp"
     return custom("vpn", protocol, [vpn.port], f"VPN {vpn.kind}")
 
 
@@ -114,6 +114,7 @@ def derive_flows(site: Site) -> list[Flow]:
     """All flows of the site, sorted by id."""
     flows: dict[str, Flow] = {}
     kinds = {z.name: z.kind for z in site.zones.values()}
+    admin = "admin" if "admin" in kinds.values() else "mgmt"
     by_role: dict[str, list[Host]] = {}
     for host in site.hosts.values():
         for role in host.roles:
@@ -126,7 +127,9 @@ def derive_flows(site: Site) -> list[Flow]:
         contract = spec(role)
         for offer in contract.offers:
             svc = _vpn_service(site) if offer.service == "vpn" else service(offer.service)
-            for zone in (z for z, kind in kinds.items() if kind in offer.from_kinds):
+            # Administration comes from the admin zones when the site has them, not from the hosts' mgmt legs.
+            from_kinds = {admin if k == "mgmt" else k for k in offer.from_kinds}
+            for zone in (z for z, kind in kinds.items() if kind in from_kinds):
                 source = _zone_endpoint(site, zone)
                 destination = _hosts_endpoint("role", role, hosts, site, near=zone)
                 balancer = _load_balancer(site, role)
@@ -159,10 +162,11 @@ def derive_flows(site: Site) -> list[Flow]:
             svc = service(name)
             add(Flow(f"base/{name}/directory", source, target, name, svc.label_fr, svc.rules, "role base", why))
 
-    for zone in (z for z, kind in kinds.items() if kind == "mgmt"):
+    for zone in (z for z, kind in kinds.items() if kind == admin):
         source = _zone_endpoint(site, zone)
-        for os_name in ("debian", "windows"):
-            hosts = [h for h in site.hosts.values() if h.os == os_name and h.managed]
+        for os_name in ("debian", "windows", "appliance"):
+            # An appliance is not managed by ferme, but its administrators must keep their way in.
+            hosts = [h for h in site.hosts.values() if h.os == os_name and (h.managed or os_name == "appliance")]
             if not hosts:
                 continue
             target = _hosts_endpoint("hosts", os_name, hosts, site, mgmt=True)

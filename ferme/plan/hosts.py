@@ -124,6 +124,14 @@ def _members(site: Site, entries: list[str]) -> set[str]:
     return names
 
 
+def _state(host: Host, site: Site) -> HostState:
+    if host.os == "windows":
+        return _windows_state(host, site)
+    if host.os == "appliance":  # its configuration is an artifact (firewall/vendor/); no OS state
+        return {"routing": host_routing(host, site)}
+    return _debian_state(host, site)
+
+
 def plan_host(host: Host, site: Site) -> PlannedHost:
     connection = host.connection
     return {
@@ -146,5 +154,5 @@ def plan_host(host: Host, site: Site) -> PlannedHost:
         },
         "hardware": host.hardware.model_dump(exclude_none=True),
         "vars": jsonable(host.vars),
-        "state": _windows_state(host, site) if host.os == "windows" else _debian_state(host, site),
+        "state": _state(host, site),
     }

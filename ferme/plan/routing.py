@@ -14,7 +14,9 @@ the rest of the session (`ct state invalid`). ferme's model:
 
 from __future__ import annotations
 
-from ferme.plan.types import PolicyTable, Routing
+import ipaddress
+
+from ferme.plan.types import PolicyTable, Routing, StaticRoute
 from ferme.site.model import Host, Site
 
 TABLE_BASE = 100  # table 100 + the zone's index in the inventory
@@ -38,6 +40,35 @@ def policy_routed(host: Host) -> bool:
     return host.os == "debian" and host.managed and "edge_firewall" not in host.roles
 
 
+def admin_routes(host: Host, site: Site) -> list[StaticRoute]:
+    """Routes to the admin zones by the host's management leg: administration reaches a host on that leg
+    through the edge, and the replies go back the same way. They are a bootstrap prerequisite (ferme itself
+    comes from the admin zone): the base role keeps them on Debian hosts; on Windows hosts the README gives
+    the `New-NetRoute` line."""
+    admin = [z for z in site.zones.values() if z.kind == "admin"]
+    if not admin or "edge_firewall" in host.roles or any(z.name in host.addresses for z in admin):
+        return []
+    legs = [z for z in host.addresses if site.zones[z].kind == "mgmt" and site.zones[z].gateway
+            and site.zones[z].gateway != host.addresses[z]]  # fmt: skip
+    if not legs:
+        return []
+    leg = legs[0]
+    return [{"to": str(zone.subnet), "via": str(site.zones[leg].gateway), "zone": leg,
+             "leg_address": str(host.addresses[leg])} for zone in admin]  # fmt: skip
+
+
+def answering_leg(host: Host, site: Site, source: str) -> str | None:
+    """The leg by which a host that has no policy routing answers `source` (an address or a network)."""
+    network = ipaddress.IPv4Network(source, strict=False)
+    for route in admin_routes(host, site):
+        if network.subnet_of(ipaddress.IPv4Network(route["to"])):
+            return route["zone"]
+    for zone, address in host.addresses.items():
+        if network.subnet_of(site.zones[zone].subnet) and address:
+            return zone  # on the same segment
+    return default_leg(host, site)
+
+
 def host_routing(host: Host, site: Site) -> Routing:
     default = default_leg(host, site)
     gateway = site.zones[default].gateway if default else None
@@ -55,4 +86,5 @@ def host_routing(host: Host, site: Site) -> Routing:
         tables.append({"table": POOL_TABLE, "priority": POOL_TABLE + PRIORITY_OFFSET, "zone": default,
                        "source": site.vpn.pool, "leg_address": str(host.addresses[default]), "subnet": None,
                        "gateway": str(gateway)})  # fmt: skip
-    return {"default_zone": default, "default_gateway": str(gateway) if gateway else None, "tables": tables}
+    return {"default_zone": default, "default_gateway": str(gateway) if gateway else None, "tables": tables,
+            "routes": admin_routes(host, site)}  # fmt: skip

@@ -55,10 +55,18 @@ class PolicyTable(TypedDict):
     gateway: str
 
 
+class StaticRoute(TypedDict):
+    to: str
+    via: str
+    zone: str  # the leg it leaves by
+    leg_address: str
+
+
 class Routing(TypedDict):
     default_zone: str | None
     default_gateway: str | None
     tables: list[PolicyTable]
+    routes: list[StaticRoute]  # to the admin zones, by the management leg
 
 
 class HostState(TypedDict, total=False):

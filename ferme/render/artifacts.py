@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ferme.plan.build import ARTIFACT_PATHS
 from ferme.plan.types import Plan
+from ferme.render.fortigate import render_fortigate
 from ferme.render.matrix import render_csv, render_html
 from ferme.render.nftables import render_edge_ruleset
 from ferme.render.vendor import render_vendor
@@ -43,6 +44,14 @@ class Artifact:
         return self.path.format(host=host, vendor_file=vendor_file)
 
 
+def _vendor_config(plan: Plan) -> str:
+    """The vendor edge's configuration: complete for a FortiGate declared as the edge appliance; for the
+    other vendors (or an undeclared edge), the filtering policy only, through Aerleon."""
+    if _vendor(plan) == "fortigate" and plan["edge"] is not None:
+        return render_fortigate(plan)
+    return render_vendor(plan, _vendor(plan))
+
+
 def _ruleset(plan: Plan, host: str) -> str:
     text = render_edge_ruleset(plan)
     assert text is not None, "the ruleset is rendered only for the edge host"
@@ -54,7 +63,7 @@ TABLE: tuple[Artifact, ...] = (
     Artifact("flow_matrix_html", "matrice-des-flux.html", lambda plan, _: render_html(plan),
              for_site=lambda plan: True),
     Artifact("edge_ruleset", ARTIFACT_PATHS["edge_ruleset"], _ruleset, for_host=_nft_edge),
-    Artifact("vendor_edge", "firewall/vendor/{vendor_file}", lambda plan, _: render_vendor(plan, _vendor(plan)),
+    Artifact("vendor_edge", "firewall/vendor/{vendor_file}", lambda plan, _: _vendor_config(plan),
              for_site=lambda plan: _vendor(plan) != "nftables"),
     Artifact("windows_firewall", ARTIFACT_PATHS["windows_firewall"], lambda plan, host: render_host_rules(plan, host),
              for_host=lambda plan, host: "firewall_script" in plan["hosts"][host]["state"]),

@@ -152,7 +152,7 @@ class Checker:
         for host in self.hosts.values():
             for role in host.roles:
                 runs_on = catalogue.spec(role).os
-                if runs_on != host.os:
+                if runs_on != host.os and host.os not in catalogue.spec(role).also_on:
                     self.report((*host.origin, "roles"), f"{host.name}: role {role} runs on {runs_on}, not {host.os}")
             if host.os == "windows" and len(host.name) > 15:
                 self.report(host.origin, f"{host.name}: Windows computer names have at most 15 characters", key=True)
@@ -269,10 +269,18 @@ class Checker:
     def one_edge(self) -> None:
         edges = [h for h in self.hosts.values() if "edge_firewall" in h.roles]
         vendor = self.inv.firewall.vendor
-        if edges and vendor != "nftables":
-            self.report(("firewall", "vendor"), f"the edge is a {vendor} appliance, but {edges[0].name} has the "
-                        "edge_firewall role (a Debian edge with nftables)",
-                        "remove the role, or set firewall.vendor: nftables")  # fmt: skip
+        if edges and vendor != "nftables" and edges[0].os != "appliance":
+            self.report(("firewall", "vendor"), f"the edge is a {vendor} appliance, but {edges[0].name} is a "
+                        f"{edges[0].os.capitalize()} host", "declare it `os: appliance` (ferme renders its "
+                        "configuration), or set firewall.vendor: nftables")  # fmt: skip
+        if edges and vendor == "nftables" and edges[0].os == "appliance":
+            self.report(("firewall", "vendor"), f"{edges[0].name} is an appliance: name its vendor",
+                        "firewall.vendor: fortigate, paloalto, srx or ciscoasa")  # fmt: skip
+        vpn = self.inv.vpn
+        for host in (h for h in self.hosts.values() if "vpn" in h.roles):
+            if vpn is not None and (host.os == "appliance") != (vpn.kind == "sslvpn"):
+                self.report(("vpn", "kind"), f"vpn.kind {vpn.kind} on {host.name} ({host.os})",
+                            "sslvpn is the appliance's own VPN; openvpn or wireguard run on Debian")  # fmt: skip
         for host in edges[1:]:
             self.report((*host.origin, "roles"),
                         f"{len(edges)} hosts have the edge_firewall role ({', '.join(h.name for h in edges)})",

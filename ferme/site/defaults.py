@@ -9,6 +9,7 @@ CONNECTION = {
     "debian": {"via": "ssh", "user": "root", "port": 22},
     "windows": {"via": "winrm", "user": WINRM_USER, "port": WINRM_PORT, "auth": WINRM_AUTH},
     "switch": {"via": "netdev", "user": "admin", "port": 22},
+    "appliance": {"via": "ssh", "user": "admin", "port": 22},
 }
 
 

@@ -100,7 +100,7 @@ class Resolver:
                     connection=self._connection(name, settings["os"], settings["connection"], addresses, path),
                     groups=tuple(spec.groups),
                     hardware=schema.Hardware(**settings["hardware"]),
-                    managed=settings.get("managed", True),
+                    managed=settings.get("managed", True) and settings["os"] != "appliance",
                     vars=settings["vars"],
                     description=spec.description,
                     origin=path,
@@ -135,7 +135,9 @@ class Resolver:
         path: FieldPath,
     ) -> Connection:
         conn = {**DEFAULT_CONNECTION[os_name], **given}
-        zone = conn.get("zone") or ("mgmt" if "mgmt" in addresses else next(iter(addresses), None))
+        kinds = {z.name: z.kind for z in self.inv.zones}
+        management = [z for z in addresses if kinds.get(z) == "mgmt"]  # its management leg, whatever its name
+        zone = conn.get("zone") or next(iter(management or addresses), None)
         if conn.get("zone") and conn["zone"] not in addresses:
             self.problem((*path, "connection", "zone"), f"the host has no address in zone {conn['zone']!r}")
         password = conn.get("password")

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     Role = str
 else:
     Role = Literal[INVENTORY_ROLES]  # the role catalogue's names (ferme/catalogue.py)
-ZoneKind = Literal["outside", "dmz", "servers", "users", "mgmt", "vpn"]
+# admin: where administration comes from (bastion, admin workstations: ANSSI's administration guide);
+# mgmt: the hosts' management legs (several segments, e.g. one for the DMZ hosts, filtered by the edge).
+ZoneKind = Literal["outside", "dmz", "servers", "users", "mgmt", "admin", "vpn"]
 Vendor = Literal["cisco_ios", "aruba_aoscx", "hp_procurve", "hp_comware", "juniper_junos"]
 
 
@@ -176,7 +178,10 @@ class Hardware(Section):
 class HostSettings(Section):
     """What a group or `defaults` may set for its hosts."""
 
-    os: Literal["debian", "windows"] | None = None
+    os: Literal["debian", "windows", "appliance"] | None = Field(
+        None,
+        description="appliance: a vendor edge (firewall.vendor) whose configuration ferme renders; no OS to manage",
+    )
     roles: list[Role] = []
     connection: Connection | None = None
     hardware: Hardware | None = None
@@ -337,7 +342,9 @@ class Mfa(Section):
 
 
 class Vpn(Section):
-    kind: Literal["openvpn", "wireguard"] = "openvpn"
+    kind: Literal["openvpn", "wireguard", "sslvpn"] = Field(
+        "openvpn", description="sslvpn: the edge appliance's own SSL-VPN (the vpn role on an os: appliance host)"
+    )
     fqdn: Fqdn
     protocol: Literal["udp", "tcp"] = "udp"
     port: Port = 1194

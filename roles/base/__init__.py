@@ -139,13 +139,14 @@ def expected_rules(routing: Routing) -> list[str]:
 
 def _policy_routing(routing: Routing) -> None:
     """A dual-homed host answers by the leg each request came in (see ferme/plan/routing.py)."""
-    present = bool(routing["tables"])
+    present = bool(routing["tables"] or routing["routes"])
     script = files.template(
         name="Policy routing: script",
         src=str(TEMPLATES / "policy-routing.sh.j2"),
         dest="/usr/local/sbin/ferme-routing",
         mode="755",
         tables=routing["tables"],
+        routes=routing["routes"],
     ) if present else files.file(name="Policy routing: no script", path="/usr/local/sbin/ferme-routing",
                                  present=False)  # fmt: skip
     unit = files.put(
@@ -161,6 +162,8 @@ def _policy_routing(routing: Routing) -> None:
         return
     shown = host.get_fact(Command, command="ip -4 rule show") or ""
     missing = [rule for rule in expected_rules(routing) if rule not in shown.splitlines()]
+    routes = host.get_fact(Command, command="ip -4 route show") or ""
+    missing += [r["to"] for r in routing["routes"] if f"{r['to']} via {r['via']} " not in routes + " "]
     systemd.service(name="Policy routing: enabled", service="ferme-routing", enabled=True, running=True)
     systemd.service(name="Policy routing: apply", service="ferme-routing", restarted=True,
                     _if=lambda: script.did_change() or unit.did_change() or bool(missing))  # fmt: skip

@@ -98,5 +98,8 @@ def test_policy_routing(linux_host: Any, planned: dict[str, Any]) -> None:
         assert f"default via {t['gateway']} " in routes + " "
         if t["subnet"]:
             assert routes.startswith(t["subnet"]) or f"\n{t['subnet']} " in routes
-    if not tables:
+    main = linux_host.check_output("ip -4 route show")
+    for route in planned["state"]["routing"]["routes"]:  # to the admin zones, by the management leg
+        assert f"{route['to']} via {route['via']} " in main + " "
+    if not tables and not planned["state"]["routing"]["routes"]:
         assert not linux_host.file("/usr/local/sbin/ferme-routing").exists

@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import selectors
 import socket
+import struct
 import sys
 import time
+
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
 
 
 def serve(tcp: list[int], udp: list[int], seconds: float, name: str) -> None:
@@ -28,6 +31,7 @@ def serve(tcp: list[int], udp: list[int], seconds: float, name: str) -> None:
         selector.register(sock, selectors.EVENT_READ, "tcp")
     for port in udp:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
         try:
             sock.bind(("0.0.0.0", port))
         except OSError as exc:
@@ -47,8 +51,19 @@ def serve(tcp: list[int], udp: list[int], seconds: float, name: str) -> None:
                     conn.sendall(f"ok {name}\n".encode())
                     conn.close()
                 else:
-                    _, peer = sock.recvfrom(2048)
-                    sock.sendto(f"ok {name}\n".encode(), peer)
+                    # Answer from the address that was asked, as a well-behaved daemon does (IP_PKTINFO): an
+                    # unbound reply takes the routing's source address, the management leg's for the admin zone.
+                    _, ancillary, _, peer = sock.recvmsg(2048, socket.CMSG_SPACE(12))
+                    asked = next(
+                        (
+                            data[8:12]
+                            for level, kind, data in ancillary
+                            if level == socket.IPPROTO_IP and kind == IP_PKTINFO
+                        ),
+                        bytes(4),
+                    )
+                    info = struct.pack("I4s4s", 0, asked, bytes(4))
+                    sock.sendmsg([f"ok {name}\n".encode()], [(socket.IPPROTO_IP, IP_PKTINFO, info)], 0, peer)
             except OSError:
                 pass
 

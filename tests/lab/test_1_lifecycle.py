@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from ferme.plan import build_plan
+from ferme.site import load_site
 from tests.lab.conftest import BIN, LAB_ID, ROOT, RUN_DIR, ferme, report, ssh
 
 
@@ -72,7 +74,10 @@ def test_verify_is_green(inventory: Path, tmp_path: Path) -> None:
 
 
 def test_ssh_audit_finds_no_weak_algorithm(inventory: Path) -> None:
-    for address in ("198.19.4.1", "198.19.4.10", "198.19.4.20", "198.19.4.21"):
+    plan = build_plan(load_site(inventory, with_secrets=False))
+    addresses = [h["connection"]["address"] for h in plan["hosts"].values() if h["os"] == "debian"]
+    assert len(addresses) == 4
+    for address in addresses:  # each on its management leg, from the admin zone through the edge
         audit = subprocess.run([str(BIN / "ssh-audit"), "-P", "Hardened Debian 12 (version 3)", address],
                                capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
         assert "Passed" in audit.stdout, audit.stdout[-2000:]
@@ -90,8 +95,9 @@ def test_hosts_get_packages_through_the_controller(inventory: Path) -> None:
         "/tmp/venv/bin/pip download -q --no-deps -d /tmp/wheels six",
         "ls /tmp/wheels",
     ])  # fmt: skip
-    result = ssh("198.19.4.20", command)
-    assert "six-" in result.stdout, result.stdout + result.stderr
+    for address in ("198.19.4.20", "198.19.7.21"):  # the MFA (mgmt) and the collab server (mgmt-dmz): through the edge
+        result = ssh(address, command)
+        assert "six-" in result.stdout, result.stdout + result.stderr
 
 
 def test_switch_simulator_answers_netmiko(inventory: Path) -> None:

@@ -57,7 +57,14 @@ def _zone_net(plan: dict[str, Any], zone: str) -> ipaddress.IPv4Network:
     return ipaddress.IPv4Network(plan["zones"][zone]["subnet"])
 
 
-def _stand_in(plan: dict[str, Any], topology: Any, netns: str, legs: dict[str, str], gateway: str | None) -> None:
+def _stand_in(
+    plan: dict[str, Any],
+    topology: Any,
+    netns: str,
+    legs: dict[str, str],
+    gateway: str | None,
+    routes: tuple[tuple[str, str], ...] = (),
+) -> None:
     network.add_netns(netns)
     for zone, address in legs.items():
         suffix = interface_name(topology.lab_id, netns, zone)
@@ -65,6 +72,8 @@ def _stand_in(plan: dict[str, Any], topology: Any, netns: str, legs: dict[str, s
         network.add_leg(leg, netns, topology.core_netns, topology.bridges[zone])
     if gateway:
         subprocess.run(["ip", "-n", netns, "route", "replace", "default", "via", gateway], check=True)
+    for to, via in routes:  # a Windows host's bootstrap route to the admin zone (README)
+        subprocess.run(["ip", "-n", netns, "route", "replace", to, "via", via], check=True)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +91,8 @@ def lab(inventory: Path) -> Iterator[Lab]:
             else:
                 netns = f"{LAB_ID}-si-{name}"
                 gateway = next(plan["zones"][z]["gateway"] for z in host["addresses"] if z != "mgmt")
-                _stand_in(plan, topology, netns, host["addresses"], gateway)
+                routes = tuple((r["to"], r["via"]) for r in host["state"]["routing"]["routes"])
+                _stand_in(plan, topology, netns, host["addresses"], gateway, routes)
                 created.append(netns)
                 state.host_ns[name] = netns
             for address in host["addresses"].values():
@@ -139,6 +149,10 @@ def _checks(lab: Lab) -> list[tuple[str, str, str | None, str, str, int, str]]:
         else:
             netns, address = lab.host_ns[source["hosts"][0]], None
         for destination in flow["destination"]["addresses"]:
+            if "/" in destination:  # a zone: its probe stands in for any host of it
+                zone = next(z for z, i in plan["zones"].items() if i["subnet"] == destination)
+                destination = next(a for a, ns in lab.where.items() if ns == lab.zone_probe[zone][0]
+                                   and ipaddress.IPv4Address(a) in _zone_net(plan, zone))  # fmt: skip
             target = (_public(plan, flow["id"]) if flow["published"] else None) or destination
             for rule in flow["rules"]:
                 checks.append((flow["id"], netns, address, rule["protocol"], target, _first_port(rule["ports"]),
@@ -214,25 +228,27 @@ def _counters(lab: Lab) -> dict[str, int]:
 def test_paths_are_symmetric_on_dual_homed_hosts(listening: Lab) -> None:
     """Issue 11, point 1, with the hosts dual-homed as the inventory says and Debian's rp_filter=2.
 
-    Before: mgmt → MFA:443 crossed the edge and the reply left by the MFA's mgmt leg (the session died on
-    `ct state invalid`); VPN clients → collab went straight onto the DMZ and the edge's vpn → dmz rule
-    counted 0. After: the mgmt client reaches the MFA on its own segment, the pool's traffic goes through
-    the edge (counted), and each dual-homed host answers from an address by that address's leg."""
+    Before: a management client → MFA:443 crossed the edge and the reply left by the MFA's mgmt leg (the
+    session died on `ct state invalid`); VPN clients → collab went straight onto the DMZ and the edge's
+    vpn → dmz rule counted 0. After: the MFA answers from its servers address by its servers leg (policy
+    routing, although its route to the admin zone is by its mgmt leg), the pool's traffic goes through the
+    edge (counted), and each dual-homed host answers from an address by that address's leg."""
     plan = listening.plan
     before = _counters(listening)
-    mgmt_ns, _ = listening.zone_probe["mgmt"]
+    admin = next(z for z, i in plan["zones"].items() if i["kind"] == "admin")
+    admin_ns, admin_source = listening.zone_probe[admin]
     vpn_ns, vpn_client = listening.zone_probe[next(z for z, i in plan["zones"].items() if i["kind"] == "vpn")]
+    flows = (("mfa/https/admin", admin_ns, admin_source), ("collab/https/vpn", vpn_ns, vpn_client))
     results = {}
-    for flow_id, netns, source in (("mfa/https/mgmt", mgmt_ns, None), ("collab/https/vpn", vpn_ns, vpn_client)):
+    for flow_id, netns, source in flows:
         flow = next(f for f in plan["flows"] if f["id"] == flow_id)
         address = flow["destination"]["addresses"][0]
         results[flow_id] = _probe(netns, source, "tcp", address, 443, timeout=3)
     after = _counters(listening)
-    delta = {k: after.get(k, 0) - before.get(k, 0) for k in ("mfa/https/mgmt", "collab/https/vpn")}
+    delta = {k: after.get(k, 0) - before.get(k, 0) for k, _, _ in flows}
     print(f"\nconnections (data exchanged): {results}; edge counters (packets): {delta}")
     assert all(results.values()), results
-    assert "mfa/https/mgmt" not in after  # the same segment: the edge has no rule, nothing to count
-    assert delta["collab/https/vpn"] >= 1  # the teleworker's session went through the edge
+    assert all(count >= 1 for count in delta.values()), delta  # both crossed the edge, both directions passed
     far = next(z["gateway"] for z in plan["zones"].values() if z["kind"] == "outside")
     for name, host in plan["hosts"].items():
         if host["os"] != "debian":
@@ -298,8 +314,34 @@ def _answer(netns: str, source: str | None, protocol: str, address: str, port: i
     return result.stdout.strip() if result.returncode == 0 else None
 
 
+def _mgmt_address(plan: dict[str, Any], host: str) -> str:
+    addresses = plan["hosts"][host]["addresses"]
+    return str(next(a for z, a in addresses.items() if plan["zones"][z]["kind"] == "mgmt"))
+
+
+def test_administration_comes_from_the_admin_network_only(listening: Lab) -> None:
+    """Issue 11, point 2: every host had a leg in one flat mgmt segment, so from an Internet-exposed host's
+    mgmt address, WinRM on the domain controller's mgmt address connected. Now the DMZ hosts' management
+    legs sit in their own segment, filtered by the edge, and administration comes from the admin zone."""
+    plan = listening.plan
+    dc = _mgmt_address(plan, "lab-dc01")
+    port = plan["hosts"]["lab-dc01"]["connection"]["port"]
+    exposed = _mgmt_address(plan, "lab-collab")
+    from_exposed = _probe(listening.host_ns["lab-collab"], exposed, "tcp", dc, port, timeout=2, handshake=True)
+    print(f"\nWinRM {dc}:{port} from lab-collab's management address {exposed}: "
+          f"{'connected' if from_exposed else 'refused'}")  # fmt: skip
+    assert not from_exposed
+    admin = next(z for z, info in plan["zones"].items() if info["kind"] == "admin")
+    netns, source = listening.zone_probe[admin]
+    before = _counters(listening).get("management/winrm/admin->windows", 0)
+    answer = _answer(netns, source, "tcp", dc, port)
+    counted = _counters(listening).get("management/winrm/admin->windows", 0) - before
+    print(f"WinRM from the admin zone: {answer}; edge counter management/winrm/admin->windows: +{counted}")
+    assert answer == f"ok {listening.host_ns['lab-dc01']}" and counted == 1
+
+
 def test_any_reaches_every_zone(listening: Lab) -> None:
-    """Issue 11, point 6: the lab's `supervision` flow (mgmt → any, udp/161) reaches hosts in other zones
+    """Issue 11, point 6: the lab's `supervision` flow (admin → any, udp/161) reaches hosts in other zones
     (it used to match `oifname "outside"` only: SNMP to inside hosts was dropped)."""
     plan = listening.plan
     assert next(f for f in plan["flows"] if f["id"] == "extra/supervision")["destination"]["kind"] == "any"
@@ -308,11 +350,12 @@ def test_any_reaches_every_zone(listening: Lab) -> None:
     _listen(listening, {netns: {"tcp": set(), "udp": {161}} for netns in targets.values()})
     addresses = {zone: next(a for a, ns in listening.where.items() if ns == netns and ipaddress.IPv4Address(a)
                             in _zone_net(plan, zone)) for zone, netns in targets.items()}  # fmt: skip
-    mgmt_ns, _ = listening.zone_probe["mgmt"]
+    source = next(f for f in plan["flows"] if f["id"] == "extra/supervision")["source"]["name"]
+    probe_ns, _ = listening.zone_probe[source]
     before = _counters(listening).get("extra/supervision", 0)
-    answers = {zone: _answer(mgmt_ns, None, "udp", address, 161) for zone, address in addresses.items()}
+    answers = {zone: _answer(probe_ns, None, "udp", address, 161) for zone, address in addresses.items()}
     counted = _counters(listening).get("extra/supervision", 0) - before
-    print(f"\nSNMP from mgmt: {answers}; edge counter extra/supervision: +{counted} packets")
+    print(f"\nSNMP from {source}: {answers}; edge counter extra/supervision: +{counted} packets")
     assert all(answers.values()), answers
     assert counted >= len(addresses)
 

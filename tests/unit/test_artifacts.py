@@ -12,6 +12,7 @@ import pytest
 
 from ferme.plan import build_plan
 from ferme.render.artifacts import VENDOR_FILES, render_artifacts
+from ferme.render.fortigate import render_fortigate
 from ferme.render.vendor import render_vendor
 from ferme.site import load_site
 from tests.conftest import EXAMPLES, INVENTORIES, ROOT
@@ -53,7 +54,7 @@ def test_a_vendor_edge_gets_its_vendor_config_only() -> None:
     plan = build_plan(load_site(VENDOR_EDGE, with_secrets=False))
     produced = render_artifacts(plan)
     assert [p for p in produced if p.startswith("firewall/")] == ["firewall/vendor/fortigate.conf"]
-    assert produced["firewall/vendor/fortigate.conf"] == render_vendor(plan, "fortigate")
+    assert produced["firewall/vendor/fortigate.conf"] == render_fortigate(plan)  # complete: the edge is declared
     nft_site = render_artifacts(build_plan(load_site(INVENTORIES / "mairie-exemple", with_secrets=False)))
     assert [p for p in nft_site if p.startswith("firewall/")] == ["firewall/fw01.nft"]
 
@@ -66,7 +67,7 @@ def test_a_vendor_edge_with_a_debian_edge_is_refused(cli, tmp_path: Path) -> Non
     )
     result = cli("check", "--no-secrets", str(folder))
     assert result.exit_code == 2
-    assert "firewall.vendor: the edge is a fortigate appliance, but fw01 has the edge_firewall role" in result.stderr
+    assert "firewall.vendor: the edge is a fortigate appliance, but fw01 is a Debian host" in result.stderr
 
 
 def test_plan_removes_artifacts_of_hosts_no_longer_in_the_inventory(cli, tmp_path: Path) -> None:

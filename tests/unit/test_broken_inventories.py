@@ -20,7 +20,7 @@ CASES = [
     ("outside-subnet", "hosts.yml", "servers: 10.50.10.20,", "servers: 10.50.11.20,",
      "hosts.yml:25:26", "hosts.srv-lin01.addresses.servers", "10.50.11.20 is outside zone 'servers'"),
     ("unknown-host", "network.yml", "{host: srv-lin01,", "{host: srv-lin02,",
-     "network.yml:19:23", "switches.sw01.ports.Gi1/0/3.host", "unknown host 'srv-lin02'"),
+     "network.yml:21:23", "switches.sw01.ports.Gi1/0/3.host", "unknown host 'srv-lin02'"),
     ("unknown-role", "hosts.yml", "roles: [mfa, collab]", "roles: [mfa, colab]",
      "hosts.yml:23:18", "hosts.srv-lin01.roles[1]", "unknown value 'colab' (did you mean collab?"),
     ("missing-secret", "services.yml", "!secret collab_admin", "!secret collab_admin2",

@@ -40,10 +40,10 @@ def test_session_hosts_need_active_directory(plan: dict) -> None:
     assert {("tcp", "88"), ("udp", "53"), ("tcp", "389"), ("tcp", "636")} <= ports
 
 
-def test_management_only_from_mgmt(plan: dict) -> None:
+def test_management_only_from_the_admin_zone(plan: dict) -> None:
     management = [f for f in plan["flows"] if f["asked_by"] == "management"]
     assert {f["service"] for f in management} == {"ssh", "winrm", "snmp"}
-    assert all(f["source"]["zones"] == ["mgmt"] for f in management)
+    assert all(f["source"]["zones"] == ["admin"] for f in management)
 
 
 def test_flow_ids_are_unique_and_stable(plan: dict) -> None:

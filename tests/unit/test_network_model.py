@@ -28,17 +28,32 @@ def _flow(plan: dict, flow_id: str) -> dict:
 # --- point 1: asymmetric paths -------------------------------------------------------------------
 
 
-def test_a_client_sharing_a_segment_with_the_host_reaches_it_there() -> None:
+def _without_admin_zone(folder: Path) -> Path:
+    """The mairie as it was: administration from the mgmt zone, which every host has a leg in."""
+    _break(
+        folder,
+        "network.yml",
+        """  - {name: admin, kind: admin, vlan: 90, subnet: 10.50.90.0/24, gateway: 10.50.90.1,
+     description: "Poste d'administration (administration depuis ce seul réseau)"}\n""",
+        "",
+    )
+    _break(folder, "network.yml", "users, mgmt, admin]", "users, mgmt]")
+    _break(folder, "network.yml", '      Gi1/0/23: {zone: admin, description: "Poste d\'administration"}\n', "")
+    _break(folder, "hosts.yml", "mgmt: 10.50.99.1, admin: 10.50.90.1}", "mgmt: 10.50.99.1}")
+    return folder
+
+
+def test_a_client_sharing_a_segment_with_the_host_reaches_it_there(copy_example) -> None:
     """mgmt → mfa:443 went to the MFA's servers address through the edge, and the reply left by the MFA's
     mgmt leg: the edge dropped the session. The flow now targets the MFA's mgmt address, and the edge has no
     rule for it."""
-    plan = _plan(INVENTORIES / "lab")
+    plan = _plan(_without_admin_zone(copy_example("mairie-exemple", secrets=False)))
     flow = _flow(plan, "mfa/https/mgmt")
-    assert flow["destination"]["addresses"] == [plan["hosts"]["lab-mfa"]["addresses"]["mgmt"]]
+    assert flow["destination"]["addresses"] == [plan["hosts"]["srv-lin01"]["addresses"]["mgmt"]]
     assert not [r for r in plan["edge"]["forward"] + plan["edge"]["input"] if r["id"] == "mfa/https/mgmt"]
     # Users, who share no segment with the MFA, still go through the edge to its service address.
     collab = _flow(plan, "collab/https/users")
-    assert collab["destination"]["addresses"] == [plan["hosts"]["lab-collab"]["addresses"]["dmz"]]
+    assert collab["destination"]["addresses"] == [plan["hosts"]["srv-lin01"]["addresses"]["servers"]]
     assert [r for r in plan["edge"]["forward"] if r["id"] == "collab/https/users"]
 
 
@@ -148,13 +163,13 @@ def test_publication_mistakes_are_refused(old, new, message, copy_example, cli) 
 # --- point 12: a matrice des flux an RSSI accepts --------------------------------------------------
 
 
-def _matrix(name: str) -> tuple[list[dict[str, str]], str]:
+def _matrix(name: str | Path) -> tuple[list[dict[str, str]], str]:
     import csv
     import io
 
     from ferme.render.artifacts import render_artifacts
 
-    plan = _plan(INVENTORIES / name)
+    plan = _plan(INVENTORIES / name if isinstance(name, str) else name)
     artifacts = render_artifacts(plan)  # type: ignore[arg-type]
     text = artifacts["matrice-des-flux.csv"].lstrip("\ufeff")
     return list(csv.DictReader(io.StringIO(text), delimiter=";")), artifacts["matrice-des-flux.html"]
@@ -191,8 +206,8 @@ def test_no_phantom_sources_from_the_edge_interfaces() -> None:
     assert dns["Zones source"] == "servers" and dns["Adresses source"] == "10.50.10.1, 10.50.10.20", dns
 
 
-def test_the_matrix_says_what_is_not_filtered_with_version_and_date() -> None:
-    rows, page = _matrix("lab")
+def test_the_matrix_says_what_is_not_filtered_with_version_and_date(copy_example) -> None:
+    rows, page = _matrix(_without_admin_zone(copy_example("mairie-exemple", secrets=False)))
     same_segment = next(r for r in rows if r["Identifiant"] == "mfa/https/mgmt")
     assert (same_segment["Point de contrôle"], same_segment["Journalisation"]) == (
         "non filtré (même segment)",
@@ -201,3 +216,46 @@ def test_the_matrix_says_what_is_not_filtered_with_version_and_date() -> None:
     assert "Tout flux absent" not in page and "ne traversent pas la bordure" in page
     assert re.search(r"Version de la politique [0-9a-f]{12}, générée le 2027-01-11", page)
     assert "<th>Internet (outside)</th>" in page
+
+
+# --- point 2: administration from an admin network -------------------------------------------------
+
+
+def test_administration_comes_from_the_admin_zone_to_each_management_leg() -> None:
+    plan = _plan(INVENTORIES / "lab")
+    admin = plan["zones"]["admin"]["subnet"]
+    winrm = _flow(plan, "management/winrm/admin->windows")
+    assert winrm["source"]["addresses"] == [admin]
+    ssh = _flow(plan, "management/ssh/admin->debian")
+    # The DMZ hosts' management legs sit in their own segment, which the edge filters.
+    assert {"198.18.7.10", "198.18.7.21"} <= set(ssh["destination"]["addresses"])
+    assert not [f for f in plan["flows"] if f["id"].startswith("management/") and "mgmt" in f["source"]["zones"]]
+    edge = [r for r in plan["edge"]["forward"] if r["id"] == "management/winrm/admin->windows"]
+    assert edge and edge[0]["addresses"] == [admin]
+    # Nothing lets the DMZ hosts' management segment reach the other hosts' management legs.
+    mgmt_dmz = plan["zones"]["mgmt-dmz"]["subnet"]
+    assert not [r for r in plan["edge"]["forward"] if mgmt_dmz in r.get("addresses", []) and
+                not r["id"].startswith("extra/depot-paquets")]  # fmt: skip
+
+
+def test_windows_rules_allow_the_admin_addresses_only() -> None:
+    from ferme.render.artifacts import render_artifacts
+
+    plan = _plan(INVENTORIES / "lab")
+    script = render_artifacts(plan)["windows/lab-dc01/firewall.ps1"]  # type: ignore[arg-type]
+    line = next(x for x in script.splitlines() if "ferme-management-winrm" in x and "signature" in x)
+    assert line.endswith("|TCP|5986|198.18.6.0/255.255.255.0') {"), line  # as Get-NetFirewallAddressFilter shows it
+
+
+def test_hosts_route_the_admin_zone_by_their_management_leg() -> None:
+    plan = _plan(INVENTORIES / "lab")
+    for name, host in plan["hosts"].items():
+        routes = host["state"]["routing"]["routes"]
+        if name == "lab-fw":
+            assert routes == []
+            continue
+        leg = next(z for z in host["addresses"] if plan["zones"][z]["kind"] == "mgmt")
+        assert routes == [{"to": "198.18.6.0/24", "via": plan["zones"][leg]["gateway"], "zone": leg,
+                           "leg_address": host["addresses"][leg]}], name  # fmt: skip
+        assert host["connection"]["address"] == host["addresses"][leg]  # reached on its management leg
+

@@ -23,7 +23,7 @@ def test_debian_hosts_only_with_one_leg_per_zone(lab_plan: dict) -> None:
     assert all("no Windows in the lab" in line for line in topology.absent)
     assert len(topology.absent) == 5
     firewall = topology.host("lab-fw")
-    assert [leg.zone for leg in firewall.legs] == ["outside", "dmz", "servers", "users", "mgmt"]
+    assert [leg.zone for leg in firewall.legs] == ["outside", "dmz", "servers", "users", "mgmt", "mgmt-dmz", "admin"]
     assert firewall.forwarding and firewall.default_gateway == "198.18.0.1"
     assert topology.host("lab-mfa").default_gateway == "198.18.2.1"  # via the firewall, not mgmt
     assert not topology.host("lab-mfa").forwarding
@@ -42,7 +42,11 @@ def test_every_address_is_in_the_test_range(lab_plan: dict) -> None:
     lab = ipaddress.IPv4Network("198.18.0.0/15")
     legs = [leg for h in topology.hosts for leg in h.legs] + [topology.controller_leg]
     assert all(ipaddress.IPv4Interface(leg.address).ip in lab for leg in legs)
-    assert topology.controller_leg.address == "198.18.4.254/24"
+    # The controller administers from the admin zone, and reaches the management legs through the edge.
+    assert topology.controller_leg.address == "198.18.6.254/24"
+    assert topology.controller_routes == (("198.18.4.0/24", "198.18.6.1"), ("198.18.7.0/24", "198.18.6.1"))
+    assert all(ipaddress.IPv4Network(to).subnet_of(lab) for to, _ in topology.controller_routes)
+    assert topology.host("lab-mfa").routes == (("198.18.6.0/24", "198.18.4.1"),)
 
 
 def test_refuses_addresses_outside_the_test_range() -> None:

@@ -2,7 +2,7 @@
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-mgmt-windows-tcp', 'ferme-rds_broker-rpc-management-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_session_host-rdp-users-siege-tcp', 'ferme-rds_session_host-rdp-users-sites-tcp', 'ferme-rds_session_host-rdp-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rpc-management-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_session_host-rdp-users-siege-tcp', 'ferme-rds_session_host-rdp-users-sites-tcp', 'ferme-rds_session_host-rdp-vpn-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -15,13 +15,13 @@ $signature = {
       ($ports -join ','), ($remote -join ',')) -join '|'
 }
 
-$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-management-winrm-mgmt-windows-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-management-winrm-mgmt-windows-tcp|Inbound|Allow|True|TCP|5986|10.20.99.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.99.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
-    $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
+    New-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.90.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-management-winrm-admin-windows-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-management-winrm-admin-windows-tcp|Inbound|Allow|True|TCP|5986|10.20.90.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.90.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+    $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {

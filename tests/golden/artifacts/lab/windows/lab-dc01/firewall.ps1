@@ -2,7 +2,7 @@
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-base-dns-directory-udp', 'ferme-base-dns-directory-tcp', 'ferme-base-ntp-directory-udp', 'ferme-directory-active-directory-users-tcp', 'ferme-directory-active-directory-users-udp', 'ferme-directory-active-directory-vpn-tcp', 'ferme-directory-active-directory-vpn-udp', 'ferme-management-winrm-mgmt-windows-tcp', 'ferme-profiles-active-directory-directory-tcp', 'ferme-profiles-active-directory-directory-udp', 'ferme-rds_broker-active-directory-directory-tcp', 'ferme-rds_broker-active-directory-directory-udp', 'ferme-rds_gateway-active-directory-directory-tcp', 'ferme-rds_gateway-active-directory-directory-udp', 'ferme-rds_licensing-active-directory-directory-tcp', 'ferme-rds_licensing-active-directory-directory-udp', 'ferme-rds_session_host-active-directory-directory-tcp', 'ferme-rds_session_host-active-directory-directory-udp', 'ferme-rds_web-active-directory-directory-tcp', 'ferme-rds_web-active-directory-directory-udp')
+$wanted = @('ferme-base-dns-directory-udp', 'ferme-base-dns-directory-tcp', 'ferme-base-ntp-directory-udp', 'ferme-directory-active-directory-users-tcp', 'ferme-directory-active-directory-users-udp', 'ferme-directory-active-directory-vpn-tcp', 'ferme-directory-active-directory-vpn-udp', 'ferme-management-winrm-admin-windows-tcp', 'ferme-profiles-active-directory-directory-tcp', 'ferme-profiles-active-directory-directory-udp', 'ferme-rds_broker-active-directory-directory-tcp', 'ferme-rds_broker-active-directory-directory-udp', 'ferme-rds_gateway-active-directory-directory-tcp', 'ferme-rds_gateway-active-directory-directory-udp', 'ferme-rds_licensing-active-directory-directory-tcp', 'ferme-rds_licensing-active-directory-directory-udp', 'ferme-rds_session_host-active-directory-directory-tcp', 'ferme-rds_session_host-active-directory-directory-udp', 'ferme-rds_web-active-directory-directory-tcp', 'ferme-rds_web-active-directory-directory-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -71,13 +71,13 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-directory-active-directory-vpn-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/vpn)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes'
     $changes += 'firewall rule changed ' + 'ferme-directory-active-directory-vpn-udp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.4.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-management-winrm-mgmt-windows-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-management-winrm-mgmt-windows-tcp|Inbound|Allow|True|TCP|5986|198.18.4.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-management-winrm-mgmt-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/mgmt->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.4.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
-    $changes += 'firewall rule changed ' + 'ferme-management-winrm-mgmt-windows-tcp'
+    New-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -DisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.6.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-management-winrm-admin-windows-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-management-winrm-admin-windows-tcp|Inbound|Allow|True|TCP|5986|198.18.6.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.6.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
+    $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
