@@ -41,6 +41,12 @@ def plan_summary(plan: Plan) -> str:
                 for p in sorted(edge["publications"], key=lambda p: (p["public_address"], p["services"]))]  # fmt: skip
         lines += ["", "published to the Internet (pinned in firewall.publish):",
                   table(["name", "public address", "ports", "service", "hosts"], rows)]  # fmt: skip
+    remote = {name: z for name, z in plan["zones"].items() if z["kind"] == "remote"}
+    if remote:
+        rows = [[name, z["subnet"], z.get("via") or "—", str(z.get("bandwidth_mbps") or "—")]
+                for name, z in sorted(remote.items())]  # fmt: skip
+        lines += ["", f"sites behind the WAN ({len(remote)}, routed by the edge):",
+                  table(["site", "network", "next hop", "link Mbps"], rows)]  # fmt: skip
     return "\n".join(lines)
 
 

@@ -81,6 +81,7 @@ def build_plan(site: Site) -> Plan:
                 "subnet": str(z.subnet),
                 "gateway": str(z.gateway) if z.gateway else None,
                 "description": z.description,
+                **({"via": str(z.via), "bandwidth_mbps": z.bandwidth_mbps} if z.kind == "remote" else {}),
             }
             for z in site.zones.values()
         },

@@ -53,6 +53,11 @@ def _zone_of(site: Site, address: str) -> str | None:
 def routes(site: Site, fw: Host) -> list[dict[str, str]]:
     """Networks behind another host: the VPN pool behind the VPN server."""
     result = []
+    for zone in site.zones.values():  # the sites behind the WAN, through its router
+        if zone.kind == "remote" and zone.via is not None:
+            leg = next((z for z in fw.addresses if zone.via in site.zones[z].subnet), None)
+            if leg:
+                result.append({"to": str(zone.subnet), "via": str(zone.via), "zone": leg})
     if site.vpn:
         for vpn in site.hosts_with("vpn"):
             leg = default_leg(vpn, site)  # the VPN server sends its pool's traffic by its default leg

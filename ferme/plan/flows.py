@@ -129,6 +129,8 @@ def derive_flows(site: Site) -> list[Flow]:
             svc = _vpn_service(site) if offer.service == "vpn" else service(offer.service)
             # Administration comes from the admin zones when the site has them, not from the hosts' mgmt legs.
             from_kinds = {admin if k == "mgmt" else k for k in offer.from_kinds}
+            if "users" in from_kinds:  # the agents of the sites behind the WAN are users too
+                from_kinds.add("remote")
             for zone in (z for z, kind in kinds.items() if kind in from_kinds):
                 source = _zone_endpoint(site, zone)
                 destination = _hosts_endpoint("role", role, hosts, site, near=zone)

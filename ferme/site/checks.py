@@ -72,6 +72,18 @@ class Checker:
         except RangeError:
             return [pattern]
 
+    def _remote_route(self, i: int, zone: Zone) -> None:
+        """A site behind the WAN is reached through a next hop on one of the edge's legs."""
+        if zone.via is None:
+            self.report(("zones", i), f"zone {zone.name} (remote) has no route", "add `via: ADDRESS` (the WAN router)",
+                        key=True)  # fmt: skip
+            return
+        edges = [h for h in self.hosts.values() if "edge_firewall" in h.roles]
+        legs = [self.zones[z] for z in edges[0].addresses if z in self.zones] if edges else []
+        if edges and not any(zone.via in leg.subnet for leg in legs):
+            self.report(("zones", i, "via"), f"zone {zone.name}: {zone.via} is in no zone the edge has a leg in",
+                        "the WAN router sits on a segment of the edge (a zone of kind wan)")  # fmt: skip
+
     def zones_are_consistent(self) -> None:
         vlans: dict[int, str] = {}
         outside = [z for z in self.inv.zones if z.kind == "outside"]
@@ -89,6 +101,8 @@ class Checker:
             zone = self.zones.get(z.name)
             if zone and zone.gateway is not None and zone.gateway not in zone.subnet:
                 self.report(("zones", i, "gateway"), f"gateway {zone.gateway} is outside {zone.subnet}")
+            if zone and zone.kind == "remote":
+                self._remote_route(i, zone)
         seen: list[tuple[int, Zone]] = []
         for i, z in enumerate(self.inv.zones):
             zone = self.zones.get(z.name)

@@ -21,6 +21,8 @@ class Zone:
     subnet: ipaddress.IPv4Network
     gateway: ipaddress.IPv4Address | None
     description: str = ""
+    via: ipaddress.IPv4Address | None = None  # remote: the next hop to the site
+    bandwidth_mbps: int | None = None  # remote: the WAN link
 
 
 @dataclass(frozen=True)

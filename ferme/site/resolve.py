@@ -41,7 +41,8 @@ class Resolver:
             if z.name in zones:
                 self.problem(("zones", i, "name"), f"zone {z.name!r} is defined twice", "zone names are unique")
                 continue
-            zones[z.name] = Zone(z.name, z.kind, z.vlan, subnet, gateway, z.description)
+            via = ipaddress.IPv4Address(z.via) if z.via else None
+            zones[z.name] = Zone(z.name, z.kind, z.vlan, subnet, gateway, z.description, via, z.bandwidth_mbps)
         return zones
 
     def _merged_settings(self, spec: schema.HostSpec, path: FieldPath) -> dict[str, Any]:

@@ -33,7 +33,8 @@ else:
     Role = Literal[INVENTORY_ROLES]  # the role catalogue's names (ferme/catalogue.py)
 # admin: where administration comes from (bastion, admin workstations: ANSSI's administration guide);
 # mgmt: the hosts' management legs (several segments, e.g. one for the DMZ hosts, filtered by the edge).
-ZoneKind = Literal["outside", "dmz", "servers", "users", "mgmt", "admin", "vpn"]
+# remote: a site behind the WAN (its network, reached `via` the WAN router); wan: the edge's link to that router.
+ZoneKind = Literal["outside", "dmz", "servers", "users", "mgmt", "admin", "vpn", "remote", "wan"]
 Vendor = Literal["cisco_ios", "aruba_aoscx", "hp_procurve", "hp_comware", "juniper_junos"]
 
 
@@ -153,6 +154,10 @@ class Zone(Section):
     subnet: Subnet
     gateway: IPv4 | None = None
     description: str = ""
+    via: IPv4 | None = Field(None, description="remote: the next hop (the WAN router) to the site's network")
+    bandwidth_mbps: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
+        None, description="remote: the site's WAN link (for the sizing)"
+    )
 
 
 class Connection(Section):

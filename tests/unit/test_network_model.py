@@ -259,3 +259,58 @@ def test_hosts_route_the_admin_zone_by_their_management_leg() -> None:
                            "leg_address": host["addresses"][leg]}], name  # fmt: skip
         assert host["connection"]["address"] == host["addresses"][leg]  # reached on its management leg
 
+
+# --- point 11: several sites behind a WAN -----------------------------------------------------------
+
+SITES = 14
+
+
+def _with_remote_sites(folder: Path) -> Path:
+    """The département with its 14 sites behind the WAN router (10.20.97.2, on the edge's `wan` leg)."""
+    zones = "".join(
+        f"  - {{name: site-{n:02d}, kind: remote, subnet: 10.21.{n}.0/24, via: 10.20.97.2, bandwidth_mbps: 20}}\n"
+        for n in range(1, SITES + 1)
+    )
+    _break(
+        folder,
+        "network.yml",
+        "  - {name: mgmt, kind: mgmt,",
+        "  - {name: wan, kind: wan, vlan: 97, subnet: 10.20.97.0/24, gateway: 10.20.97.1,\n"
+        '     description: "Lien vers le routeur WAN des sites"}\n' + zones + "  - {name: mgmt, kind: mgmt,",
+    )
+    _break(
+        folder,
+        "hosts.yml",
+        "mgmt-dmz: 10.20.98.1, admin: 10.20.90.1}",
+        "mgmt-dmz: 10.20.98.1, admin: 10.20.90.1, wan: 10.20.97.1}",
+    )
+    return folder
+
+
+def test_remote_sites_are_routed_and_filtered_like_the_head_office_users(copy_example) -> None:
+    from ferme.render.artifacts import render_artifacts
+
+    plan = _plan(_with_remote_sites(copy_example("departement-exemple", secrets=False)))
+    remote = [z for z, info in plan["zones"].items() if info["kind"] == "remote"]
+    assert len(remote) == SITES and plan["zones"]["site-07"]["bandwidth_mbps"] == 20
+    routes = plan["edge"]["routes"]
+    assert {r["to"] for r in routes if r["via"] == "10.20.97.2"} == {f"10.21.{n}.0/24" for n in range(1, SITES + 1)}
+    assert plan["hosts"]["fw01"]["state"]["firewall"]["routes"] == routes  # the edge role applies them
+    wan = next(a for a in plan["edge"]["antispoof"] if a["interface"] == "wan")
+    assert set(wan["allow"]) == {"10.20.97.0/24", *(f"10.21.{n}.0/24" for n in range(1, SITES + 1))}
+    # Agents of a remote site reach what the head office's agents reach: the gateway, RD Web, the collab.
+    for service in ("rds_gateway/https", "rds_web/https", "collab/https", "rds_session_host/rdp"):
+        assert all(any(f["id"] == f"{service}/{zone}" for f in plan["flows"]) for zone in remote), service
+    ruleset = render_artifacts(plan)["firewall/fw01.nft"]  # type: ignore[arg-type]
+    assert 'comment "rds_gateway/https/site-14"' in ruleset and '"wan"' in ruleset
+    outside = next(a for a in plan["edge"]["antispoof"] if "deny" in a)
+    assert "10.21.14.0/24" in outside["deny"]  # a remote site's address never comes from the Internet
+
+
+def test_a_remote_zone_without_a_route_is_refused(copy_example, cli) -> None:
+    folder = _with_remote_sites(copy_example("departement-exemple", secrets=False))
+    _break(folder, "network.yml", "subnet: 10.21.3.0/24, via: 10.20.97.2,", "subnet: 10.21.3.0/24,")
+    _break(folder, "network.yml", "subnet: 10.21.4.0/24, via: 10.20.97.2,", "subnet: 10.21.4.0/24, via: 10.20.55.2,")
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert any("zones[" in p and "site-03" in p and "no route" in p for p in problems), problems
+    assert any("site-04" in p and "10.20.55.2 is in no zone the edge has a leg in" in p for p in problems), problems
