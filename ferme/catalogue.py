@@ -35,6 +35,10 @@ def gateway_mfa(site: Site) -> bool:
     return bool(site.rds and site.rds.gateway.mfa)
 
 
+def broker_ha(site: Site) -> bool:
+    return bool(site.rds and site.rds.broker_ha)
+
+
 @dataclass(frozen=True)
 class Offer:
     """A service the role's hosts offer, to every zone of these kinds."""
@@ -42,6 +46,9 @@ class Offer:
     service: str
     from_kinds: tuple[str, ...]
     why_fr: str
+    # For VPN clients, the one path to the farm the inventory chose (`vpn.rds_access`): an offer of the other
+    # path is not made to the VPN zone.
+    vpn_path: Literal["gateway", "direct"] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,10 @@ class RoleSpec:
 
 
 AD = Need("active-directory", "directory", "authentification et annuaire")
+LDAPS = Need("ldaps", "directory", "annuaire des utilisateurs (LDAPS)")
+# The broker deploys and manages the RDS servers (Add-RDServer, collections): RPC, SMB and WinRM.
+DEPLOYED = tuple(Need("rds-deployment", role, "déploiement et gestion par le Service Broker")
+                 for role in ("rds_session_host", "rds_web", "rds_gateway", "rds_licensing"))  # fmt: skip
 
 # In dependency order: the host itself, the network and the firewall, the services the RDS farm
 # needs (directory, MFA, profiles), then the farm from the broker outwards.
@@ -86,21 +97,25 @@ ROLES: tuple[RoleSpec, ...] = (
              needs=(Need("radius", "mfa", "second facteur des connexions VPN", when=vpn_mfa),)),
     RoleSpec("mfa", "debian", "double authentification (privacyIDEA + FreeRADIUS)", settings="mfa",
              packages=("freeradius", "freeradius-utils", "python3-venv"),
-             offers=(Offer("https", ("mgmt",), "console d'administration privacyIDEA"),)),
+             offers=(Offer("https", ("mgmt",), "console d'administration privacyIDEA"),), needs=(LDAPS,)),
     RoleSpec("collab", "debian", "espace collaboratif", settings="collab", packages=("python3-venv",),
-             offers=(Offer("https", ("outside", "users", "vpn"), "espace collaboratif et WebDAV"),)),
+             offers=(Offer("https", ("outside", "users", "vpn"), "espace collaboratif et WebDAV"),), needs=(LDAPS,)),
     RoleSpec("directory", "windows", "annuaire Active Directory", features=("RSAT-AD-PowerShell",),
              offers=(Offer("active-directory", ("users", "vpn"), "ouverture de session des postes"),)),
     RoleSpec("profiles", "windows", "partage des profils", features=("FS-FileServer",), needs=(AD,)),
     RoleSpec("rds_licensing", "windows", "licences RDS", settings="rds", features=("RDS-Licensing",), needs=(AD,)),
+    RoleSpec("rds_database", "windows", "base SQL du Service Broker (haute disponibilité)", settings="rds",
+             services=("MSSQLSERVER",)),
     RoleSpec("rds_broker", "windows", "Service Broker RD", settings="rds",
              features=("RDS-Connection-Broker", "RSAT-RDS-Tools"),
              certificate_roles=("RDRedirector", "RDPublishing"),
-             offers=(Offer("rdp", ("users", "vpn"), "connexion des postes internes via le Service Broker"),),
-             needs=(Need("rpc-management", "rds_session_host", "gestion des hôtes de session"), AD)),
+             offers=(Offer("rdp", ("users", "vpn"), "connexion des postes internes via le Service Broker",
+                           vpn_path="direct"),),
+             needs=(*DEPLOYED, Need("sql", "rds_database", "base de la haute disponibilité du Service Broker",
+                                    when=broker_ha), AD)),
     RoleSpec("rds_session_host", "windows", "hôte de session RD", settings="rds", features=("RDS-RD-Server",),
              services=("TermService",),
-             offers=(Offer("rdp", ("users", "vpn"), "sessions des postes internes"),),
+             offers=(Offer("rdp", ("users", "vpn"), "sessions des postes internes", vpn_path="direct"),),
              needs=(Need("rd-licensing", "rds_licensing", "licences d'accès client"),
                     Need("smb", "profiles", "profils FSLogix"), AD)),
     RoleSpec("rds_web", "windows", "accès web RD", settings="rds", features=("RDS-Web-Access",),
@@ -109,8 +124,9 @@ ROLES: tuple[RoleSpec, ...] = (
              needs=(Need("rd-web-broker", "rds_broker", "liste des ressources publiées"), AD)),
     RoleSpec("rds_gateway", "windows", "passerelle RD", settings="rds", features=("RDS-Gateway", "NPAS"),
              certificate_roles=("RDGateway",),
-             offers=(Offer("https", ("outside", "users", "vpn"), "passerelle RD (RDP sur HTTPS, client web)"),
-                     Offer("rdp-udp-gateway", ("outside",), "passerelle RD, transport UDP")),
+             offers=(Offer("https", ("outside", "users", "vpn"), "passerelle RD (RDP sur HTTPS, client web)",
+                           vpn_path="gateway"),
+                     Offer("rdp-udp-gateway", ("outside", "vpn"), "passerelle RD, transport UDP", vpn_path="gateway")),
              needs=(Need("rdp", "rds_session_host", "sessions des agents"),
                     Need("rdp", "rds_broker", "redirection par le Service Broker"),
                     Need("radius", "mfa", "second facteur à la passerelle (NPS vers RADIUS)", when=gateway_mfa), AD)),

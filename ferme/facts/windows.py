@@ -72,7 +72,7 @@ def _registry(values: list[list[str]]) -> list[str]:
     for path, name in values:
         key = json.dumps(registry_key([path, name]))
         lines.append(f"$facts.registry[{key}] = (Get-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} "
-                     f"-ErrorAction SilentlyContinue).{name}")  # fmt: skip
+                     f"-ErrorAction SilentlyContinue).{ps_quote(name)}")  # fmt: skip
     return lines
 
 

@@ -263,7 +263,9 @@ def edge_policy(site: Site, flows: list[Flow]) -> EdgePolicy | None:
                 sources = [a for a in flow.source.addresses if a.split("/")[0] not in fw_addresses]
                 if sources or not flow.source.addresses:
                     out = [] if flow.destination.kind == "any" else outside_if
-                    forward_rules.append({**rule, "addresses": sources, "destinations": [],
+                    # Named servers on the Internet (DNS forwarders, time sources): those only.
+                    beyond = list(flow.destination.addresses) if flow.destination.kind == "internet" else []
+                    forward_rules.append({**rule, "addresses": sources, "destinations": beyond,
                                           "out_interfaces": out, "dnat": False})  # fmt: skip
                 continue
             if local:

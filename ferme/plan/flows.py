@@ -11,8 +11,8 @@ import json
 from dataclasses import asdict, dataclass
 
 from ferme.catalogue import MANAGEMENT_FR, MANAGEMENT_SERVICES, spec
-from ferme.plan.routing import default_leg
-from ferme.plan.services import Service, custom, service
+from ferme.plan.routing import admin_routes, default_leg
+from ferme.plan.services import RPC_DYNAMIC, Service, custom, service
 from ferme.plan.types import PlannedFlow
 from ferme.site.model import Host, Site
 
@@ -56,6 +56,11 @@ def _addresses(host: Host, site: Site, mgmt: bool, near: str | None, toward: tup
         shared = {z: str(a) for z, a in host.addresses.items() if z in toward}
         if shared:
             return shared
+        # A zone the host routes by another leg than its default (the admin zone, by the management leg).
+        subnets = {str(site.zones[z].subnet) for z in toward}
+        routed = {r["zone"]: r["leg_address"] for r in admin_routes(host, site) if r["to"] in subnets}
+        if routed:
+            return routed
         leg = default_leg(host, site)
         if leg and site.zones[leg].kind != "outside":
             return {leg: str(host.addresses[leg])}
@@ -66,7 +71,7 @@ def _addresses(host: Host, site: Site, mgmt: bool, near: str | None, toward: tup
     return service_addresses(host, site)
 
 
-def _hosts_endpoint(
+def hosts_endpoint(
     kind: str,
     name: str,
     hosts: list[Host],
@@ -99,7 +104,7 @@ def _load_balancer(site: Site, role: str) -> Endpoint | None:
     return Endpoint("hosts", "load_balancer", (zone,), (str(gateway.load_balancer),), ())
 
 
-def _zone_endpoint(site: Site, zone: str) -> Endpoint:
+def zone_endpoint(site: Site, zone: str) -> Endpoint:
     return Endpoint("zone", zone, (zone,), (str(site.zones[zone].subnet),))
 
 
@@ -131,14 +136,16 @@ def derive_flows(site: Site) -> list[Flow]:
             from_kinds = {admin if k == "mgmt" else k for k in offer.from_kinds}
             if "users" in from_kinds:  # the agents of the sites behind the WAN are users too
                 from_kinds.add("remote")
+            if offer.vpn_path and site.vpn and offer.vpn_path != site.vpn.rds_access:
+                from_kinds.discard("vpn")  # VPN clients reach the farm by one path: the inventory's
             for zone in (z for z, kind in kinds.items() if kind in from_kinds):
-                source = _zone_endpoint(site, zone)
-                destination = _hosts_endpoint("role", role, hosts, site, near=zone)
+                source = zone_endpoint(site, zone)
+                destination = hosts_endpoint("role", role, hosts, site, near=zone)
                 balancer = _load_balancer(site, role)
                 if balancer and kinds[zone] == "outside":
                     # The Internet reaches the gateways through the load balancer (a proxy: its address is the
                     # source the gateways see).
-                    add(Flow(f"{role}/{svc.name}/load_balancer", balancer, _hosts_endpoint("role", role, hosts, site),
+                    add(Flow(f"{role}/{svc.name}/load_balancer", balancer, hosts_endpoint("role", role, hosts, site),
                              svc.name, svc.label_fr, svc.rules, f"role {role}", "répartiteur de charge vers les "
                              "passerelles"))  # fmt: skip
                     destination = balancer
@@ -149,8 +156,10 @@ def derive_flows(site: Site) -> list[Flow]:
             if not providers or not need.when(site):
                 continue
             svc = service(need.service)
-            target = _hosts_endpoint("role", need.role, providers, site)
-            source = _hosts_endpoint("role", role, hosts, site, source=True, toward=target.zones)
+            target = hosts_endpoint("role", need.role, providers, site)
+            source = hosts_endpoint("role", role, hosts, site, source=True, toward=target.zones)
+            if svc.name == "active-directory" and source.zones and all(kinds[z] == "dmz" for z in source.zones):
+                svc = directory_from_dmz(site)  # exposed hosts: the DCs' pinned RPC ports, not the dynamic range
             add(Flow(f"{role}/{svc.name}/{need.role}", source, target, svc.name, svc.label_fr, svc.rules,
                      f"role {role}", need.why_fr))  # fmt: skip
 
@@ -158,24 +167,36 @@ def derive_flows(site: Site) -> list[Flow]:
     linux = [h for h in site.hosts.values() if h.os == "debian" and h.managed]
     if directory and linux:
         # The base role points every Debian host at the domain controllers for DNS and time.
-        target = _hosts_endpoint("role", "directory", directory, site)
-        source = _hosts_endpoint("hosts", "debian", linux, site, source=True, toward=target.zones)
+        target = hosts_endpoint("role", "directory", directory, site)
+        source = hosts_endpoint("hosts", "debian", linux, site, source=True, toward=target.zones)
         for name, why in (("dns", "résolution de noms (rôle base)"), ("ntp", "synchronisation de l'heure (rôle base)")):
             svc = service(name)
             add(Flow(f"base/{name}/directory", source, target, name, svc.label_fr, svc.rules, "role base", why))
+    windows = [h for h in site.hosts.values() if h.os == "windows" and h.managed and "directory" not in h.roles]
+    if directory and windows:
+        # Domain members take their time from the DCs (Kerberos fails beyond five minutes of skew).
+        target = hosts_endpoint("role", "directory", directory, site)
+        source = hosts_endpoint("hosts", "windows", windows, site, source=True, toward=target.zones)
+        svc = service("ntp")
+        add(Flow("windows_host/ntp/directory", source, target, "ntp", svc.label_fr, svc.rules, "role windows_host",
+                 "synchronisation de l'heure des membres du domaine"))  # fmt: skip
 
     for zone in (z for z, kind in kinds.items() if kind == admin):
-        source = _zone_endpoint(site, zone)
+        source = zone_endpoint(site, zone)
         for os_name in ("debian", "windows", "appliance"):
             # An appliance is not managed by ferme, but its administrators must keep their way in.
             hosts = [h for h in site.hosts.values() if h.os == os_name and (h.managed or os_name == "appliance")]
             if not hosts:
                 continue
-            target = _hosts_endpoint("hosts", os_name, hosts, site, mgmt=True)
+            target = hosts_endpoint("hosts", os_name, hosts, site, mgmt=True)
             for name in MANAGEMENT_SERVICES[os_name]:
                 svc = service(name)
                 add(Flow(f"management/{name}/{zone}->{os_name}", source, target, name, svc.label_fr, svc.rules,
                          "management", MANAGEMENT_FR))  # fmt: skip
+        ping = service("ping")
+        add(Flow(f"management/ping/{zone}->any", source, Endpoint("any", "any", (), ()), "ping", ping.label_fr,
+                 ping.rules, "management", "diagnostic depuis la zone d'administration (les autres zones ne "
+                 "pingent pas au travers de la bordure)"))  # fmt: skip
         if site.switches:
             switches = sorted(site.switches.values(), key=lambda s: s.name)
             target = Endpoint("switches", "switches", tuple(sorted({s.management_zone for s in switches})),
@@ -185,6 +206,11 @@ def derive_flows(site: Site) -> list[Flow]:
                 svc = service(name)
                 add(Flow(f"management/{name}/{zone}->switches", source, target, name, svc.label_fr, svc.rules,
                          "management", MANAGEMENT_FR))  # fmt: skip
+
+    from ferme.plan.outbound import outbound_flows  # it builds on this module's endpoints
+
+    for flow in outbound_flows(site, by_role):
+        add(flow)
 
     for extra in site.firewall.extra_flows:
         svc = custom(extra.name, extra.protocol, list(extra.ports), extra.description or extra.name)
@@ -196,9 +222,18 @@ def derive_flows(site: Site) -> list[Flow]:
     return [flows[key] for key in sorted(flows)]
 
 
+def directory_from_dmz(site: Site) -> Service:
+    """Active Directory for domain members in a DMZ: the DCs' RPC services pinned to two ports
+    (NTDS `TCP/IP Port`, Netlogon `DCTcpipPort`, set on the DCs by ferme) instead of 49152-65535."""
+    pins = site.directory.rpc_ports
+    rules = tuple(r for r in service("active-directory").rules if r != ("tcp", RPC_DYNAMIC))
+    return Service("active-directory-dmz", (*rules, ("tcp", str(pins.ntds)), ("tcp", str(pins.netlogon))),
+                   "Active Directory depuis la DMZ (RPC sur ports fixés)")  # fmt: skip
+
+
 def _named_endpoint(site: Site, name: str, *, source: bool = False, toward: tuple[str, ...] = ()) -> Endpoint:
     if name in ("any", "internet"):  # every zone; the Internet, beyond the edge's outside
         return Endpoint(name, name, (), ())
     if name in site.zones:
-        return _zone_endpoint(site, name)
-    return _hosts_endpoint("hosts", name, [site.hosts[name]], site, source=source, toward=toward)
+        return zone_endpoint(site, name)
+    return hosts_endpoint("hosts", name, [site.hosts[name]], site, source=source, toward=toward)

@@ -25,11 +25,18 @@ RSA_HOST_KEY_BITS = 4096
 
 TERMINAL_SERVER = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server"
 FSLOGIX = r"HKLM:\SOFTWARE\FSLogix\Profiles"
+# A DC's RPC services pinned to fixed ports (Microsoft: "Restrict Active Directory RPC traffic to a specific
+# port"), so that domain members in a DMZ reach them without the dynamic range. Read at the DC's restart.
+NTDS_PORT = r"HKLM:\SYSTEM\CurrentControlSet\Services\NTDS\Parameters\TCP/IP Port"
+NETLOGON_PORT = r"HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters\DCTcpipPort"
 
 
 def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
-    """`path\\name` → value: remote desktop and NLA on session hosts, FSLogix profiles."""
+    """`path\\name` → value: the DCs' pinned RPC ports, remote desktop and NLA on session hosts, FSLogix profiles."""
     values: dict[str, int | str | list[str]] = {}
+    if "directory" in host.roles:
+        values[NTDS_PORT] = site.directory.rpc_ports.ntds
+        values[NETLOGON_PORT] = site.directory.rpc_ports.netlogon
     if "rds_session_host" in host.roles:
         values[TERMINAL_SERVER + "\\fDenyTSConnections"] = 0  # remote desktop on
         values[TERMINAL_SERVER + "\\WinStations\\RDP-Tcp\\UserAuthentication"] = 1  # network level authentication
@@ -97,6 +104,9 @@ def _debian_state(host: Host, site: Site) -> HostState:
     packages = sorted({p for role in host_roles(host.os, host.roles) for p in spec(role).packages})
     if site.vpn and "vpn" in host.roles and site.vpn.kind == "wireguard":
         packages = sorted({*packages, "wireguard-tools"} - {"openvpn"})
+    syslog = site.outbound.syslog
+    if syslog:
+        packages = sorted({*packages, "rsyslog"})  # forwards the journal to the collector
     return {
         "hostname": host.name,
         "timezone": site.info.timezone,
@@ -113,7 +123,22 @@ def _debian_state(host: Host, site: Site) -> HostState:
             "rsa_host_key_bits": RSA_HOST_KEY_BITS,
         },
         "routing": host_routing(host, site),
+        "apt_proxy": _apt_proxy(site),
+        "syslog": syslog.model_dump(mode="json") if syslog else None,
     }
+
+
+def _apt_proxy(site: Site) -> str | None:
+    """apt through the site's proxy or an apt-cacher-ng mirror (`outbound.apt`), as Acquire::http::Proxy."""
+    from ferme.plan.outbound import via
+
+    apt = site.outbound.apt
+    choice = via(site, apt)
+    if choice == "proxy" and site.outbound.proxy:
+        return f"http://{site.outbound.proxy.address}:{site.outbound.proxy.port}"
+    if choice == "mirror" and apt.address:
+        return f"http://{apt.address}:{apt.port or 3142}"
+    return None
 
 
 def _members(site: Site, entries: list[str]) -> set[str]:

@@ -83,6 +83,8 @@ class HostState(TypedDict, total=False):
     dns_servers: list[str]
     ssh: SshPolicy
     routing: Routing  # Windows hosts too (their default leg), without tables
+    apt_proxy: str | None  # http://ADDRESS:PORT when apt goes through the proxy or an apt-cacher-ng mirror
+    syslog: dict[str, Any] | None  # the collector: address, protocol, port
     firewall: EdgeState  # the edge host only
     # Windows
     windows_features: list[str]
@@ -111,7 +113,7 @@ class PlannedHost(TypedDict):
 
 
 class FlowEnd(TypedDict):
-    kind: str  # zone, role, hosts, switches, any
+    kind: str  # zone, role, hosts, switches, address (a server ferme does not manage), internet, any
     name: str
     zones: list[str]
     addresses: list[str]

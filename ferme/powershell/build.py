@@ -50,8 +50,10 @@ def registry_value(path: str, name: str, value: int | str | list[str]) -> str:
         str(value) if isinstance(value, int) else (ps_array(value) if isinstance(value, list) else ps_quote(value))
     )
     current = f"(Get-ItemProperty -Path {ps_quote(path)} -Name {ps_quote(name)} -ErrorAction SilentlyContinue)"
-    compare = (f"(@({current}.{name}) -join '|') -ne ({literal} -join '|')" if isinstance(value, list)
-               else f"{current}.{name} -ne {literal}")  # fmt: skip
+    # The property quoted: a value name may hold `/` or spaces (NTDS's `TCP/IP Port`).
+    member = f"{current}.{ps_quote(name)}"
+    compare = (f"(@({member}) -join '|') -ne ({literal} -join '|')" if isinstance(value, list)
+               else f"{member} -ne {literal}")  # fmt: skip
     return "\n".join([
         f"if ({compare}) {{",
         f"    if (-not (Test-Path -Path {ps_quote(path)})) {{ New-Item -Path {ps_quote(path)} -Force | Out-Null }}",

@@ -53,7 +53,10 @@ class _Config:
             return self.interfaces[zone]
         behind = next((r for r in self.edge["routes"] if ipaddress.IPv4Network(address, strict=False)
                        .subnet_of(ipaddress.IPv4Network(r["to"]))), None)  # fmt: skip
-        return self.interfaces[behind["zone"]] if behind else "any"
+        if behind:
+            return self.interfaces[behind["zone"]]
+        # An address in no zone and behind no route is on the Internet (a DNS forwarder, a time source).
+        return self.edge["masquerade"][0] if zone is None and self.edge["masquerade"] else "any"
 
     def address(self, value: str) -> str:
         """The object for an address or network, named after the host or zone it is."""
@@ -75,7 +78,7 @@ class _Config:
 
     def service(self, protocol: str, ports: str) -> str:
         if protocol == "icmp":
-            return "ALL_ICMP"
+            return "PING" if ports == "echo-request" else "ALL_ICMP"
         key = (protocol, ports)
         if key not in self.services:
             self.services[key] = f"ferme-{protocol}-{ports}"

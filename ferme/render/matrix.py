@@ -22,7 +22,7 @@ COLUMNS = [
     "Adresses destination", "Adresse publique", "Nom public", "Service", "Protocoles et ports", "Action",
     "Point de contrôle", "Chiffrement", "Journalisation", "Demandé par", "Justification",
 ]  # fmt: skip
-ASKED_BY_FR = {"management": "règles d'administration"}
+ASKED_BY_FR = {"management": "règles d'administration", "outbound": "sorties du site (inventaire : outbound)"}
 VENDORS_FR = {"fortigate": "FortiGate", "ciscoasa": "Cisco ASA", "srx": "Juniper SRX", "paloalto": "Palo Alto"}
 
 
@@ -44,7 +44,14 @@ def _is_internet(plan: Plan, endpoint: FlowEnd) -> bool:
 def _endpoint(plan: Plan, endpoint: FlowEnd) -> str:
     if _is_internet(plan, endpoint):
         return "Internet"
-    kind = {"zone": "zone", "role": "rôle", "hosts": "hôtes", "switches": "commutateurs", "any": "toutes zones"}
+    kind = {
+        "zone": "zone",
+        "role": "rôle",
+        "hosts": "hôtes",
+        "switches": "commutateurs",
+        "any": "toutes zones",
+        "address": "serveur",
+    }
     label = (
         f"{kind.get(endpoint['kind'], endpoint['kind'])} {endpoint['name']}"
         if endpoint["kind"] != "any"
@@ -59,7 +66,8 @@ def _endpoint(plan: Plan, endpoint: FlowEnd) -> str:
 
 def _addresses(plan: Plan, endpoint: FlowEnd) -> tuple[str, str]:
     if _is_internet(plan, endpoint):
-        return "Internet", "toutes"
+        named = endpoint["kind"] == "internet" and endpoint["addresses"]
+        return "Internet", ", ".join(endpoint["addresses"]) if named else "toutes"
     return ", ".join(endpoint["zones"]) or "toutes", ", ".join(endpoint["addresses"]) or "toutes"
 
 

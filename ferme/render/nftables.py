@@ -31,7 +31,8 @@ def nft_match(rule: dict[str, Any]) -> str:
     if rule.get("destinations"):
         parts.append(f"ip daddr {_set(rule['destinations'])}")
     if rule["protocol"] == "icmp":
-        parts.append("meta l4proto icmp")
+        types = [p for p in rule["ports"] if p]
+        parts.append(f"icmp type {_set(types)}" if types else "meta l4proto icmp")
     else:
         parts.append(f"{rule['protocol']} dport {_set(rule['ports'])}")
     if rule.get("dnat"):

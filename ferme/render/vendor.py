@@ -43,7 +43,8 @@ def _pairs(plan: Plan, flow: PlannedFlow) -> dict[tuple[str, str], tuple[list[st
     elif flow["destination"]["kind"] == "internet" or (
         flow["destination"]["kind"] == "zone" and plan["zones"][flow["destination"]["name"]]["kind"] == "outside"
     ):
-        targets = [(outside, "")]
+        named = flow["destination"]["kind"] == "internet" and flow["destination"]["addresses"]
+        targets = [(outside, a) for a in flow["destination"]["addresses"]] if named else [(outside, "")]
     pairs: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for source_zone, source in sources:
         for target_zone, target in targets:
@@ -75,7 +76,12 @@ def _policy_and_definitions(plan: Plan, platform: str) -> tuple[dict[str, Any], 
                     networks[name + "_DST"] = {"values": [{"address": _cidr(a)} for a in targets]}
                     term["destination-address"] = name + "_DST"
                 ports = [r["ports"] for r in flow["rules"] if r["protocol"] == protocol and r["ports"]]
-                if ports:
+                if protocol == "icmp":
+                    # Aerleon's FortiGate generator cannot sort ICMP-type services among port services (a
+                    # TypeError): there the term matches ICMP as a whole.
+                    if ports and platform != "fortigate":
+                        term["icmp-type"] = ports
+                elif ports:
                     services[name] = [{"port": p, "protocol": protocol} for p in ports]
                     term["destination-port"] = name
                 key = f"from-zone {source_zone} to-zone {target_zone}" if platform in ZONE_BASED else "ferme-edge"

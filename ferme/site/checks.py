@@ -61,6 +61,7 @@ class Checker:
             self.vpn_pool_size,
             self.waves_and_services,
             self.extra_flows,
+            self.outbound,
             self.publications,
         ):
             check()
@@ -227,6 +228,17 @@ class Checker:
                 "add rds.broker_ha with client_access_name and database_server",
                 key=True,
             )
+        if rds.broker_ha is not None:
+            database = self.hosts.get(rds.broker_ha.database_server)
+            if database is None:
+                self.report_unresolved(
+                    ("rds", "broker_ha", "database_server"),
+                    f"{rds.broker_ha.database_server!r} is not a host of the inventory",
+                    "declare the SQL Server as a host with the rds_database role and name it here",
+                )
+            elif "rds_database" not in database.roles:
+                self.report(("rds", "broker_ha", "database_server"), f"{database.name} does not have the rds_database "
+                            "role", "add rds_database to its roles (the brokers reach it on 1433/tcp)")  # fmt: skip
         if len(gateways) > 1 and rds.gateway.ha is None:
             self.report(
                 ("rds", "gateway"),
@@ -390,6 +402,24 @@ class Checker:
             if not outside or ipaddress.IPv4Address(address) not in outside[0].subnet:
                 self.report(("firewall", "public_addresses", i), f"{address} is not in the outside zone")
 
+    def outbound(self) -> None:
+        """Each way out the inventory chooses is one it can take: a proxy named, a mirror's address."""
+        out = self.inv.outbound
+        updates = ("direct", "proxy", "mirror", "none")
+        choices = {"windows_update": updates, "apt": updates, "web": ("direct", "proxy", "none"),
+                   "crl": ("direct", "proxy"), "licensing": ("direct", "proxy", "none")}  # fmt: skip
+        for key, allowed in choices.items():
+            upstream = getattr(out, key)
+            if upstream.via is not None and upstream.via not in allowed:
+                self.report(("outbound", key, "via"), f"{key} cannot go via {upstream.via}",
+                            f"one of {', '.join(allowed)}")  # fmt: skip
+            elif upstream.via == "proxy" and out.proxy is None:
+                self.report(("outbound", key, "via"), f"{key} goes via the proxy but the site names none",
+                            "add outbound.proxy: {address: ADDRESS, port: PORT}")  # fmt: skip
+            elif upstream.via == "mirror" and upstream.address is None:
+                self.report(("outbound", key, "via"), f"{key} goes via a mirror without its address",
+                            f"add outbound.{key}.address (and port)")  # fmt: skip
+
     def extra_flows(self) -> None:
         for i, flow in enumerate(self.inv.firewall.extra_flows):
             for end in ("source", "destination"):
@@ -409,4 +439,5 @@ def _partial_site(checker: Checker) -> Any:
 
     inv = checker.inv
     return Site(Path("."), inv.site, inv.agents, tuple(inv.waves), checker.zones, tuple(inv.admins), checker.hosts,
-                checker.switches, inv.rds, inv.collab, inv.mfa, inv.vpn, inv.firewall, SecretStore())  # fmt: skip
+                checker.switches, inv.rds, inv.collab, inv.mfa, inv.vpn, inv.firewall, SecretStore(),
+                directory=inv.directory, outbound=inv.outbound)  # fmt: skip

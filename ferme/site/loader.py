@@ -173,4 +173,6 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         run=run,
         missing_files=_missing_files(inv, folder, positions),
         secret_names=tuple(secret_names(data)),
+        directory=inv.directory,
+        outbound=inv.outbound,
     )

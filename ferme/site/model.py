@@ -97,6 +97,8 @@ class Site:
     # to converge a host that needs one. Keyed by the path as written.
     missing_files: dict[str, Problem] = field(default_factory=dict)
     secret_names: tuple[str, ...] = ()  # every `!secret` the inventory names (values: `secrets`)
+    directory: schema.Directory = field(default_factory=schema.Directory)
+    outbound: schema.Outbound = field(default_factory=schema.Outbound)
 
     @property
     def confirm_seconds(self) -> int:

@@ -262,7 +262,7 @@ class Redirection(Section):
 
 class BrokerHA(Section):
     client_access_name: Fqdn
-    database_server: str
+    database_server: str = Field(description="the SQL Server host of the inventory (role rds_database)")
     database_name: str = "RDCB"
     odbc_driver: str = "ODBC Driver 18 for SQL Server"
 
@@ -356,6 +356,11 @@ class Vpn(Section):
     pool: Subnet
     concurrent: Annotated[int, Field(ge=1, le=MAX_AGENTS)] | None = Field(None, description="default: from agents")
     mfa: bool = True
+    rds_access: Literal["gateway", "direct"] = Field(
+        "gateway",
+        description="how VPN clients reach the farm: through the RD gateway (443/tcp, 3391/udp; the web client "
+        "works) or `direct` RDP to the broker and session hosts (no web client over the VPN) — one path, not both",
+    )
 
 
 class ExtraFlow(Section):
@@ -383,6 +388,57 @@ class Firewall(Section):
     extra_flows: list[ExtraFlow] = []
 
 
+class RpcPorts(Section):
+    ntds: Port = 50100
+    netlogon: Port = 50101
+
+
+class Directory(Section):
+    rpc_ports: RpcPorts = Field(
+        RpcPorts(),
+        description="RPC ports the domain controllers are pinned to (NTDS `TCP/IP Port`, Netlogon `DCTcpipPort`): "
+        "hosts in a DMZ reach the DCs on these instead of the dynamic range",
+    )
+
+
+Via = Literal["direct", "proxy", "mirror", "none"]
+
+
+class Proxy(Section):
+    address: IPv4
+    port: Port = 3128
+
+
+class Upstream(Section):
+    """How one kind of host reaches one kind of Internet service."""
+
+    via: Via | None = Field(
+        None,
+        description="direct, proxy (outbound.proxy), mirror (address), none; "
+        "default: proxy when the site has one, else direct",
+    )
+    address: IPv4 | None = Field(None, description="mirror: the internal server (WSUS, apt-cacher-ng)")
+    port: Port | None = Field(None, description="mirror: its port (WSUS 8530, apt-cacher-ng 3142)")
+
+
+class Syslog(Section):
+    address: IPv4
+    protocol: Literal["udp", "tcp"] = "udp"
+    port: Port = 514
+
+
+class Outbound(Section):
+    proxy: Proxy | None = Field(None, description="the site's web proxy (an address inside)")
+    dns_forwarders: list[IPv4] = Field([], description="the DCs' DNS forwarders (empty: the Internet, root hints)")
+    ntp_servers: list[IPv4] = Field([], description="the DCs' upstream time sources (empty: the Internet)")
+    windows_update: Upstream = Field(Upstream(), description="Windows hosts: direct, proxy or mirror (WSUS)")
+    apt: Upstream = Field(Upstream(), description="Debian hosts: direct, proxy or mirror (apt-cacher-ng)")
+    web: Upstream = Field(Upstream(), description="agents (users zones, session hosts): direct, proxy or none")
+    crl: Upstream = Field(Upstream(), description="RD gateways' certificate revocation checks: direct or proxy")
+    licensing: Upstream = Field(Upstream(), description="RD licensing's activation: direct, proxy or none")
+    syslog: Syslog | None = Field(None, description="the collector the Debian hosts, the edge and switches log to")
+
+
 class Inventory(Section):
     """A whole site: the union of every YAML file of its folder."""
 
@@ -400,6 +456,8 @@ class Inventory(Section):
     mfa: Mfa | None = None
     vpn: Vpn | None = None
     firewall: Firewall = Firewall()
+    directory: Directory = Directory()
+    outbound: Outbound = Outbound()
 
 
 def json_schema() -> dict[str, Any]:

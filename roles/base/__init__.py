@@ -104,6 +104,29 @@ def _upgrades_and_journal() -> None:
     systemd.service(name="Journal: restart", service="systemd-journald", restarted=True, _if=journal.did_change)
 
 
+def _apt_proxy(proxy: str | None) -> None:
+    """apt through the site's proxy or apt-cacher-ng mirror (outbound.apt), else directly."""
+    path = "/etc/apt/apt.conf.d/80ferme-proxy"
+    if proxy:
+        files.put(name=f"apt through {proxy}", src=_text(f'Acquire::http::Proxy "{proxy}";\n'), dest=path)
+    else:
+        files.file(name="apt directly (no proxy)", path=path, present=False)
+
+
+def _syslog(collector: dict[str, object] | None) -> None:
+    """Every message of the journal forwarded to the site's collector (outbound.syslog), by rsyslog."""
+    path = "/etc/rsyslog.d/90-ferme-forward.conf"
+    if not collector:
+        files.file(name="syslog: no forwarding", path=path, present=False)
+        return
+    target = f'target="{collector["address"]}" port="{collector["port"]}" protocol="{collector["protocol"]}"'
+    action = f'*.* action(type="omfwd" {target} queue.type="LinkedList" action.resumeRetryCount="-1")\n'
+    config = files.put(name=f"syslog: forward to {collector['address']}", src=_text("# Managed by ferme\n" + action),
+                       dest=path)  # fmt: skip
+    systemd.service(name="rsyslog enabled and running", service="rsyslog", running=True, enabled=True)
+    systemd.service(name="rsyslog: restart", service="rsyslog", restarted=True, _if=config.did_change)
+
+
 def _locale(locale: str) -> None:
     """The site's locale (French dates, sorting and messages in logs the agents' admins read)."""
     charset = locale.split(".", 1)[1] if "." in locale else "UTF-8"
@@ -173,6 +196,7 @@ def _policy_routing(routing: Routing) -> None:
 def apply() -> None:
     """Converge the base of a Debian host from its planned state."""
     state: HostState = host.data.ferme["state"]
+    _apt_proxy(state.get("apt_proxy"))  # before the first package is fetched
     _packages(state["packages"])
     server.hostname(name="Hostname", hostname=state["hostname"])
     server.timezone(name="Time zone", timezone=state["timezone"])
@@ -180,6 +204,7 @@ def apply() -> None:
     _time(state["ntp_servers"])
     _ssh(state["ssh"])
     _upgrades_and_journal()
+    _syslog(state.get("syslog"))
     _resolver(state["dns_servers"], state["domain"])
     _policy_routing(state["routing"])
     _admins(state["admins"])

@@ -103,3 +103,24 @@ def test_policy_routing(linux_host: Any, planned: dict[str, Any]) -> None:
         assert f"{route['to']} via {route['via']} " in main + " "
     if not tables and not planned["state"]["routing"]["routes"]:
         assert not linux_host.file("/usr/local/sbin/ferme-routing").exists
+
+
+def test_apt_goes_out_the_way_the_inventory_says(linux_host: Any, planned: dict[str, Any]) -> None:
+    """outbound.apt: through the proxy or an apt-cacher-ng mirror (Acquire::http::Proxy), else directly."""
+    proxy = planned["state"].get("apt_proxy")
+    dumped = linux_host.check_output("apt-config dump Acquire::http::Proxy")
+    if proxy:
+        assert f'Acquire::http::Proxy "{proxy}";' in dumped
+    else:
+        assert "Acquire::http::Proxy" not in dumped
+
+
+def test_the_journal_goes_to_the_collector(linux_host: Any, planned: dict[str, Any]) -> None:
+    """outbound.syslog: rsyslog forwards everything to the site's collector."""
+    collector = planned["state"].get("syslog")
+    forward = linux_host.file("/etc/rsyslog.d/90-ferme-forward.conf")
+    if not collector:
+        assert not forward.exists
+        return
+    assert linux_host.service("rsyslog").is_running
+    assert f'target="{collector["address"]}" port="{collector["port"]}"' in forward.content_string

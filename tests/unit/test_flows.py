@@ -30,7 +30,10 @@ def test_gateway_needs_rdp_to_session_hosts_and_radius_to_mfa(plan: dict) -> Non
     rdp = _flow(plan, "rds_gateway/rdp/rds_session_host")
     assert rdp["destination"]["hosts"] == ["lab-rdsh01", "lab-rdsh02"]
     radius = _flow(plan, "rds_gateway/radius/mfa")
-    assert radius["rules"] == [{"protocol": "udp", "ports": "1812"}]
+    assert radius["rules"] == [
+        {"protocol": "udp", "ports": "1812"},
+        {"protocol": "udp", "ports": "1813"},
+    ]  # + accounting
     assert radius["asked_by"] == "role rds_gateway"
 
 
@@ -42,7 +45,7 @@ def test_session_hosts_need_active_directory(plan: dict) -> None:
 
 def test_management_only_from_the_admin_zone(plan: dict) -> None:
     management = [f for f in plan["flows"] if f["asked_by"] == "management"]
-    assert {f["service"] for f in management} == {"ssh", "winrm", "snmp"}
+    assert {f["service"] for f in management} == {"ssh", "winrm", "snmp", "ping"}
     assert all(f["source"]["zones"] == ["admin"] for f in management)
 
 

@@ -15,42 +15,42 @@ if (-not (Get-WindowsFeature -Name 'RDS-RD-Server').Installed) {
 }
 
 # Registry values (remote desktop, network level authentication, FSLogix profiles)
-if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Name 'fDenyTSConnections' -ErrorAction SilentlyContinue).fDenyTSConnections -ne 0) {
+if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Name 'fDenyTSConnections' -ErrorAction SilentlyContinue).'fDenyTSConnections' -ne 0) {
     if (-not (Test-Path -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server')) { New-Item -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' -Name 'fDenyTSConnections' -Value 0 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\fDenyTSConnections'
 }
-if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' -Name 'UserAuthentication' -ErrorAction SilentlyContinue).UserAuthentication -ne 1) {
+if ((Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' -Name 'UserAuthentication' -ErrorAction SilentlyContinue).'UserAuthentication' -ne 1) {
     if (-not (Test-Path -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp')) { New-Item -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp' -Name 'UserAuthentication' -Value 1 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server\WinStations\RDP-Tcp\UserAuthentication'
 }
-if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'Enabled' -ErrorAction SilentlyContinue).Enabled -ne 1) {
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'Enabled' -ErrorAction SilentlyContinue).'Enabled' -ne 1) {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'Enabled' -Value 1 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\Enabled'
 }
-if ((@((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VHDLocations' -ErrorAction SilentlyContinue).VHDLocations) -join '|') -ne (@('\\lab-rds01\profils$') -join '|')) {
+if ((@((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VHDLocations' -ErrorAction SilentlyContinue).'VHDLocations') -join '|') -ne (@('\\lab-rds01\profils$') -join '|')) {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VHDLocations' -Value @('\\lab-rds01\profils$') -PropertyType MultiString -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\VHDLocations'
 }
-if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VolumeType' -ErrorAction SilentlyContinue).VolumeType -ne 'VHDX') {
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VolumeType' -ErrorAction SilentlyContinue).'VolumeType' -ne 'VHDX') {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'VolumeType' -Value 'VHDX' -PropertyType String -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\VolumeType'
 }
-if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'SizeInMBs' -ErrorAction SilentlyContinue).SizeInMBs -ne 30720) {
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'SizeInMBs' -ErrorAction SilentlyContinue).'SizeInMBs' -ne 30720) {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'SizeInMBs' -Value 30720 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\SizeInMBs'
 }
-if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'DeleteLocalProfileWhenVHDShouldApply' -ErrorAction SilentlyContinue).DeleteLocalProfileWhenVHDShouldApply -ne 1) {
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'DeleteLocalProfileWhenVHDShouldApply' -ErrorAction SilentlyContinue).'DeleteLocalProfileWhenVHDShouldApply' -ne 1) {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'DeleteLocalProfileWhenVHDShouldApply' -Value 1 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\DeleteLocalProfileWhenVHDShouldApply'
 }
-if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopProfileDirectoryName' -ErrorAction SilentlyContinue).FlipFlopProfileDirectoryName -ne 1) {
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopProfileDirectoryName' -ErrorAction SilentlyContinue).'FlipFlopProfileDirectoryName' -ne 1) {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopProfileDirectoryName' -Value 1 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\FlipFlopProfileDirectoryName'
@@ -80,11 +80,11 @@ foreach ($member in @($members | Where-Object { $_ -like 'WinNT://LAB/*' -and $_
 }
 
 # Windows Defender Firewall rules from the flows
-# Managed by ferme: Windows Defender Firewall rules of lab-rdsh01 (lab), 5 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-rdsh01 (lab), 6 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rpc-management-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-users-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -105,37 +105,45 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.6.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_session_host-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -DisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rpc-management-rds_session_host-tcp|Inbound|Allow|True|TCP|135,49152-65535|198.18.2.10') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -NewDisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session'
-    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_session_host-tcp' -DisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rds-deployment-rds_session_host-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rds-deployment-rds_session_host-tcp|Inbound|Allow|True|TCP|135,445,49152-65535,5985|198.18.2.10') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_session_host-tcp' -NewDisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('198.18.2.10') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rds-deployment-rds_session_host-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_session_host-tcp|Inbound|Allow|True|TCP|3389|198.18.2.10,198.18.2.13') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_session_host-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_session_host-udp|Inbound|Allow|True|UDP|3389|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_session_host-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-tcp|Inbound|Allow|True|TCP|3389|198.18.3.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
     $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-vpn-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|198.18.5.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
-    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-vpn-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-udp|Inbound|Allow|True|UDP|3389|198.18.3.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-udp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of cb01 (departement-exemple), 6 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of cb01 (departement-exemple), 8 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-siege-tcp', 'ferme-rds_broker-rdp-users-sites-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-siege-tcp', 'ferme-rds_broker-rdp-users-siege-udp', 'ferme-rds_broker-rdp-users-sites-tcp', 'ferme-rds_broker-rdp-users-sites-udp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_gateway-rdp-rds_broker-udp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -25,35 +25,51 @@ if ($null -eq $rule) {
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-siege-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-siege-tcp|Inbound|Allow|True|TCP|3389|10.20.20.0/255.255.252.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
     $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-siege-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-siege-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-siege-udp|Inbound|Allow|True|UDP|3389|10.20.20.0/255.255.252.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-siege-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-siege-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-sites-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-sites-tcp|Inbound|Allow|True|TCP|3389|10.20.24.0/255.255.252.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
     $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-sites-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-vpn-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|10.20.64.0/255.255.248.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
-    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-vpn-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-sites-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-sites-udp|Inbound|Allow|True|UDP|3389|10.20.24.0/255.255.252.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-sites-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-sites-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_broker-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_broker-tcp|Inbound|Allow|True|TCP|3389|10.20.30.11,10.20.30.12') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_broker-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_broker-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_broker-udp|Inbound|Allow|True|UDP|3389|10.20.30.11,10.20.30.12') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_broker-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-rd-web-broker-rds_broker-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {

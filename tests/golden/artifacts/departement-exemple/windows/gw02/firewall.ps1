@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of gw02 (departement-exemple), 6 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of gw02 (departement-exemple), 8 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_gateway-https-load_balancer-tcp', 'ferme-rds_gateway-https-users-siege-tcp', 'ferme-rds_gateway-https-users-sites-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_gateway-tcp', 'ferme-rds_gateway-https-load_balancer-tcp', 'ferme-rds_gateway-https-users-siege-tcp', 'ferme-rds_gateway-https-users-sites-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -22,6 +22,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-management-winrm-admin-windows-tcp|Inbound|Allow|True|TCP|5986|10.20.90.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.90.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_gateway-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_gateway-tcp' -DisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_gateway)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rds-deployment-rds_gateway-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rds-deployment-rds_gateway-tcp|Inbound|Allow|True|TCP|135,445,49152-65535,5985|10.20.10.11,10.20.10.12') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_gateway-tcp' -NewDisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_gateway)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rds-deployment-rds_gateway-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-load_balancer-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -62,6 +70,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp|Inbound|Allow|True|UDP|3391|10.20.30.15') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/load_balancer)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('10.20.30.15') -Profile Any -Enabled True -Description 'role rds_gateway: répartiteur de charge vers les passerelles'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-load_balancer-udp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp|Inbound|Allow|True|UDP|3391|10.20.64.0/255.255.248.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/vpn)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |

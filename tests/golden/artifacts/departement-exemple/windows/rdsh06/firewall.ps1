@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of rdsh06 (departement-exemple), 6 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of rdsh06 (departement-exemple), 8 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rpc-management-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_session_host-rdp-users-siege-tcp', 'ferme-rds_session_host-rdp-users-sites-tcp', 'ferme-rds_session_host-rdp-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-udp', 'ferme-rds_session_host-rdp-users-siege-tcp', 'ferme-rds_session_host-rdp-users-siege-udp', 'ferme-rds_session_host-rdp-users-sites-tcp', 'ferme-rds_session_host-rdp-users-sites-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -23,45 +23,61 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.90.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_session_host-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -DisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rpc-management-rds_session_host-tcp|Inbound|Allow|True|TCP|135,49152-65535|10.20.10.11,10.20.10.12') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rpc-management-rds_session_host-tcp' -NewDisplayName 'ferme: Gestion RPC/WMI (rds_broker/rpc-management/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: gestion des hôtes de session'
-    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rpc-management-rds_session_host-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_session_host-tcp' -DisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rds-deployment-rds_session_host-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rds-deployment-rds_session_host-tcp|Inbound|Allow|True|TCP|135,445,49152-65535,5985|10.20.10.11,10.20.10.12') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_session_host-tcp' -NewDisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rds-deployment-rds_session_host-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_session_host-tcp|Inbound|Allow|True|TCP|3389|10.20.30.11,10.20.30.12') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_session_host-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_session_host-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_session_host-udp|Inbound|Allow|True|UDP|3389|10.20.30.11,10.20.30.12') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.30.11', '10.20.30.12') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_session_host-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-siege-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-siege-tcp|Inbound|Allow|True|TCP|3389|10.20.20.0/255.255.252.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
     $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-siege-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-siege)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-siege-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-siege-udp|Inbound|Allow|True|UDP|3389|10.20.20.0/255.255.252.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-siege-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-siege)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.20.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-siege-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-sites-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-sites-tcp|Inbound|Allow|True|TCP|3389|10.20.24.0/255.255.252.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
     $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-sites-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-vpn-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|10.20.64.0/255.255.248.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.20.64.0/21') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
-    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-vpn-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-sites)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-sites-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-sites-udp|Inbound|Allow|True|UDP|3389|10.20.24.0/255.255.252.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-sites-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users-sites)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.20.24.0/22') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-sites-udp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of web02 (departement-exemple), 5 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of web02 (departement-exemple), 6 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-siege-tcp', 'ferme-rds_web-https-users-sites-tcp', 'ferme-rds_web-https-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_web-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-siege-tcp', 'ferme-rds_web-https-users-sites-tcp', 'ferme-rds_web-https-vpn-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -22,6 +22,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-management-winrm-admin-windows-tcp|Inbound|Allow|True|TCP|5986|10.20.90.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.20.90.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_web-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_web-tcp' -DisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_web)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rds-deployment-rds_web-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rds-deployment-rds_web-tcp|Inbound|Allow|True|TCP|135,445,49152-65535,5985|10.20.10.11,10.20.10.12') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_web-tcp' -NewDisplayName 'ferme: Déploiement RDS depuis le Service Broker (RPC, SMB, WinRM) (rds_broker/rds-deployment/rds_web)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('135', '445', '5985', '49152-65535') -RemoteAddress @('10.20.10.11', '10.20.10.12') -Profile Any -Enabled True -Description 'role rds_broker: déploiement et gestion par le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rds-deployment-rds_web-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of lab-rds01 (lab), 14 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-rds01 (lab), 16 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp', 'ferme-rds_session_host-smb-profiles-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-users-udp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_gateway-rdp-rds_broker-udp', 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp', 'ferme-rds_session_host-smb-profiles-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -25,19 +25,19 @@ if ($null -eq $rule) {
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-tcp|Inbound|Allow|True|TCP|3389|198.18.3.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
     $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-vpn-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|198.18.5.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
-    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-vpn-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-udp|Inbound|Allow|True|UDP|3389|198.18.3.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -71,13 +71,29 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
 }
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp|Inbound|Allow|True|UDP|3391|198.18.5.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/vpn)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('198.18.5.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp'
+}
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_broker-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_broker-tcp|Inbound|Allow|True|TCP|3389|198.18.2.10,198.18.2.13') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_broker-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-rds_broker-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_broker-udp|Inbound|Allow|True|UDP|3389|198.18.2.10,198.18.2.13') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_broker-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_broker)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: redirection par le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_broker-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {

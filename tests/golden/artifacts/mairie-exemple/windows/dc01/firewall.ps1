@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of dc01 (mairie-exemple), 20 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of dc01 (mairie-exemple), 23 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-base-dns-directory-udp', 'ferme-base-dns-directory-tcp', 'ferme-base-ntp-directory-udp', 'ferme-directory-active-directory-users-tcp', 'ferme-directory-active-directory-users-udp', 'ferme-directory-active-directory-vpn-tcp', 'ferme-directory-active-directory-vpn-udp', 'ferme-management-winrm-admin-windows-tcp', 'ferme-profiles-active-directory-directory-tcp', 'ferme-profiles-active-directory-directory-udp', 'ferme-rds_broker-active-directory-directory-tcp', 'ferme-rds_broker-active-directory-directory-udp', 'ferme-rds_gateway-active-directory-directory-tcp', 'ferme-rds_gateway-active-directory-directory-udp', 'ferme-rds_licensing-active-directory-directory-tcp', 'ferme-rds_licensing-active-directory-directory-udp', 'ferme-rds_session_host-active-directory-directory-tcp', 'ferme-rds_session_host-active-directory-directory-udp', 'ferme-rds_web-active-directory-directory-tcp', 'ferme-rds_web-active-directory-directory-udp')
+$wanted = @('ferme-base-dns-directory-udp', 'ferme-base-dns-directory-tcp', 'ferme-base-ntp-directory-udp', 'ferme-collab-ldaps-directory-tcp', 'ferme-directory-active-directory-users-tcp', 'ferme-directory-active-directory-users-udp', 'ferme-directory-active-directory-vpn-tcp', 'ferme-directory-active-directory-vpn-udp', 'ferme-management-winrm-admin-windows-tcp', 'ferme-mfa-ldaps-directory-tcp', 'ferme-profiles-active-directory-directory-tcp', 'ferme-profiles-active-directory-directory-udp', 'ferme-rds_broker-active-directory-directory-tcp', 'ferme-rds_broker-active-directory-directory-udp', 'ferme-rds_gateway-active-directory-directory-tcp', 'ferme-rds_gateway-active-directory-directory-udp', 'ferme-rds_licensing-active-directory-directory-tcp', 'ferme-rds_licensing-active-directory-directory-udp', 'ferme-rds_session_host-active-directory-directory-tcp', 'ferme-rds_session_host-active-directory-directory-udp', 'ferme-rds_web-active-directory-directory-tcp', 'ferme-rds_web-active-directory-directory-udp', 'ferme-windows_host-ntp-directory-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -38,6 +38,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-base-ntp-directory-udp|Inbound|Allow|True|UDP|123|10.50.10.1,10.50.10.20') {
     Set-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -NewDisplayName 'ferme: Heure (NTP) (base/ntp/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('10.50.10.1', '10.50.10.20') -Profile Any -Enabled True -Description 'role base: synchronisation de l''heure (rôle base)'
     $changes += 'firewall rule changed ' + 'ferme-base-ntp-directory-udp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-collab-ldaps-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-collab-ldaps-directory-tcp' -DisplayName 'ferme: Annuaire LDAPS (collab/ldaps/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('10.50.10.20') -Profile Any -Enabled True -Description 'role collab: annuaire des utilisateurs (LDAPS)' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-collab-ldaps-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-collab-ldaps-directory-tcp|Inbound|Allow|True|TCP|3269,636|10.50.10.20') {
+    Set-NetFirewallRule -Name 'ferme-collab-ldaps-directory-tcp' -NewDisplayName 'ferme: Annuaire LDAPS (collab/ldaps/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('10.50.10.20') -Profile Any -Enabled True -Description 'role collab: annuaire des utilisateurs (LDAPS)'
+    $changes += 'firewall rule changed ' + 'ferme-collab-ldaps-directory-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -78,6 +86,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-management-winrm-admin-windows-tcp|Inbound|Allow|True|TCP|5986|10.50.90.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.50.90.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -DisplayName 'ferme: Annuaire LDAPS (mfa/ldaps/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('10.50.10.20') -Profile Any -Enabled True -Description 'role mfa: annuaire des utilisateurs (LDAPS)' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-mfa-ldaps-directory-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-mfa-ldaps-directory-tcp|Inbound|Allow|True|TCP|3269,636|10.50.10.20') {
+    Set-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -NewDisplayName 'ferme: Annuaire LDAPS (mfa/ldaps/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('10.50.10.20') -Profile Any -Enabled True -Description 'role mfa: annuaire des utilisateurs (LDAPS)'
+    $changes += 'firewall rule changed ' + 'ferme-mfa-ldaps-directory-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -174,6 +190,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_web-active-directory-directory-udp|Inbound|Allow|True|UDP|389,464,53,88|10.50.10.10') {
     Set-NetFirewallRule -Name 'ferme-rds_web-active-directory-directory-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (rds_web/active-directory/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role rds_web: authentification et annuaire'
     $changes += 'firewall rule changed ' + 'ferme-rds_web-active-directory-directory-udp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-windows_host-ntp-directory-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-windows_host-ntp-directory-udp' -DisplayName 'ferme: Heure (NTP) (windows_host/ntp/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role windows_host: synchronisation de l''heure des membres du domaine' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-windows_host-ntp-directory-udp'
+} elseif ((& $signature $rule) -ne 'ferme-windows_host-ntp-directory-udp|Inbound|Allow|True|UDP|123|10.50.10.10') {
+    Set-NetFirewallRule -Name 'ferme-windows_host-ntp-directory-udp' -NewDisplayName 'ferme: Heure (NTP) (windows_host/ntp/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('10.50.10.10') -Profile Any -Enabled True -Description 'role windows_host: synchronisation de l''heure des membres du domaine'
+    $changes += 'firewall rule changed ' + 'ferme-windows_host-ntp-directory-udp'
 }
 
 Get-NetFirewallRule -Group 'ferme' -ErrorAction SilentlyContinue |

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of srv-rds01 (mairie-exemple), 12 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of srv-rds01 (mairie-exemple), 13 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-vpn-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-vpn-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-users-udp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-users-udp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -25,19 +25,19 @@ if ($null -eq $rule) {
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-tcp|Inbound|Allow|True|TCP|3389|10.50.20.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
     $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-vpn-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|10.50.200.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_broker/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
-    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-vpn-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-users-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-users-udp|Inbound|Allow|True|UDP|3389|10.50.20.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -71,21 +71,29 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
 }
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp|Inbound|Allow|True|UDP|3391|10.50.200.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/vpn)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp'
+}
 $rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
     $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-tcp'
 } elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-tcp|Inbound|Allow|True|TCP|3389|10.50.20.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
     $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-tcp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -ErrorAction SilentlyContinue
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -DisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-vpn-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-vpn-tcp|Inbound|Allow|True|TCP|3389|10.50.200.0/255.255.255.0') {
-    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-vpn-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP) (rds_session_host/rdp/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
-    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-vpn-tcp'
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-users-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-udp|Inbound|Allow|True|UDP|3389|10.50.20.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
