@@ -87,7 +87,7 @@ DEPLOYED = tuple(Need("rds-deployment", role, "déploiement et gestion par le Se
 # needs (directory, MFA, profiles), then the farm from the broker outwards.
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("base", "debian", "hôte Debian (socle)", every_host=True,
-             packages=("openssh-server", "chrony", "unattended-upgrades", "sudo", "python3", "locales"),
+             packages=("openssh-server", "chrony", "unattended-upgrades", "sudo", "python3", "locales", "nftables"),
              services=("ssh", "chrony")),
     RoleSpec("windows_host", "windows", "hôte Windows (socle)", every_host=True),
     RoleSpec("edge_firewall", "debian", "pare-feu périmétrique (nftables)", packages=("nftables",),

@@ -9,6 +9,7 @@ the previous ruleset returns by itself when the timer fires.
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 import time
 from dataclasses import dataclass
@@ -113,3 +114,23 @@ def confirm(target: SshTarget, attempts: int = 3) -> None:
 
 class ConfirmFailed(RuntimeError):
     pass
+
+
+def commit_ruleset(ruleset: str, confirm_seconds: int) -> None:
+    """Converge ferme's table to `ruleset` on the current host: nothing when it already runs, else check,
+    snapshot, arm the rollback, apply, and confirm from a new SSH connection (the edge and every Debian host)."""
+    from io import StringIO
+
+    from pyinfra.context import host
+    from pyinfra.facts.server import Command
+    from pyinfra.operations import files, python, server, systemd
+
+    files.directory(name="ferme state directory", path=STATE_DIR, mode="700")
+    files.put(name="nftables: candidate ruleset", src=StringIO(ruleset), dest=CANDIDATE, mode="600")
+    wanted = hashlib.sha256(ruleset.encode()).hexdigest()
+    if host.get_fact(Command, command=is_current_command(wanted)) != "current":
+        server.shell(name=f"nftables: check, snapshot, arm a {confirm_seconds} s rollback, apply",
+                     commands=arm_and_apply_commands(confirm_seconds))  # fmt: skip
+        python.call(name="nftables: confirm from a new SSH connection", function=confirm,
+                    target=SshTarget.from_host_data(host.data))  # fmt: skip
+    systemd.service(name="nftables at boot", service="nftables", enabled=True)

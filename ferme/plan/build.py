@@ -15,7 +15,11 @@ from ferme.site.model import Site, Switch
 
 PLAN_FORMAT = 1
 # Where the host artifacts a role deploys are rendered (ferme.render.artifacts reads these too).
-ARTIFACT_PATHS = {"edge_ruleset": "firewall/{host}.nft", "windows_firewall": "windows/{host}/firewall.ps1"}
+ARTIFACT_PATHS = {
+    "edge_ruleset": "firewall/{host}.nft",
+    "windows_firewall": "windows/{host}/firewall.ps1",
+    "host_ruleset": "firewall/hosts/{host}.nft",
+}
 
 
 def _switch(switch: Switch) -> dict[str, Any]:
@@ -61,6 +65,10 @@ def build_plan(site: Site) -> Plan:
     for name, planned in hosts.items():
         if planned["os"] == "windows" and planned["managed"]:  # ferme writes nothing for hosts it does not manage
             planned["state"]["firewall_script"] = ARTIFACT_PATHS["windows_firewall"].format(host=name)
+        if planned["os"] == "debian" and planned["managed"] and not (edge and edge["host"] == name):
+            # Every Debian host filters what reaches it (the edge's own ruleset does it for the edge).
+            planned["state"]["host_firewall"] = {"ruleset": ARTIFACT_PATHS["host_ruleset"].format(host=name),
+                                                 "confirm_seconds": site.confirm_seconds}  # fmt: skip
     if edge and hosts[edge["host"]]["os"] == "debian":  # an appliance edge: its configuration is an artifact
         hosts[edge["host"]]["state"]["firewall"] = {
             "ruleset": ARTIFACT_PATHS["edge_ruleset"].format(host=edge["host"]),

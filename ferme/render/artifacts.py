@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ferme.plan.build import ARTIFACT_PATHS
 from ferme.plan.types import Plan
 from ferme.render.fortigate import render_fortigate
+from ferme.render.host_nftables import render_host_ruleset
 from ferme.render.matrix import render_csv, render_html
 from ferme.render.nftables import render_edge_ruleset
 from ferme.render.vendor import render_vendor
@@ -65,6 +66,8 @@ TABLE: tuple[Artifact, ...] = (
     Artifact("edge_ruleset", ARTIFACT_PATHS["edge_ruleset"], _ruleset, for_host=_nft_edge),
     Artifact("vendor_edge", "firewall/vendor/{vendor_file}", lambda plan, _: _vendor_config(plan),
              for_site=lambda plan: _vendor(plan) != "nftables"),
+    Artifact("host_ruleset", ARTIFACT_PATHS["host_ruleset"], render_host_ruleset,
+             for_host=lambda plan, host: "host_firewall" in plan["hosts"][host]["state"]),
     Artifact("windows_firewall", ARTIFACT_PATHS["windows_firewall"], lambda plan, host: render_host_rules(plan, host),
              for_host=lambda plan, host: "firewall_script" in plan["hosts"][host]["state"]),
 )  # fmt: skip

@@ -8,6 +8,7 @@ from pyinfra.facts.deb import DebPackages
 from pyinfra.facts.server import Command
 from pyinfra.operations import apt, files, server, systemd
 
+from ferme.operations import nft_commit
 from ferme.plan.types import HostState, Routing, SshPolicy
 from ferme.resources import templates
 
@@ -207,4 +208,7 @@ def apply() -> None:
     _syslog(state.get("syslog"))
     _resolver(state["dns_servers"], state["domain"])
     _policy_routing(state["routing"])
+    if "host_firewall" in state:  # the edge's own ruleset filters the edge
+        ruleset = host.data.ferme_artifacts[state["host_firewall"]["ruleset"]]
+        nft_commit.commit_ruleset(ruleset, state["host_firewall"]["confirm_seconds"])
     _admins(state["admins"])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from io import StringIO
 
 from pyinfra.api.deploy import deploy
 from pyinfra.context import host
-from pyinfra.facts.server import Command
-from pyinfra.operations import files, python, server, systemd
+from pyinfra.operations import files, server, systemd
 
 from ferme.operations import nft_commit
 from ferme.plan.types import EdgeState
@@ -41,15 +39,4 @@ def apply() -> None:
         server.sysctl(name=f"No ICMP redirects ({scope})", key=f"net.ipv4.conf.{scope}.send_redirects", value=0,
                       persist=True)  # fmt: skip
     _routes(state["routes"], state["public_addresses"])
-    files.directory(name="ferme state directory", path=nft_commit.STATE_DIR, mode="700")
-    files.put(name="nftables: candidate ruleset", src=StringIO(ruleset), dest=nft_commit.CANDIDATE, mode="600")
-    wanted = hashlib.sha256(ruleset.encode()).hexdigest()
-    status = host.get_fact(Command, command=nft_commit.is_current_command(wanted))
-    if status != "current":
-        server.shell(
-            name=f"nftables: check, snapshot, arm a {state['confirm_seconds']} s rollback, apply",
-            commands=nft_commit.arm_and_apply_commands(state["confirm_seconds"]),
-        )
-        target = nft_commit.SshTarget.from_host_data(host.data)
-        python.call(name="nftables: confirm from a new SSH connection", function=nft_commit.confirm, target=target)
-    systemd.service(name="nftables at boot", service="nftables", enabled=True)
+    nft_commit.commit_ruleset(ruleset, state["confirm_seconds"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import pytest
 
 
 def test_hostname(linux_host: Any, planned: dict[str, Any]) -> None:
@@ -124,3 +127,21 @@ def test_the_journal_goes_to_the_collector(linux_host: Any, planned: dict[str, A
         return
     assert linux_host.service("rsyslog").is_running
     assert f'target="{collector["address"]}" port="{collector["port"]}"' in forward.content_string
+
+
+def test_host_firewall_is_the_planned_one(
+    linux_host: Any, planned: dict[str, Any], plan: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    """Every managed Debian host but the edge filters what reaches it: ferme's table, one rule per flow."""
+    from ferme.render.host_nftables import host_rules
+
+    if planned["state"].get("host_firewall") is None:
+        return  # the edge filters itself: tests/infra/test_edge_firewall.py
+    name = request.node.callspec.params["linux_host"]
+    listing = json.loads(linux_host.check_output("nft -j list chain inet ferme input"))
+    chain = next(item["chain"] for item in listing["nftables"] if "chain" in item)
+    assert chain["policy"] == "drop"
+    comments = {item["rule"]["comment"] for item in listing["nftables"] if "comment" in item.get("rule", {})}
+    flows = {rule["id"] for rule in host_rules(plan, name)}  # type: ignore[arg-type]
+    assert flows and comments >= flows, sorted(flows - comments)
+    assert any(c.startswith("management/ssh/") for c in comments)

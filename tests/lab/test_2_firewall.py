@@ -440,7 +440,8 @@ def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, list
     outside = f"{LAB_ID}-outside"
     try:
         services.write_text(changed)
-        ferme("apply", str(inventory), "--limit", "lab-fw")
+        # The edge publishes it, and the MFA host's own firewall lets it in.
+        ferme("apply", str(inventory), "--limit", "lab-fw,lab-mfa")
         after = build_plan(load_site(inventory, with_secrets=False))
         moved = next(p for p in after["edge"]["publications"] if "rds_gateway" in p["services"])
         on_gateway = _answer(outside, None, "tcp", gateway["public_address"], 443)
@@ -451,7 +452,7 @@ def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, list
         assert on_extranet == f"ok {listening.host_ns['lab-mfa']}", on_extranet
     finally:
         services.write_text(original)
-        ferme("apply", str(inventory), "--limit", "lab-fw")
+        ferme("apply", str(inventory), "--limit", "lab-fw,lab-mfa")
 
 
 def test_a_ruleset_that_cuts_the_controller_off_rolls_back(inventory: Path, lab: Lab, tmp_path: Path) -> None:
@@ -565,3 +566,18 @@ def test_only_the_admin_zone_pings_through_the_edge(lab: Lab) -> None:
     print(f"\nping from {admin}: {from_admin} (edge counter +{counted}); from users: {from_users}")
     assert all(from_admin.values()) and counted >= 2
     assert from_users == {"switch": False, "mfa": False, "edge": True}
+
+
+def test_a_debian_host_lets_in_what_its_flows_bring_only(lab: Lab) -> None:
+    """Issue 11, point 2: the edge filters between zones, not inside one. A workstation in the MFA server's
+    own segment reached its SSH (every address, every port the host listens on). Now the host's own
+    ruleset admits SSH from the admin zone only, on the management leg, and RADIUS from its clients only."""
+    plan = lab.plan
+    mfa = plan["hosts"]["lab-mfa"]["addresses"]
+    neighbour_ns, _ = lab.zone_probe["servers"]
+    from_neighbour = {address: _answer(neighbour_ns, None, "tcp", address, 22, timeout=2) for address in mfa.values()}
+    admin = next(z for z, info in plan["zones"].items() if info["kind"] == "admin")
+    from_admin = _answer(*lab.zone_probe[admin], "tcp", _mgmt_address(plan, "lab-mfa"), 22)
+    print(f"\nSSH to lab-mfa from a workstation of its servers segment: {from_neighbour}; from {admin}: {from_admin}")
+    assert not any(from_neighbour.values()), from_neighbour
+    assert from_admin and from_admin.startswith("SSH-2.0"), from_admin

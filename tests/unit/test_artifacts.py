@@ -53,10 +53,13 @@ def test_vendor_renderer_matches_golden(platform: str) -> None:
 def test_a_vendor_edge_gets_its_vendor_config_only() -> None:
     plan = build_plan(load_site(VENDOR_EDGE, with_secrets=False))
     produced = render_artifacts(plan)
-    assert [p for p in produced if p.startswith("firewall/")] == ["firewall/vendor/fortigate.conf"]
+    edge = [p for p in produced if p.startswith("firewall/") and not p.startswith("firewall/hosts/")]
+    assert edge == ["firewall/vendor/fortigate.conf"]
     assert produced["firewall/vendor/fortigate.conf"] == render_fortigate(plan)  # complete: the edge is declared
     nft_site = render_artifacts(build_plan(load_site(INVENTORIES / "mairie-exemple", with_secrets=False)))
-    assert [p for p in nft_site if p.startswith("firewall/")] == ["firewall/fw01.nft"]
+    assert [p for p in nft_site if p.startswith("firewall/") and not p.startswith("firewall/hosts/")] == [
+        "firewall/fw01.nft"
+    ]
 
 
 def test_a_vendor_edge_with_a_debian_edge_is_refused(cli, tmp_path: Path) -> None:
@@ -95,12 +98,16 @@ def test_plan_removes_artifacts_of_hosts_no_longer_in_the_inventory(cli, tmp_pat
 
 
 @pytest.mark.parametrize("name", ["lab", "mairie-exemple", "departement-exemple"])
-def test_nft_accepts_the_edge_ruleset(name: str, tmp_path: Path) -> None:
-    """`nft -c` parses and checks the ruleset, unprivileged, in a user namespace of its own."""
+def test_nft_accepts_the_edge_and_host_rulesets(name: str, tmp_path: Path) -> None:
+    """`nft -c` parses and checks each ruleset, unprivileged, in a user namespace of its own: the edge's and
+    every other managed Debian host's."""
     if shutil.which("nft") is None or shutil.which("unshare") is None:
         pytest.skip("nft or unshare missing (make setup installs nftables)")
     rulesets = {p: t for p, t in _artifacts(name).items() if p.endswith(".nft")}
-    assert len(rulesets) == 1
+    plan = build_plan(load_site(INVENTORIES / name, with_secrets=False))
+    debian = [h for h, info in plan["hosts"].items() if info["os"] == "debian" and info["managed"]]
+    assert sorted(rulesets) == sorted(f"firewall/hosts/{h}.nft" if h != plan["edge"]["host"] else f"firewall/{h}.nft"
+                                      for h in debian)  # fmt: skip
     for path, text in rulesets.items():
         file = tmp_path / Path(path).name
         file.write_text(text)

@@ -314,3 +314,26 @@ def test_a_remote_zone_without_a_route_is_refused(copy_example, cli) -> None:
     problems = _problems(cli("check", "--no-secrets", str(folder)))
     assert any("zones[" in p and "site-03" in p and "no route" in p for p in problems), problems
     assert any("site-04" in p and "10.20.55.2 is in no zone the edge has a leg in" in p for p in problems), problems
+
+
+# --- point 2: the Debian hosts' own rules -------------------------------------------------------------
+
+
+def test_debian_hosts_accept_what_their_flows_bring_and_administration_from_the_admin_zone_only() -> None:
+    from ferme.render.host_nftables import host_rules
+
+    plan = _plan(INVENTORIES / "departement-exemple")
+    admin = plan["zones"]["admin"]["subnet"]
+    rules = host_rules(plan, "mfa01")  # type: ignore[arg-type]
+    ssh = [r for r in rules if r["protocol"] == "tcp" and "22" in r["ports"]]
+    assert [r["addresses"] for r in ssh] == [[admin]] and ssh[0]["destinations"] == ["10.20.99.21"]
+    radius = {r["id"]: r["addresses"] for r in rules if r["ports"] == ["1812", "1813"]}
+    assert radius == {"vpn/radius/mfa": ["10.20.30.10"], "rds_gateway/radius/mfa": ["10.20.30.11", "10.20.30.12"]}
+    assert all(r["addresses"] for r in rules), "every flow to the MFA server names its sources"
+    # Published to the Internet: any source (the edge's DNAT keeps the client's address), on the collab's port.
+    collab = {r["id"]: r for r in host_rules(plan, "collab01")}  # type: ignore[arg-type]
+    assert collab["collab/https/outside"]["addresses"] == [] and collab["collab/https/outside"]["ports"] == ["443"]
+    assert "collab/https/users-siege" in collab and "rds_gateway/https/outside" not in collab
+    # The edge filters itself with its own ruleset; appliances and unmanaged hosts get none.
+    assert "host_firewall" not in plan["hosts"]["fw01"]["state"]
+    assert plan["hosts"]["vpn01"]["state"]["host_firewall"]["ruleset"] == "firewall/hosts/vpn01.nft"
