@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 from ferme.plan.build import ARTIFACT_PATHS
 from ferme.plan.types import Plan
+from ferme.render.asa import render_asa
 from ferme.render.fortigate import render_fortigate
 from ferme.render.host_nftables import render_host_ruleset
+from ferme.render.junos import render_junos
 from ferme.render.matrix import render_csv, render_html
 from ferme.render.nftables import render_edge_ruleset
+from ferme.render.panos import render_panos
 from ferme.render.vendor import render_vendor
 from ferme.render.windows_firewall import render_host_rules
 
@@ -45,11 +48,15 @@ class Artifact:
         return self.path.format(host=host, vendor_file=vendor_file)
 
 
+# The complete configuration of each vendor's appliance, when the inventory declares the edge host.
+COMPLETE = {"fortigate": render_fortigate, "srx": render_junos, "ciscoasa": render_asa, "paloalto": render_panos}
+
+
 def _vendor_config(plan: Plan) -> str:
-    """The vendor edge's configuration: complete for a FortiGate declared as the edge appliance; for the
-    other vendors (or an undeclared edge), the filtering policy only, through Aerleon."""
-    if _vendor(plan) == "fortigate" and plan["edge"] is not None:
-        return render_fortigate(plan)
+    """The vendor edge's configuration: complete when the edge appliance is declared (interfaces, NAT,
+    policies, logging, routes, RADIUS); without an edge host, the filtering policy only, through Aerleon."""
+    if plan["edge"] is not None:
+        return COMPLETE[_vendor(plan)](plan)
     return render_vendor(plan, _vendor(plan))
 
 

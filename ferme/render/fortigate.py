@@ -16,73 +16,9 @@ import hashlib
 import ipaddress
 
 from ferme.plan.types import Plan
+from ferme.render.appliance import SSL_VPN_INTERFACE, EdgeConfig
 
 POLICY_BASE = 1000  # ferme's policy ids (an existing configuration keeps its own below)
-SSL_VPN_INTERFACE = "ssl.root"
-
-
-class _Config:
-    def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        edge = plan["edge"]
-        assert edge is not None, "a FortiGate configuration needs the edge host (os: appliance, edge_firewall)"
-        self.edge = edge
-        self.fw = plan["hosts"][edge["host"]]
-        self.names: dict[str, str] = {}  # address or network → object name
-        self.objects: list[tuple[str, str, str]] = []  # (name, network, comment)
-        self.services: dict[tuple[str, str], str] = {}
-        vpn = plan["settings"].get("vpn") or {}
-        self.vpn_on_edge = "vpn" in self.fw["roles"] and bool(vpn)
-        self.pool = str(vpn.get("pool", "")) if vpn else ""
-        self.interfaces = dict(edge["interfaces"])
-        if self.vpn_on_edge:
-            for zone, info in plan["zones"].items():
-                if info["kind"] == "vpn":
-                    self.interfaces[zone] = SSL_VPN_INTERFACE
-
-    def zone_of(self, address: str) -> str | None:
-        network = ipaddress.IPv4Network(address, strict=False)
-        for name, zone in self.plan["zones"].items():
-            if network.subnet_of(ipaddress.IPv4Network(zone["subnet"])):
-                return str(name)
-        return None
-
-    def interface_of(self, address: str) -> str:
-        zone = self.zone_of(address)
-        if zone in self.interfaces:
-            return self.interfaces[zone]
-        behind = next((r for r in self.edge["routes"] if ipaddress.IPv4Network(address, strict=False)
-                       .subnet_of(ipaddress.IPv4Network(r["to"]))), None)  # fmt: skip
-        if behind:
-            return self.interfaces[behind["zone"]]
-        # An address in no zone and behind no route is on the Internet (a DNS forwarder, a time source).
-        return self.edge["masquerade"][0] if zone is None and self.edge["masquerade"] else "any"
-
-    def address(self, value: str) -> str:
-        """The object for an address or network, named after the host or zone it is."""
-        if value in self.names:
-            return self.names[value]
-        network = ipaddress.IPv4Network(value, strict=False)
-        name, comment = f"ferme-a-{network.network_address}", ""
-        if network.prefixlen == 32:
-            host = next((h for h, info in self.plan["hosts"].items() if value in info["addresses"].values()), None)
-            if host:
-                name, comment = f"ferme-h-{host}-{self.zone_of(value)}", f"hôte {host}"
-        else:
-            zone = next((z for z, info in self.plan["zones"].items() if info["subnet"] == str(network)), None)
-            if zone:
-                name, comment = f"ferme-n-{zone}", f"zone {zone}"
-        self.names[value] = name
-        self.objects.append((name, str(network), comment))
-        return name
-
-    def service(self, protocol: str, ports: str) -> str:
-        if protocol == "icmp":
-            return "PING" if ports == "echo-request" else "ALL_ICMP"
-        key = (protocol, ports)
-        if key not in self.services:
-            self.services[key] = f"ferme-{protocol}-{ports}"
-        return self.services[key]
 
 
 def _q(values: list[str]) -> str:
@@ -95,7 +31,7 @@ def _name(flow_id: str, suffix: str) -> str:
     return text if len(text) <= 35 else f"{text[:28]}-{hashlib.sha1(text.encode()).hexdigest()[:6]}"
 
 
-def _vips(config: _Config) -> tuple[list[str], dict[tuple[str, str, str], list[str]]]:
+def _vips(config: EdgeConfig) -> tuple[list[str], dict[tuple[str, str, str], list[str]]]:
     """VIP blocks, and the VIP names per (flow id, protocol, port)."""
     lines: list[str] = []
     by_flow: dict[tuple[str, str, str], list[str]] = {}
@@ -129,7 +65,7 @@ def _vips(config: _Config) -> tuple[list[str], dict[tuple[str, str, str], list[s
     return lines, by_flow
 
 
-def _policies(config: _Config, vips: dict[tuple[str, str, str], list[str]]) -> list[str]:
+def _policies(config: EdgeConfig, vips: dict[tuple[str, str, str], list[str]]) -> list[str]:
     lines: list[str] = []
     number = POLICY_BASE
     flows = {f["id"]: f for f in config.plan["flows"]}
@@ -180,7 +116,7 @@ def _policies(config: _Config, vips: dict[tuple[str, str, str], list[str]]) -> l
     return lines
 
 
-def _local_in(config: _Config) -> tuple[list[str], set[str]]:
+def _local_in(config: EdgeConfig) -> tuple[list[str], set[str]]:
     """Management flows to the appliance itself; the interfaces they arrive on get admin access."""
     lines, admin_interfaces = [], set()
     number = POLICY_BASE
@@ -201,7 +137,7 @@ def _local_in(config: _Config) -> tuple[list[str], set[str]]:
 
 
 def render_fortigate(plan: Plan) -> str:
-    config = _Config(plan)
+    config = EdgeConfig(plan)
     vip_lines, vips = _vips(config)
     policy_lines = _policies(config, vips)
     local_in, admin_interfaces = _local_in(config)
@@ -249,7 +185,7 @@ def render_fortigate(plan: Plan) -> str:
     return "\n".join(out) + "\n"
 
 
-def _routes(config: _Config) -> list[str]:
+def _routes(config: EdgeConfig) -> list[str]:
     lines = ["config router static"]
     number = POLICY_BASE
     outside = [z for z, info in config.plan["zones"].items() if info["kind"] == "outside"]
@@ -269,25 +205,20 @@ def _routes(config: _Config) -> list[str]:
     return [*lines, "end"] if len(lines) > 1 else []
 
 
-def _vpn(config: _Config) -> list[str]:
+def _vpn(config: EdgeConfig) -> list[str]:
     """RADIUS to privacyIDEA and the SSL-VPN, where the appliance terminates the VPN."""
     if not config.vpn_on_edge:
         return []
     plan = config.plan
-    mfa = plan["settings"].get("mfa") or {}
     vpn = plan["settings"]["vpn"]
-    kinds = {z: info["kind"] for z, info in plan["zones"].items()}
-    servers = [a for info in plan["hosts"].values() if "mfa" in info["roles"]
-               for z, a in info["addresses"].items() if kinds[z] not in ("mgmt", "outside")]  # fmt: skip
-    client = next((c for c in mfa.get("radius_clients", []) if c["host"] == config.edge["host"]), None)
-    secret = client["secret"]["secret"] if client and isinstance(client.get("secret"), dict) else "radius"
+    servers = config.mfa_servers()
     pool = ipaddress.IPv4Network(config.pool)
     lines = ["config user radius", '    edit "ferme-privacyidea"']
     if servers:
         lines.append(f'        set server "{servers[0]}"')
     if len(servers) > 1:
         lines.append(f'        set secondary-server "{servers[1]}"')
-    lines += [f'        set secret "FERME_SECRET_{secret}"', "        set auth-type pap",
+    lines += [f'        set secret "{config.radius_secret()}"', "        set auth-type pap",
               "        set timeout 10", "    next", "end",  # an OTP takes a human a few seconds
               "config user group", '    edit "ferme-vpn"', '        set member "ferme-privacyidea"', "    next", "end",
               "config firewall address", '    edit "ferme-vpn-pool"', "        set type iprange",

@@ -307,6 +307,10 @@ class Checker:
             if vpn is not None and (host.os == "appliance") != (vpn.kind == "sslvpn"):
                 self.report(("vpn", "kind"), f"vpn.kind {vpn.kind} on {host.name} ({host.os})",
                             "sslvpn is the appliance's own VPN; openvpn or wireguard run on Debian")  # fmt: skip
+            elif host.os == "appliance" and vendor != "fortigate":
+                self.report((*host.origin, "roles"), f"{host.name}: ferme renders the VPN of a FortiGate only, "
+                            f"not of a {vendor}", "run the VPN on a Debian host (openvpn), or configure the "
+                            "appliance's own VPN by hand")  # fmt: skip
         for host in edges[1:]:
             self.report((*host.origin, "roles"),
                         f"{len(edges)} hosts have the edge_firewall role ({', '.join(h.name for h in edges)})",
