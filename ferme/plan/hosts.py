@@ -25,6 +25,8 @@ RSA_HOST_KEY_BITS = 4096
 
 TERMINAL_SERVER = r"HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server"
 FSLOGIX = r"HKLM:\SOFTWARE\FSLogix\Profiles"
+# Windows Update from the site's WSUS: the values its policy (GPO) writes.
+WINDOWS_UPDATE = r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate"
 # A DC's RPC services pinned to fixed ports (Microsoft: "Restrict Active Directory RPC traffic to a specific
 # port"), so that domain members in a DMZ reach them without the dynamic range. Read at the DC's restart.
 NTDS_PORT = r"HKLM:\SYSTEM\CurrentControlSet\Services\NTDS\Parameters\TCP/IP Port"
@@ -32,8 +34,14 @@ NETLOGON_PORT = r"HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters\DC
 
 
 def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
-    """`path\\name` → value: the DCs' pinned RPC ports, remote desktop and NLA on session hosts, FSLogix profiles."""
+    """`path\\name` → value: the WSUS, the DCs' pinned RPC ports, remote desktop and NLA on session hosts,
+    FSLogix profiles."""
     values: dict[str, int | str | list[str]] = {}
+    update = site.outbound.windows_update
+    if update.via == "mirror" and update.address:  # the WSUS (outbound.windows_update), as its policy writes it
+        server = f"http://{update.address}:{update.port or 8530}"
+        values.update({WINDOWS_UPDATE + "\\WUServer": server, WINDOWS_UPDATE + "\\WUStatusServer": server,
+                       WINDOWS_UPDATE + "\\AU\\UseWUServer": 1})  # fmt: skip
     if "directory" in host.roles:
         values[NTDS_PORT] = site.directory.rpc_ports.ntds
         values[NETLOGON_PORT] = site.directory.rpc_ports.netlogon

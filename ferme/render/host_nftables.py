@@ -11,11 +11,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-import jinja2
-
 from ferme.plan.types import Plan, PlannedFlow
-from ferme.render.nftables import nft_match
-from ferme.resources import templates
+from ferme.render.nftables import nft_templates
 
 
 def _targets(plan: Plan, flow: PlannedFlow, host: str) -> list[str] | None:
@@ -54,17 +51,8 @@ def host_rules(plan: Plan, host: str) -> list[dict[str, Any]]:
 
 
 def render_host_ruleset(plan: Plan, host: str) -> str:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates("nftables")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    environment.filters["nft_match"] = nft_match
     rules = host_rules(plan, host)
-    return environment.get_template("host.nft.j2").render(
+    return nft_templates().get_template("host.nft.j2").render(
         site=plan["site"]["name"], host=host, rules=rules, flow_count=len({r["id"] for r in rules}),
         log_drops=plan["settings"]["firewall"]["log_drops"],
     )  # fmt: skip

@@ -65,11 +65,8 @@ def _dnat(policy: EdgePolicy) -> list[dict[str, str]]:
     return entries
 
 
-def render_edge_ruleset(plan: Plan) -> str | None:
-    """The ruleset for the site's Linux edge firewall, or None when it has none."""
-    policy = plan.get("edge")
-    if not policy:
-        return None
+def nft_templates() -> jinja2.Environment:
+    """The nftables templates (the edge's and the hosts'), with the `nft_match` filter."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates("nftables")),
         undefined=jinja2.StrictUndefined,
@@ -79,11 +76,23 @@ def render_edge_ruleset(plan: Plan) -> str | None:
         autoescape=False,
     )
     environment.filters["nft_match"] = nft_match
-    return environment.get_template("edge.nft.j2").render(
-        site=plan["site"]["name"],
-        flow_count=len(plan["flows"]),
-        dnat=_dnat(policy),
-        outside_names=_names(policy["masquerade"]) if policy["masquerade"] else "",
-        known_interfaces=", ".join(f'"{n}"' for n in ["lo", *sorted(set(policy["interfaces"].values()))]),
-        **{k: v for k, v in policy.items() if k != "publications"},
+    return environment
+
+
+def render_edge_ruleset(plan: Plan) -> str | None:
+    """The ruleset for the site's Linux edge firewall, or None when it has none."""
+    policy = plan.get("edge")
+    if not policy:
+        return None
+    return (
+        nft_templates()
+        .get_template("edge.nft.j2")
+        .render(
+            site=plan["site"]["name"],
+            flow_count=len(plan["flows"]),
+            dnat=_dnat(policy),
+            outside_names=_names(policy["masquerade"]) if policy["masquerade"] else "",
+            known_interfaces=", ".join(f'"{n}"' for n in ["lo", *sorted(set(policy["interfaces"].values()))]),
+            **{k: v for k, v in policy.items() if k != "publications"},
+        )
     )

@@ -104,6 +104,21 @@ def lab(inventory: Path) -> Iterator[Lab]:
             if info["kind"] == "outside":
                 state.zone_probe[zone] = (topology.outside_netns, None)
                 state.where[info["gateway"]] = topology.outside_netns
+            elif info["kind"] == "wan":
+                continue  # a transit link: the WAN router (made with its remote zone) is all that is on it
+            elif info["kind"] == "remote":
+                # A site behind the WAN: its router (a leg on the WAN link, one in the site) and a workstation.
+                wan = next(z for z, i in plan["zones"].items() if i["kind"] == "wan")
+                router, subnet = f"{LAB_ID}-wr-{zone}"[:40], _zone_net(plan, zone)
+                _stand_in(plan, topology, router, {wan: info["via"], zone: str(subnet.network_address + 1)},
+                          plan["zones"][wan]["gateway"])  # fmt: skip
+                subprocess.run(["ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1"], check=True)
+                created.append(router)
+                netns, address = f"{LAB_ID}-pr-{zone}"[:40], str(subnet.broadcast_address - 2)
+                _stand_in(plan, topology, netns, {zone: address}, str(subnet.network_address + 1))
+                created.append(netns)
+                state.zone_probe[zone] = (netns, None)
+                state.where[address] = netns
             elif info["kind"] == "vpn":
                 # A teleworker's tunnel address, held by the VPN server: its packets take the server's routing
                 # as a tunnel's would (the routing is the inventory's, applied by ferme: nothing added here).
@@ -581,3 +596,18 @@ def test_a_debian_host_lets_in_what_its_flows_bring_only(lab: Lab) -> None:
     print(f"\nSSH to lab-mfa from a workstation of its servers segment: {from_neighbour}; from {admin}: {from_admin}")
     assert not any(from_neighbour.values()), from_neighbour
     assert from_admin and from_admin.startswith("SSH-2.0"), from_admin
+
+
+def test_a_site_behind_the_wan_reaches_what_the_head_office_users_reach(listening: Lab) -> None:
+    """Issue 11, point 11: a remote zone is routed by the edge through the WAN router, its workstations get
+    the agents' services (the gateway, RD Web, the collab) and nothing else (the refusals above include it)."""
+    plan = listening.plan
+    remote = next(z for z, info in plan["zones"].items() if info["kind"] == "remote")
+    netns, _ = listening.zone_probe[remote]
+    checks = [c for c in _checks(listening) if c[0].endswith(f"/{remote}")]
+    answers = {c[0]: _answer(c[1], c[2], c[3], c[4], c[5]) for c in checks}
+    ssh_to_mfa = _answer(netns, None, "tcp", _mgmt_address(plan, "lab-mfa"), 22, timeout=2)
+    print(f"\nfrom {remote} (behind the WAN router): {answers}; SSH to lab-mfa: {ssh_to_mfa}")
+    assert {c[0].split("/")[0] for c in checks} >= {"rds_gateway", "rds_web", "collab"}
+    assert all(answers.values()), answers
+    assert ssh_to_mfa is None

@@ -205,3 +205,11 @@ def test_debian_hosts_use_the_apt_mirror_and_log_to_the_collector() -> None:
     assert "rsyslog" in state["packages"]
     mairie = MAIRIE["hosts"]["srv-lin01"]["state"]
     assert mairie["apt_proxy"] is None and mairie["syslog"] is None and "rsyslog" not in mairie["packages"]
+
+
+def test_windows_hosts_are_pointed_at_the_wsus() -> None:
+    registry = DEPARTEMENT["hosts"]["rdsh01"]["state"]["registry"]
+    policy = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate"
+    assert registry[policy + "\\WUServer"] == registry[policy + "\\WUStatusServer"] == "http://10.20.10.41:8530"
+    assert registry[policy + "\\AU\\UseWUServer"] == 1
+    assert not any(key.startswith(policy) for key in MAIRIE["hosts"]["srv-rds01"]["state"]["registry"])  # direct

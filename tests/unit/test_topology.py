@@ -23,7 +23,8 @@ def test_debian_hosts_only_with_one_leg_per_zone(lab_plan: dict) -> None:
     assert all("no Windows in the lab" in line for line in topology.absent)
     assert len(topology.absent) == 5
     firewall = topology.host("lab-fw")
-    assert [leg.zone for leg in firewall.legs] == ["outside", "dmz", "servers", "users", "mgmt", "mgmt-dmz", "admin"]
+    legs = [leg.zone for leg in firewall.legs]
+    assert legs == ["outside", "dmz", "servers", "users", "mgmt", "mgmt-dmz", "admin", "wan"]
     assert firewall.forwarding and firewall.default_gateway == "198.18.0.1"
     assert topology.host("lab-mfa").default_gateway == "198.18.2.1"  # via the firewall, not mgmt
     assert not topology.host("lab-mfa").forwarding

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of lab-dc01 (lab), 23 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-dc01 (lab), 25 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-base-dns-directory-udp', 'ferme-base-dns-directory-tcp', 'ferme-base-ntp-directory-udp', 'ferme-collab-ldaps-directory-tcp', 'ferme-directory-active-directory-users-tcp', 'ferme-directory-active-directory-users-udp', 'ferme-directory-active-directory-vpn-tcp', 'ferme-directory-active-directory-vpn-udp', 'ferme-management-winrm-admin-windows-tcp', 'ferme-mfa-ldaps-directory-tcp', 'ferme-profiles-active-directory-directory-tcp', 'ferme-profiles-active-directory-directory-udp', 'ferme-rds_broker-active-directory-directory-tcp', 'ferme-rds_broker-active-directory-directory-udp', 'ferme-rds_gateway-active-directory-directory-tcp', 'ferme-rds_gateway-active-directory-directory-udp', 'ferme-rds_licensing-active-directory-directory-tcp', 'ferme-rds_licensing-active-directory-directory-udp', 'ferme-rds_session_host-active-directory-directory-tcp', 'ferme-rds_session_host-active-directory-directory-udp', 'ferme-rds_web-active-directory-directory-tcp', 'ferme-rds_web-active-directory-directory-udp', 'ferme-windows_host-ntp-directory-udp')
+$wanted = @('ferme-base-dns-directory-udp', 'ferme-base-dns-directory-tcp', 'ferme-base-ntp-directory-udp', 'ferme-collab-ldaps-directory-tcp', 'ferme-directory-active-directory-site-annexe-tcp', 'ferme-directory-active-directory-site-annexe-udp', 'ferme-directory-active-directory-users-tcp', 'ferme-directory-active-directory-users-udp', 'ferme-directory-active-directory-vpn-tcp', 'ferme-directory-active-directory-vpn-udp', 'ferme-management-winrm-admin-windows-tcp', 'ferme-mfa-ldaps-directory-tcp', 'ferme-profiles-active-directory-directory-tcp', 'ferme-profiles-active-directory-directory-udp', 'ferme-rds_broker-active-directory-directory-tcp', 'ferme-rds_broker-active-directory-directory-udp', 'ferme-rds_gateway-active-directory-directory-tcp', 'ferme-rds_gateway-active-directory-directory-udp', 'ferme-rds_licensing-active-directory-directory-tcp', 'ferme-rds_licensing-active-directory-directory-udp', 'ferme-rds_session_host-active-directory-directory-tcp', 'ferme-rds_session_host-active-directory-directory-udp', 'ferme-rds_web-active-directory-directory-tcp', 'ferme-rds_web-active-directory-directory-udp', 'ferme-windows_host-ntp-directory-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -46,6 +46,22 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-collab-ldaps-directory-tcp|Inbound|Allow|True|TCP|3269,636|198.18.1.20') {
     Set-NetFirewallRule -Name 'ferme-collab-ldaps-directory-tcp' -NewDisplayName 'ferme: Annuaire LDAPS (collab/ldaps/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('198.18.1.20') -Profile Any -Enabled True -Description 'role collab: annuaire des utilisateurs (LDAPS)'
     $changes += 'firewall rule changed ' + 'ferme-collab-ldaps-directory-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-site-annexe-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-directory-active-directory-site-annexe-tcp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-directory-active-directory-site-annexe-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-directory-active-directory-site-annexe-tcp|Inbound|Allow|True|TCP|135,3268-3269,389,445,464,49152-65535,53,636,88|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-directory-active-directory-site-annexe-tcp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/site-annexe)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53', '88', '135', '389', '445', '464', '636', '3268-3269', '49152-65535') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes'
+    $changes += 'firewall rule changed ' + 'ferme-directory-active-directory-site-annexe-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-site-annexe-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-directory-active-directory-site-annexe-udp' -DisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-directory-active-directory-site-annexe-udp'
+} elseif ((& $signature $rule) -ne 'ferme-directory-active-directory-site-annexe-udp|Inbound|Allow|True|UDP|389,464,53,88|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-directory-active-directory-site-annexe-udp' -NewDisplayName 'ferme: Active Directory (DNS, Kerberos, LDAP, RPC, SMB) (directory/active-directory/site-annexe)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53', '88', '389', '464') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role directory: ouverture de session des postes'
+    $changes += 'firewall rule changed ' + 'ferme-directory-active-directory-site-annexe-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-directory-active-directory-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of lab-rdgw02 (lab), 11 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-rdgw02 (lab), 13 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_gateway-tcp', 'ferme-rds_broker-rds-deployment-rds_web-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_gateway-tcp', 'ferme-rds_broker-rds-deployment-rds_web-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-site-annexe-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-site-annexe-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -47,6 +47,14 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-outside-tcp'
 }
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-site-annexe-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-site-annexe-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-site-annexe-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-site-annexe-tcp|Inbound|Allow|True|TCP|443|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-site-annexe-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/site-annexe)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-site-annexe-tcp'
+}
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.3.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
@@ -86,6 +94,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_web-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
     Set-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
     $changes += 'firewall rule changed ' + 'ferme-rds_web-https-outside-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-site-annexe-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-site-annexe-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_web-https-site-annexe-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-https-site-annexe-tcp|Inbound|Allow|True|TCP|443|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-site-annexe-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/site-annexe)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-https-site-annexe-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of lab-rds01 (lab), 16 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-rds01 (lab), 20 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-users-udp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_gateway-rdp-rds_broker-udp', 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp', 'ferme-rds_session_host-smb-profiles-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-site-annexe-tcp', 'ferme-rds_broker-rdp-site-annexe-udp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-users-udp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-site-annexe-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_gateway-rdp-rds_broker-tcp', 'ferme-rds_gateway-rdp-rds_broker-udp', 'ferme-rds_session_host-rd-licensing-rds_licensing-tcp', 'ferme-rds_session_host-smb-profiles-tcp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-site-annexe-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp', 'ferme-rds_web-rd-web-broker-rds_broker-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -22,6 +22,22 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-management-winrm-admin-windows-tcp|Inbound|Allow|True|TCP|5986|198.18.6.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.6.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-site-annexe-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-site-annexe-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-site-annexe-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-site-annexe-tcp|Inbound|Allow|True|TCP|3389|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-site-annexe-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/site-annexe)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-site-annexe-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-site-annexe-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_broker-rdp-site-annexe-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_broker-rdp-site-annexe-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_broker-rdp-site-annexe-udp|Inbound|Allow|True|UDP|3389|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-site-annexe-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/site-annexe)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
+    $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-site-annexe-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -46,6 +62,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-outside-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-site-annexe-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_gateway-https-site-annexe-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-site-annexe-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-site-annexe-tcp|Inbound|Allow|True|TCP|443|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-site-annexe-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/site-annexe)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
+    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-site-annexe-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -118,6 +142,14 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_web-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
     Set-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
     $changes += 'firewall rule changed ' + 'ferme-rds_web-https-outside-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-site-annexe-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_web-https-site-annexe-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_web-https-site-annexe-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_web-https-site-annexe-tcp|Inbound|Allow|True|TCP|443|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_web-https-site-annexe-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/site-annexe)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
+    $changes += 'firewall rule changed ' + 'ferme-rds_web-https-site-annexe-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {

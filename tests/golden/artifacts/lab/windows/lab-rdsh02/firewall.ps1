@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of lab-rdsh02 (lab), 6 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-rdsh02 (lab), 8 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-users-udp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-tcp', 'ferme-rds_gateway-rdp-rds_session_host-udp', 'ferme-rds_session_host-rdp-site-annexe-tcp', 'ferme-rds_session_host-rdp-site-annexe-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-users-udp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -46,6 +46,22 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-rds_session_host-udp|Inbound|Allow|True|UDP|3389|198.18.2.10,198.18.2.13') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-rds_session_host-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_gateway/rdp/rds_session_host)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.2.10', '198.18.2.13') -Profile Any -Enabled True -Description 'role rds_gateway: sessions des agents'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-rds_session_host-udp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-site-annexe-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-site-annexe-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-site-annexe-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-site-annexe-tcp|Inbound|Allow|True|TCP|3389|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-site-annexe-tcp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/site-annexe)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-site-annexe-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-site-annexe-udp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-rds_session_host-rdp-site-annexe-udp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/site-annexe)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-rds_session_host-rdp-site-annexe-udp'
+} elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-site-annexe-udp|Inbound|Allow|True|UDP|3389|198.18.9.0/255.255.255.0') {
+    Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-site-annexe-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/site-annexe)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('198.18.9.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
+    $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-site-annexe-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
