@@ -13,7 +13,7 @@ MAPPED = {
     "ferme.deploy": "deploy",
     "ferme.suites": "tests/infra",
 }
-DATA = {"ferme.templates": ["**/*.j2"], "ferme.powershell": ["data/*"]}
+DATA = {"ferme.templates": ["**/*.j2"], "ferme.powershell": ["data/*"], "ferme.roles": ["*/files/*"]}
 
 packages = find_packages(include=["ferme", "ferme.*"])
 for package, folder in MAPPED.items():

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ferme.site import InventoryError
-from ferme.site.loader import secret_names
+from ferme.site.loader import secret_kinds, secret_names
 from ferme.site.schema import json_schema
 from ferme.site.secrets import SOPS_FILE, SecretsUnavailable
 from ferme.site.yamlsrc import load_folder
@@ -39,10 +39,10 @@ def secrets_init(inventory: Path) -> None:
     """Generate random values for every `!secret` not yet in secrets.sops.yml (values never shown)."""
     from ferme.site.sops import ensure_age_key, init_secrets
 
-    names = _secret_names(inventory)
+    names, kinds = _secret_names(inventory)
     try:
         key_file, _, created = ensure_age_key()
-        path, added = init_secrets(inventory, names)
+        path, added = init_secrets(inventory, names, kinds)
     except SecretsUnavailable as exc:
         click.echo(f"{inventory / SOPS_FILE}: {exc}", err=True)
         sys.exit(1)
@@ -51,14 +51,15 @@ def secrets_init(inventory: Path) -> None:
     click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
 
 
-def _secret_names(inventory: Path) -> list[str]:
-    """The names of every `!secret` the inventory's files hold (the YAML must parse; nothing else is checked)."""
+def _secret_names(inventory: Path) -> tuple[list[str], dict[str, str]]:
+    """The names of every `!secret` the inventory's files hold (the YAML must parse; nothing else is checked),
+    and the form some of them need (hexadecimal seeds, numeric PINs)."""
     try:
         data, _ = load_folder(inventory)
     except InventoryError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
-    return secret_names(data)
+    return secret_names(data), secret_kinds(data)
 
 
 def _say_key(key_file: Path, created: bool) -> None:
@@ -76,7 +77,7 @@ def secrets_set(inventory: Path, name: str) -> None:
     """Store NAME's value (read from the terminal without echo, or from standard input) in secrets.sops.yml."""
     from ferme.site.sops import ensure_age_key, set_secret
 
-    names = _secret_names(inventory)
+    names, _ = _secret_names(inventory)
     if name not in names:
         click.echo(
             f"ferme secrets set: the inventory names no secret {name!r} (it names: {', '.join(names)})", err=True

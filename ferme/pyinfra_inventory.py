@@ -61,6 +61,7 @@ def host_entry(plan: Plan, name: str, inventory: str | None) -> HostEntry | None
         "ferme": planned,
         "ferme_roles": planned["roles"],
         "ferme_artifacts": artifacts_for_host(plan, name),
+        "ferme_inventory": inventory,  # where the roles read secrets (values only when they deploy)
     }
     if connection["via"] == "ssh":
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ferme.cli import main
-from ferme.site.loader import secret_refs
+from ferme.site.loader import secret_kinds, secret_refs
 from ferme.site.secrets import SOPS_FILE
 from ferme.site.sops import init_secrets
 from ferme.site.yamlsrc import load_folder
@@ -52,7 +52,7 @@ def copy_example(tmp_path: Path, age_home: Path) -> Callable[..., Path]:
         shutil.copytree(INVENTORIES / name, target, ignore=shutil.ignore_patterns(SOPS_FILE, "__pycache__"))
         if secrets:
             data, _ = load_folder(target)
-            init_secrets(target, [ref.name for ref in secret_refs(data)])
+            init_secrets(target, [ref.name for ref in secret_refs(data)], secret_kinds(data))
         return target
 
     return copy

@@ -207,7 +207,18 @@ def derive_flows(site: Site) -> list[Flow]:
                 add(Flow(f"management/{name}/{zone}->switches", source, target, name, svc.label_fr, svc.rules,
                          "management", MANAGEMENT_FR))  # fmt: skip
 
-    from ferme.plan.outbound import outbound_flows  # it builds on this module's endpoints
+    from ferme.plan.mfa import probe_endpoints  # it builds on this module's endpoints
+    from ferme.plan.outbound import outbound_flows
+
+    servers = by_role.get("mfa", [])
+    for client, source in probe_endpoints(site) if servers else []:
+        svc = service("radius")
+        # From an admin zone (an operator's probe), the MFA servers answer on their management legs: the legs
+        # by which they route the admin zone back.
+        admin_client = bool(source.zones) and all(kinds[z] == "admin" for z in source.zones)
+        target = hosts_endpoint("role", "mfa", servers, site, mgmt=admin_client)
+        add(Flow(f"mfa/radius/{client.name}", source, target, svc.name,
+                 svc.label_fr, svc.rules, "mfa.radius_clients", "client RADIUS déclaré par son adresse"))  # fmt: skip
 
     for flow in outbound_flows(site, by_role):
         add(flow)

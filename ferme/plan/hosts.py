@@ -115,7 +115,7 @@ def _debian_state(host: Host, site: Site) -> HostState:
     syslog = site.outbound.syslog
     if syslog:
         packages = sorted({*packages, "rsyslog"})  # forwards the journal to the collector
-    return {
+    state: HostState = {
         "hostname": host.name,
         "timezone": site.info.timezone,
         "locale": site.info.locale,
@@ -134,6 +134,11 @@ def _debian_state(host: Host, site: Site) -> HostState:
         "apt_proxy": _apt_proxy(site),
         "syslog": syslog.model_dump(mode="json") if syslog else None,
     }
+    if "mfa" in host.roles and site.mfa is not None:
+        from ferme.plan.mfa import mfa_state
+
+        state["mfa"] = {**mfa_state(host, site), "pip": python_index(site)}
+    return state
 
 
 def _apt_proxy(site: Site) -> str | None:
@@ -147,6 +152,20 @@ def _apt_proxy(site: Site) -> str | None:
     if choice == "mirror" and apt.address:
         return f"http://{apt.address}:{apt.port or 3142}"
     return None
+
+
+def python_index(site: Site) -> dict[str, str | None]:
+    """pip's index and proxy for the roles that install from Python packages (`outbound.python`)."""
+    from ferme.plan.outbound import via
+
+    python = site.outbound.python
+    choice = via(site, python)
+    if choice == "proxy" and site.outbound.proxy:
+        return {"index_url": None, "proxy": f"http://{site.outbound.proxy.address}:{site.outbound.proxy.port}"}
+    if choice == "mirror" and python.address:
+        return {"index_url": f"http://{python.address}:{python.port or 3141}{python.path or '/simple/'}",
+                "proxy": None}  # fmt: skip
+    return {"index_url": None, "proxy": None}
 
 
 def _members(site: Site, entries: list[str]) -> set[str]:

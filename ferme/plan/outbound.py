@@ -18,9 +18,10 @@ from ferme.site.schema import Upstream
 
 ASKED_BY = "outbound"
 # The port a mirror listens on when the inventory does not say: WSUS over HTTP, apt-cacher-ng.
-MIRROR_PORTS = {"windows_update": 8530, "apt": 3142}
-MIRROR_LABELS = {"windows_update": "WSUS", "apt": "miroir apt (apt-cacher-ng)"}
-MIRROR_NAMES = {"windows_update": "wsus", "apt": "miroir-apt"}
+MIRROR_PORTS = {"windows_update": 8530, "apt": 3142, "python": 3141}
+MIRROR_LABELS = {"windows_update": "WSUS", "apt": "miroir apt (apt-cacher-ng)", "python": "miroir de paquets Python"}
+MIRROR_NAMES = {"windows_update": "wsus", "apt": "miroir-apt", "python": "miroir-python"}
+PYTHON_ROLES = ("mfa", "collab")  # roles installed from Python packages (privacyIDEA, Plone)
 
 
 def via(site: Site, upstream: Upstream) -> str:
@@ -102,6 +103,12 @@ def outbound_flows(site: Site, by_role: dict[str, list[Host]]) -> Iterator[Flow]
         ("apt", _managed(site, "debian"), service("http"), "mises à jour Debian (unattended-upgrades)"),
         ("crl", by_role.get("rds_gateway", []), service("crl"), "révocation des certificats clients (CRL, OCSP)"),
         ("licensing", by_role.get("rds_licensing", []), service("https"), "activation des licences RDS (Microsoft)"),
+        (
+            "python",
+            sorted({h.name: h for r in PYTHON_ROLES for h in by_role.get(r, [])}.values(), key=lambda h: h.name),
+            service("https"),
+            "paquets Python (privacyIDEA, Plone)",
+        ),
     ):
         choice = via(site, getattr(out, key))
         way = _through(site, key, getattr(out, key), direct)

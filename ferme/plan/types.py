@@ -86,6 +86,7 @@ class HostState(TypedDict, total=False):
     apt_proxy: str | None  # http://ADDRESS:PORT when apt goes through the proxy or an apt-cacher-ng mirror
     syslog: dict[str, Any] | None  # the collector: address, protocol, port
     firewall: EdgeState  # the edge host only
+    mfa: dict[str, Any]  # the MFA servers: privacyIDEA and FreeRADIUS (ferme/plan/mfa.py)
     host_firewall: dict[str, Any]  # every other managed Debian host: its ruleset (artifact path), confirm_seconds
     # Windows
     windows_features: list[str]

@@ -333,7 +333,7 @@ class Checker:
             if self.hosts_complete:
                 self.report(path, "MFA at the gateway, but no host has the mfa role", "add an mfa host, or mfa: false")
             return
-        clients = {c.host for c in self.inv.mfa.radius_clients} if self.inv.mfa else set()
+        clients = {c.host for c in self.inv.mfa.radius_clients if c.host} if self.inv.mfa else set()
         for gateway in (h.name for h in self.hosts.values() if "rds_gateway" in h.roles):
             if gateway not in clients:
                 self.report(path, f"{gateway} is not a RADIUS client of the MFA server",
@@ -358,9 +358,42 @@ class Checker:
     def mfa_clients(self) -> None:
         if self.inv.mfa is None:
             return
-        for i, client in enumerate(self.inv.mfa.radius_clients):
-            if client.host not in self.hosts and client.host not in self.switches:
-                self.report_unresolved(("mfa", "radius_clients", i, "host"), f"unknown host {client.host!r}")
+        mfa = self.inv.mfa
+        names: dict[str, int] = {}
+        for i, client in enumerate(mfa.radius_clients):
+            where: FieldPath = ("mfa", "radius_clients", i)
+            if (client.host is None) == (client.address is None):
+                self.report(
+                    where,
+                    "a RADIUS client is either a `host` or an `address` (with a `name`)",
+                    "write `{host: NAME, secret: ...}` or `{name: NAME, address: ADDRESS, secret: ...}`",
+                )
+                continue
+            if client.address is not None and client.name is None:
+                self.report((*where, "address"), "a RADIUS client given by address needs a `name`", "add `name: ...`")
+                continue
+            if client.host is not None and client.host not in self.hosts and client.host not in self.switches:
+                self.report_unresolved((*where, "host"), f"unknown host {client.host!r}")
+            name = client.host or client.name or ""
+            if name in names:
+                self.report(
+                    where, f"RADIUS client {name!r} is listed twice", f"keep one (see radius_clients[{names[name]}])"
+                )
+            names[name] = i
+        agents = {s.name for s in self.inv.agents.services}
+        for i, wanted in enumerate(mfa.remote_access.services):
+            if wanted not in agents:
+                self.report(("mfa", "remote_access", "services", i), f"unknown service {wanted!r}",
+                            f"one of agents.services: {', '.join(sorted(agents)) or '(none)'}")  # fmt: skip
+        serials: dict[str, int] = {}
+        for i, token in enumerate(mfa.tokens):
+            if token.serial in serials:
+                self.report(("mfa", "tokens", i, "serial"), f"token {token.serial!r} is listed twice",
+                            f"a token belongs to one agent (see tokens[{serials[token.serial]}])")  # fmt: skip
+            serials[token.serial] = i
+        if mfa.users.kind == "ldap" and mfa.users.bind_dn and mfa.users.bind_password is None:
+            self.report(("mfa", "users", "bind_password"), "an LDAP bind DN without its password",
+                        "add `bind_password: !secret ...`")  # fmt: skip
 
     def waves_and_services(self) -> None:
         services = {s.name for s in self.inv.agents.services}
@@ -410,7 +443,8 @@ class Checker:
         """Each way out the inventory chooses is one it can take: a proxy named, a mirror's address."""
         out = self.inv.outbound
         updates = ("direct", "proxy", "mirror", "none")
-        choices = {"windows_update": updates, "apt": updates, "web": ("direct", "proxy", "none"),
+        choices = {"windows_update": updates, "apt": updates, "python": ("direct", "proxy", "mirror"),
+                   "web": ("direct", "proxy", "none"),
                    "crl": ("direct", "proxy"), "licensing": ("direct", "proxy", "none")}  # fmt: skip
         for key, allowed in choices.items():
             upstream = getattr(out, key)

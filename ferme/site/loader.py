@@ -32,6 +32,16 @@ def secret_refs(data: Any) -> Iterator[SecretRef]:
             yield from secret_refs(value)
 
 
+# Fields whose secret has a particular form, by the field's name: OTP seeds are hexadecimal, OTP PINs numeric.
+SECRET_KINDS = {"seed": "hex", "pin": "digits"}
+
+
+def secret_kinds(data: Any) -> dict[str, str]:
+    """The secrets that need a particular form when generated (`ferme secrets init`), by name."""
+    return {ref.name: SECRET_KINDS[str(ref.path[-1])] for ref in secret_refs(data)
+            if ref.path and str(ref.path[-1]) in SECRET_KINDS}  # fmt: skip
+
+
 def secret_names(data: Any) -> list[str]:
     """Every secret name the inventory's data refers to, once each, sorted."""
     return sorted({ref.name for ref in secret_refs(data)})

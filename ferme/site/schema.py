@@ -335,8 +335,47 @@ class Collab(Section):
 
 
 class RadiusClient(Section):
-    host: str
+    """A NAS that asks the MFA servers: a host of the inventory, or an address (a probe, an appliance)."""
+
+    host: str | None = Field(None, description="a host of the inventory (its addresses toward the MFA servers)")
+    name: Slug | None = Field(None, description="with `address`: the client's name in FreeRADIUS and the flows")
+    address: IPv4 | None = Field(None, description="a client that is not a host of the inventory")
     secret: Secret
+
+
+Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$", description="sAMAccountName")]
+
+
+class MfaUsers(Section):
+    """Where privacyIDEA finds the agents: the Active Directory (LDAP), or a flat file (the lab)."""
+
+    kind: Literal["ldap", "file"] = "ldap"
+    uri: str | None = Field(None, description="ldap: e.g. ldaps://dc01.ad.example.fr (default: the DCs, LDAPS)")
+    base_dn: str | None = Field(None, description="ldap: where the agents are (default: from the domain)")
+    bind_dn: str | None = Field(None, description="ldap: the service account privacyIDEA reads the directory as")
+    bind_password: Secret | None = None
+
+
+class HardwareToken(Section):
+    """One OTP token given to one agent; its seed comes from the vendor's file (PSKC/CSV), kept as a secret."""
+
+    serial: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")]
+    kind: Literal["hotp", "totp"] | None = Field(None, description="default: mfa.token")
+    seed: Secret = Field(description="the token's seed in hexadecimal (from the vendor's PSKC or CSV file)")
+    agent: Login
+    service: str | None = Field(
+        None, description="the agent's service (from agents.services), if remote access is granted by service"
+    )
+    pin: Secret | None = Field(None, description="the OTP PIN set by ferme (else the agent sets it at enrolment)")
+    digits: Literal[6, 8] = 6
+
+
+class RemoteAccess(Section):
+    """Who may work from home: agents by name, or whole services (their AD groups)."""
+
+    group: str = Field("GG-Teletravail", description="the AD group of remote access (VPN, portal)")
+    agents: list[Login] = []
+    services: list[str] = Field([], description="names from agents.services: their groups join the group")
 
 
 class Mfa(Section):
@@ -344,6 +383,12 @@ class Mfa(Section):
     token: Literal["hotp", "totp"] = "totp"
     admin_password: Secret
     radius_clients: list[RadiusClient]
+    users: MfaUsers = MfaUsers()
+    lockout_after: Annotated[int, Field(ge=1, le=100)] = Field(
+        5, description="wrong OTPs in a row before a token is locked (an administrator resets it)"
+    )
+    tokens: list[HardwareToken] = []
+    remote_access: RemoteAccess = RemoteAccess()
 
 
 class Vpn(Section):
@@ -419,6 +464,9 @@ class Upstream(Section):
     )
     address: IPv4 | None = Field(None, description="mirror: the internal server (WSUS, apt-cacher-ng)")
     port: Port | None = Field(None, description="mirror: its port (WSUS 8530, apt-cacher-ng 3142)")
+    path: Annotated[str, Field(pattern=r"^/")] | None = Field(
+        None, description="python mirror: the index's path (default /simple/; proxpi: /index/)"
+    )
 
 
 class Syslog(Section):
@@ -436,6 +484,9 @@ class Outbound(Section):
     web: Upstream = Field(Upstream(), description="agents (users zones, session hosts): direct, proxy or none")
     crl: Upstream = Field(Upstream(), description="RD gateways' certificate revocation checks: direct or proxy")
     licensing: Upstream = Field(Upstream(), description="RD licensing's activation: direct, proxy or none")
+    python: Upstream = Field(
+        Upstream(), description="Debian hosts' Python packages (privacyIDEA, Plone): direct, proxy or mirror (an index)"
+    )
     syslog: Syslog | None = Field(None, description="the collector the Debian hosts, the edge and switches log to")
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from ferme.site.secrets import SOPS_FILE, SecretsUnavailable, age_key_file, decrypt_sops, sops_binary
@@ -61,9 +62,19 @@ def write_secrets(folder: Path, values: dict[str, str], recipient: str) -> Path:
     return target
 
 
-def init_secrets(folder: Path, names: list[str]) -> tuple[Path, list[str]]:
+def generate(kind: str) -> str:
+    """A random value of the kind a field needs: an OTP seed in hexadecimal, a numeric PIN, else a password."""
+    if kind == "hex":
+        return secrets.token_hex(20)  # 160 bits, as RFC 4226 recommends for HOTP/TOTP seeds
+    if kind == "digits":
+        return "".join(secrets.choice("0123456789") for _ in range(6))
+    return secrets.token_urlsafe(24)
+
+
+def init_secrets(folder: Path, names: list[str], kinds: Mapping[str, str] | None = None) -> tuple[Path, list[str]]:
     """Generate random values for the secrets `names` that the SOPS file does not hold yet.
 
+    `kinds` says which names need a particular form (`hex`, `digits`; see ferme.site.loader.secret_kinds).
     Returns the file and the names added. Values already stored are kept.
     """
     _, recipient, _ = ensure_age_key()
@@ -73,7 +84,7 @@ def init_secrets(folder: Path, names: list[str]) -> tuple[Path, list[str]]:
     added = [n for n in sorted(set(names)) if n not in existing]
     if not added and (folder / SOPS_FILE).exists():
         return folder / SOPS_FILE, []
-    values = {**existing, **{n: secrets.token_urlsafe(24) for n in added}}
+    values = {**existing, **{n: generate((kinds or {}).get(n, "password")) for n in added}}
     return write_secrets(folder, values, recipient), added
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ferme.site.loader import secret_refs
+from ferme.site.loader import secret_kinds, secret_refs
 from ferme.site.sops import init_secrets
 from ferme.site.yamlsrc import load_folder
 from tests.conftest import INVENTORIES, ROOT
@@ -73,7 +73,7 @@ def inventory(tmp_path_factory: pytest.TempPathFactory, age_home: Path) -> Itera
         text = path.read_text().replace("198.18.", "198.19.").replace("name: lab\n", "name: labtest\n")
         path.write_text(text)
     data, _ = load_folder(folder)
-    init_secrets(folder, [ref.name for ref in secret_refs(data)])
+    init_secrets(folder, [ref.name for ref in secret_refs(data)], secret_kinds(data))
     started = time.monotonic()
     try:
         ferme("lab", "up", str(folder))

@@ -57,7 +57,9 @@ def test_wheel_carries_roles_templates_farm_and_suites(installed: tuple[Path, Pa
     for expected in ("ferme/catalogue.py", "ferme/roles/base/__init__.py", "ferme/roles/edge_firewall/__init__.py",
                      "ferme/templates/base/sshd.conf.j2", "ferme/templates/nftables/edge.nft.j2",
                      "ferme/deploy/farm.py", "ferme/suites/conftest.py", "ferme/suites/test_base.py",
-                     "ferme/powershell/data/powershell-catalogue.json"):  # fmt: skip
+                     "ferme/powershell/data/powershell-catalogue.json", "ferme/roles/mfa/files/ferme_privacyidea.py",
+                     "ferme/roles/mfa/files/privacyidea-requirements.txt", "ferme/templates/mfa/radius-site.j2",
+                     "ferme/suites/test_mfa.py"):  # fmt: skip
         assert expected in names, f"{expected} is not in {wheel.name}"
     assert not any(name.startswith(("roles/", "templates/", "tests/")) for name in names)
 

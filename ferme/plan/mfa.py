@@ -1,0 +1,137 @@
+"""The MFA servers' planned state: privacyIDEA (users, realm, policies, tokens) and FreeRADIUS (its clients).
+
+Secrets stay names here (`{"secret": NAME}`): the mfa role reads their values when it deploys. Who may work
+from home (`mfa.remote_access`) decides which tokens are active: a token whose agent loses remote access is
+disabled at the next apply, and its agent leaves the remote access group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ferme.plan.flows import Endpoint, hosts_endpoint
+from ferme.site.model import Host, Site
+from ferme.site.schema import HardwareToken, Mfa, RadiusClient
+
+PRIVACYIDEA_VERSION = "3.14"
+PRIVACYIDEA_PORT = 5001  # gunicorn on loopback; nginx (TLS) and FreeRADIUS in front
+RESOLVER = "agents"
+AGENTS_FILE = "/etc/privacyidea/agents"
+
+
+def _secret(ref: Any) -> dict[str, str] | None:
+    return {"secret": ref.name} if ref is not None else None
+
+
+def token_active(token: HardwareToken, mfa: Mfa) -> bool:
+    """A token works while its agent may work from home: named in remote_access, or by an allowed service."""
+    access = mfa.remote_access
+    return token.agent in access.agents or (token.service is not None and token.service in access.services)
+
+
+def remote_access_members(site: Site) -> dict[str, Any]:
+    """The AD group of remote access and its members: agents by name, services by their groups."""
+    assert site.mfa is not None
+    access = site.mfa.remote_access
+    groups = {s.name: s.group for s in site.agents.services}
+    return {
+        "group": access.group,
+        "agents": sorted(set(access.agents)),
+        "groups": sorted({groups[s] for s in access.services if s in groups}),
+    }
+
+
+def client_addresses(site: Site, client: RadiusClient, servers: list[Host]) -> list[str]:
+    """The addresses a RADIUS client speaks from toward the MFA servers."""
+    if client.address is not None:
+        return [str(client.address)]
+    if client.host in site.switches:
+        return [str(site.switches[client.host].management_address)]
+    target = hosts_endpoint("role", "mfa", servers, site)
+    host = site.hosts[str(client.host)]
+    return list(hosts_endpoint("hosts", host.name, [host], site, source=True, toward=target.zones).addresses)
+
+
+def probe_endpoints(site: Site) -> list[tuple[RadiusClient, Endpoint]]:
+    """RADIUS clients given by address (a probe, a NAS ferme does not manage): their flows to the MFA servers."""
+    from ferme.plan.outbound import address_endpoint
+
+    if site.mfa is None:
+        return []
+    return [(c, address_endpoint(site, str(c.name), [str(c.address)])) for c in site.mfa.radius_clients
+            if c.address is not None and c.name]  # fmt: skip
+
+
+def _users(site: Site, mfa: Mfa) -> dict[str, Any]:
+    users = mfa.users
+    if users.kind == "file":
+        agents = sorted({t.agent for t in mfa.tokens} | set(mfa.remote_access.agents))
+        return {"resolver": RESOLVER, "type": "passwdresolver", "params": {"fileName": AGENTS_FILE}, "agents": agents}
+    domain = site.info.domain
+    dcs = sorted(h.name for h in site.hosts.values() if "directory" in h.roles)
+    uri = users.uri or (f"ldaps://{dcs[0]}.{domain}" if dcs else f"ldaps://{domain}")
+    base = users.base_dn or ",".join(f"DC={part}" for part in domain.split("."))
+    return {
+        "resolver": RESOLVER,
+        "type": "ldapresolver",
+        "params": {
+            "LDAPURI": uri,
+            "LDAPBASE": base,
+            "BINDDN": users.bind_dn or "",
+            "LOGINNAMEATTRIBUTE": "sAMAccountName",
+            "LDAPSEARCHFILTER": "(sAMAccountName=*)(objectClass=user)",
+            "USERINFO": '{"username": "sAMAccountName", "givenname": "givenName", "surname": "sn", '
+            '"email": "mail", "phone": "telephoneNumber", "mobile": "mobile"}',
+            "UIDTYPE": "objectGUID",
+            "NOREFERRALS": "True",
+            "START_TLS": "False",
+            "TLS_VERIFY": "True",
+            "TIMEOUT": "5",
+            "SCOPE": "SUBTREE",
+            "AUTHTYPE": "Simple",
+        },
+        "bind_password": _secret(users.bind_password),
+        "agents": [],
+    }
+
+
+def mfa_state(host: Host, site: Site) -> dict[str, Any]:
+    """What the mfa role converges on one MFA server."""
+    mfa = site.mfa
+    assert mfa is not None  # `ferme check` requires the mfa section for the mfa role
+    servers = sorted((h for h in site.hosts.values() if "mfa" in h.roles), key=lambda h: h.name)
+    clients = []
+    for client in mfa.radius_clients:
+        if client.host is not None and client.host not in site.hosts and client.host not in site.switches:
+            continue  # `ferme check` reports it
+        clients.append({"name": client.host or client.name, "addresses": client_addresses(site, client, servers),
+                        "secret": _secret(client.secret)})  # fmt: skip
+    tokens = [
+        {
+            "serial": t.serial,
+            "kind": t.kind or mfa.token,
+            "digits": t.digits,
+            "agent": t.agent,
+            "seed": _secret(t.seed),
+            "pin": _secret(t.pin),
+            "active": token_active(t, mfa),
+        }
+        for t in mfa.tokens
+    ]
+    return {
+        "version": PRIVACYIDEA_VERSION,
+        "port": PRIVACYIDEA_PORT,
+        "fqdn": f"{host.name}.{site.info.domain}",
+        "realm": mfa.realm,
+        "admin": {"name": "admin", "password": _secret(mfa.admin_password)},
+        "users": _users(site, mfa),
+        "policies": [
+            # The OTP PIN is the token's own (set by ferme or at enrolment), never the directory password.
+            {"name": "ferme-otppin", "scope": "authentication", "action": {"otppin": "tokenpin"}},
+        ],
+        "lockout_after": mfa.lockout_after,
+        "tokens": tokens,
+        "radius_clients": clients,
+        "remote_access": remote_access_members(site),
+        "servers": [s.name for s in servers],
+    }
