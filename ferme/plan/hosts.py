@@ -37,9 +37,10 @@ def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
     """`path\\name` → value: the WSUS, the DCs' pinned RPC ports, remote desktop and NLA on session hosts,
     FSLogix profiles."""
     values: dict[str, int | str | list[str]] = {}
-    update = site.outbound.windows_update
-    if update.via == "mirror" and update.address:  # the WSUS (outbound.windows_update), as its policy writes it
-        server = f"http://{update.address}:{update.port or 8530}"
+    from ferme.plan.outbound import upstream_url
+
+    choice, server = upstream_url(site, "windows_update")
+    if choice == "mirror" and server:  # the WSUS (outbound.windows_update), as its policy writes it
         values.update({WINDOWS_UPDATE + "\\WUServer": server, WINDOWS_UPDATE + "\\WUStatusServer": server,
                        WINDOWS_UPDATE + "\\AU\\UseWUServer": 1})  # fmt: skip
     if "directory" in host.roles:
@@ -143,29 +144,19 @@ def _debian_state(host: Host, site: Site) -> HostState:
 
 def _apt_proxy(site: Site) -> str | None:
     """apt through the site's proxy or an apt-cacher-ng mirror (`outbound.apt`), as Acquire::http::Proxy."""
-    from ferme.plan.outbound import via
+    from ferme.plan.outbound import upstream_url
 
-    apt = site.outbound.apt
-    choice = via(site, apt)
-    if choice == "proxy" and site.outbound.proxy:
-        return f"http://{site.outbound.proxy.address}:{site.outbound.proxy.port}"
-    if choice == "mirror" and apt.address:
-        return f"http://{apt.address}:{apt.port or 3142}"
-    return None
+    return upstream_url(site, "apt")[1]
 
 
 def python_index(site: Site) -> dict[str, str | None]:
     """pip's index and proxy for the roles that install from Python packages (`outbound.python`)."""
-    from ferme.plan.outbound import via
+    from ferme.plan.outbound import upstream_url
 
-    python = site.outbound.python
-    choice = via(site, python)
-    if choice == "proxy" and site.outbound.proxy:
-        return {"index_url": None, "proxy": f"http://{site.outbound.proxy.address}:{site.outbound.proxy.port}"}
-    if choice == "mirror" and python.address:
-        return {"index_url": f"http://{python.address}:{python.port or 3141}{python.path or '/simple/'}",
-                "proxy": None}  # fmt: skip
-    return {"index_url": None, "proxy": None}
+    choice, url = upstream_url(site, "python")
+    if choice == "mirror" and url:
+        return {"index_url": url + (site.outbound.python.path or "/simple/"), "proxy": None}
+    return {"index_url": None, "proxy": url if choice == "proxy" else None}
 
 
 def _members(site: Site, entries: list[str]) -> set[str]:

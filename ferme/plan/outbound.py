@@ -29,6 +29,24 @@ def via(site: Site, upstream: Upstream) -> str:
     return upstream.via or ("proxy" if site.outbound.proxy else "direct")
 
 
+def mirror_port(key: str, upstream: Upstream) -> int:
+    """The port of the mirror `outbound.<key>` names, else the usual one for its kind."""
+    return upstream.port or MIRROR_PORTS.get(key, 80)
+
+
+def upstream_url(site: Site, key: str) -> tuple[str, str | None]:
+    """How `outbound.<key>` goes out (direct, proxy, mirror, none), and the http://ADDRESS:PORT of the proxy or
+    mirror it goes through (None when direct, or when the inventory does not name one: `ferme check` says so)."""
+    upstream: Upstream = getattr(site.outbound, key)
+    choice = via(site, upstream)
+    proxy = site.outbound.proxy
+    if choice == "proxy" and proxy:
+        return choice, f"http://{proxy.address}:{proxy.port}"
+    if choice == "mirror" and upstream.address:
+        return choice, f"http://{upstream.address}:{mirror_port(key, upstream)}"
+    return choice, None
+
+
 def address_endpoint(site: Site, name: str, addresses: list[str]) -> Endpoint:
     """Addresses the inventory names (a forwarder, the proxy, a collector): a host of the inventory when one
     has the address, inside a zone, or on the Internet (beyond the edge's outside)."""
@@ -62,7 +80,7 @@ def _through(site: Site, key: str, upstream: Upstream, direct: Service) -> tuple
         return _proxy(site)
     if choice == "mirror":
         assert upstream.address is not None  # `ferme check` refuses a mirror without its address
-        port = upstream.port or MIRROR_PORTS.get(key, 80)
+        port = mirror_port(key, upstream)
         label = MIRROR_LABELS.get(key, "miroir interne")
         return address_endpoint(site, MIRROR_NAMES.get(key, key), [str(upstream.address)]), custom(
             f"{key.replace('_', '-')}-mirror", "tcp", [port], label
