@@ -31,8 +31,14 @@ def vpn_mfa(site: Site) -> bool:
     return bool(site.vpn and site.vpn.mfa)
 
 
-def gateway_mfa(site: Site) -> bool:
-    return bool(site.rds and site.rds.gateway.mfa)
+def gateway_published(site: Site) -> bool:
+    """The RD gateway and RD Web face the Internet themselves only when the OTP is asked at the session hosts'
+    logon (the Credential Provider); otherwise the code is checked before them: by the VPN or by the portal."""
+    return bool(site.rds and "credential_provider" in site.rds.gateway.mfa)
+
+
+def credential_provider(site: Site) -> bool:
+    return gateway_published(site)
 
 
 def broker_ha(site: Site) -> bool:
@@ -49,6 +55,8 @@ class Offer:
     # For VPN clients, the one path to the farm the inventory chose (`vpn.rds_access`): an offer of the other
     # path is not made to the VPN zone.
     vpn_path: Literal["gateway", "direct"] | None = None
+    # Offered to the outside zone only when this holds (the other zones regardless).
+    published_when: Callable[[Site], bool] = always
 
 
 @dataclass(frozen=True)
@@ -118,19 +126,31 @@ ROLES: tuple[RoleSpec, ...] = (
              services=("TermService",),
              offers=(Offer("rdp", ("users", "vpn"), "sessions des postes internes", vpn_path="direct"),),
              needs=(Need("rd-licensing", "rds_licensing", "licences d'accès client"),
-                    Need("smb", "profiles", "profils FSLogix"), AD)),
+                    Need("smb", "profiles", "profils FSLogix"),
+                    Need("https", "mfa", "code OTP à l'ouverture de session (Credential Provider privacyIDEA)",
+                         when=credential_provider), AD)),
     RoleSpec("rds_web", "windows", "accès web RD", settings="rds", features=("RDS-Web-Access",),
              certificate_roles=("RDWebAccess",),
-             offers=(Offer("https", ("outside", "users", "vpn"), "accès web RD et client HTML5"),),
+             offers=(Offer("https", ("outside", "users", "vpn"), "accès web RD et client HTML5",
+                           published_when=gateway_published),),
              needs=(Need("rd-web-broker", "rds_broker", "liste des ressources publiées"), AD)),
     RoleSpec("rds_gateway", "windows", "passerelle RD", settings="rds", features=("RDS-Gateway", "NPAS"),
              certificate_roles=("RDGateway",),
              offers=(Offer("https", ("outside", "users", "vpn"), "passerelle RD (RDP sur HTTPS, client web)",
-                           vpn_path="gateway"),
-                     Offer("rdp-udp-gateway", ("outside", "vpn"), "passerelle RD, transport UDP", vpn_path="gateway")),
+                           vpn_path="gateway", published_when=gateway_published),
+                     Offer("rdp-udp-gateway", ("outside", "vpn"), "passerelle RD, transport UDP", vpn_path="gateway",
+                           published_when=gateway_published)),
              needs=(Need("rdp", "rds_session_host", "sessions des agents"),
-                    Need("rdp", "rds_broker", "redirection par le Service Broker"),
-                    Need("radius", "mfa", "second facteur à la passerelle (NPS vers RADIUS)", when=gateway_mfa), AD)),
+                    Need("rdp", "rds_broker", "redirection par le Service Broker"), AD)),
+    # The OTP pre-authentication portal: browsers give PIN+OTP (checked by privacyIDEA) before RD Web and the
+    # gateway's HTTPS endpoint, which it proxies (websockets included) behind a signed, expiring cookie.
+    RoleSpec("portal", "debian", "portail de pré-authentification OTP", settings="rds", packages=("nginx", "openssl"),
+             services=("nginx",),
+             offers=(Offer("https", ("outside",), "portail de pré-authentification (code OTP) vers le bureau à "
+                           "distance"),),
+             needs=(Need("https", "rds_web", "accès web RD derrière le portail"),
+                    Need("https", "rds_gateway", "passerelle RD (client web) derrière le portail"),
+                    Need("https", "mfa", "vérification du code OTP (API privacyIDEA)"))),
 )  # fmt: skip
 
 CATALOGUE: dict[str, RoleSpec] = {spec.name: spec for spec in ROLES}

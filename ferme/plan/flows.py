@@ -138,6 +138,8 @@ def derive_flows(site: Site) -> list[Flow]:
                 from_kinds.add("remote")
             if offer.vpn_path and site.vpn and offer.vpn_path != site.vpn.rds_access:
                 from_kinds.discard("vpn")  # VPN clients reach the farm by one path: the inventory's
+            if not offer.published_when(site):
+                from_kinds.discard("outside")  # the second factor is checked before these hosts (VPN, portal)
             for zone in (z for z, kind in kinds.items() if kind in from_kinds):
                 source = zone_endpoint(site, zone)
                 destination = hosts_endpoint("role", role, hosts, site, near=zone)

@@ -31,6 +31,29 @@ WINDOWS_UPDATE = r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate"
 # port"), so that domain members in a DMZ reach them without the dynamic range. Read at the DC's restart.
 NTDS_PORT = r"HKLM:\SYSTEM\CurrentControlSet\Services\NTDS\Parameters\TCP/IP Port"
 NETLOGON_PORT = r"HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon\Parameters\DCTcpipPort"
+# The privacyIDEA Credential Provider's settings (its documentation: "Registry Settings"). Its installer is the
+# operator's (NetKnights); ferme writes these values, never claims the provider runs.
+CREDENTIAL_PROVIDER = r"HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP"
+
+
+def credential_provider_values(site: Site) -> dict[str, int | str | list[str]]:
+    """The OTP at remote logons of the session hosts, checked by the first MFA server over HTTPS (/validate/check).
+
+    The filter is on (else Windows falls back to its own provider for RDP); only remote logons and unlocks need
+    the OTP, so that the console stays a way in when privacyIDEA is down; the OTP is asked in a second step."""
+    servers = sorted(h.name for h in site.hosts_with("mfa"))
+    if not (site.rds and "credential_provider" in site.rds.gateway.mfa and servers and site.mfa):
+        return {}
+    values = {
+        "hostname": f"{servers[0]}.{site.info.domain}", "default_realm": site.mfa.realm,
+        "ssl_ignore_unknown_ca": "0", "ssl_ignore_invalid_cn": "0", "enable_filter": "1",
+        "cpus_logon": "1e", "cpus_unlock": "1e", "cpus_credui": "3d",
+        "two_step_hide_otp": "1", "two_step_send_password": "0",
+        "login_text": "Connexion avec code à usage unique", "otp_text": "Code PIN suivi du code du jeton",
+        "otp_hint_text": "Saisissez votre code PIN suivi du code affiché par votre jeton",
+        "otp_fail_text": "Code incorrect : réessayez",
+    }  # fmt: skip
+    return {f"{CREDENTIAL_PROVIDER}\\{name}": value for name, value in values.items()}
 
 
 def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
@@ -59,6 +82,7 @@ def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
                 FSLOGIX + "\\DeleteLocalProfileWhenVHDShouldApply": 1,
                 FSLOGIX + "\\FlipFlopProfileDirectoryName": 1,
             })  # fmt: skip
+        values.update(credential_provider_values(site))
     return values
 
 

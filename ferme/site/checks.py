@@ -324,20 +324,24 @@ class Checker:
                         " (`managed: false` if ferme does not manage them)", key=True)  # fmt: skip
 
     def gateway_mfa(self) -> None:
-        """The gateway's NPS asks the MFA server over RADIUS: it must be one of its clients."""
+        """Each place the inventory says the remote desktop's second factor is checked must exist."""
         rds = self.inv.rds
-        if rds is None or not rds.gateway.mfa:
+        if rds is None or not self.hosts_complete:
             return
         path: FieldPath = ("rds", "gateway", "mfa")
-        if not any("mfa" in h.roles for h in self.hosts.values()):
-            if self.hosts_complete:
-                self.report(path, "MFA at the gateway, but no host has the mfa role", "add an mfa host, or mfa: false")
-            return
-        clients = {c.host for c in self.inv.mfa.radius_clients if c.host} if self.inv.mfa else set()
-        for gateway in (h.name for h in self.hosts.values() if "rds_gateway" in h.roles):
-            if gateway not in clients:
-                self.report(path, f"{gateway} is not a RADIUS client of the MFA server",
-                            f"add `{{host: {gateway}, secret: !secret ...}}` to mfa.radius_clients")  # fmt: skip
+        roles = {r for h in self.hosts.values() for r in h.roles}
+        if "none" in rds.gateway.mfa and len(rds.gateway.mfa) > 1:
+            self.report(path, "none (inside access only) excludes the other choices", "keep `none` alone, or drop it")
+        for choice in rds.gateway.mfa:
+            if choice == "vpn" and ("vpn" not in roles or self.inv.vpn is None or not self.inv.vpn.mfa):
+                self.report(path, "vpn: the farm is reached through the VPN, but no VPN asks for PIN+OTP",
+                            "give a host the vpn role with a `vpn:` section (mfa: true), or choose portal")  # fmt: skip
+            elif choice == "portal" and "portal" not in roles:
+                self.report(path, "portal: no host has the portal role (the OTP pre-authentication proxy)",
+                            "give a Debian host of the DMZ (or the edge) `roles: [portal]`")  # fmt: skip
+            if choice in ("portal", "credential_provider") and "mfa" not in roles:
+                self.report(path, f"{choice}: the OTP is checked by privacyIDEA, but no host has the mfa role",
+                            "add an mfa host")  # fmt: skip
 
     def vpn_pool_size(self) -> None:
         vpn = self.inv.vpn

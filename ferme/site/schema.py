@@ -267,6 +267,26 @@ class BrokerHA(Section):
     odbc_driver: str = "ODBC Driver 18 for SQL Server"
 
 
+GatewayMfa = Literal["vpn", "portal", "credential_provider", "none"]
+GATEWAY_CANNOT_ASK = (
+    "the RD Gateway cannot ask for a verification code: it does not pass a RADIUS Access-Challenge and the request "
+    "its NPS forwards carries no password, so gateway → NPS → RADIUS → OTP never works with hardware tokens; "
+    "choose where the code is checked: vpn, portal or credential_provider (one or more)"
+)
+
+
+def _gateway_mfa(value: Any) -> Any:
+    """`rds.gateway.mfa`: a choice or a list of choices; the old boolean is refused with the reason."""
+    if value is True:
+        raise ValueError(GATEWAY_CANNOT_ASK)
+    if value is False or value is None:
+        raise ValueError(
+            "every remote access needs a second factor: choose vpn, portal or credential_provider "
+            "(`none`: the farm is reached from inside only, never from the Internet)"
+        )
+    return [value] if isinstance(value, str) else value
+
+
 class Gateway(Section):
     external_fqdn: Fqdn
     ha: Literal["edge_hash", "load_balancer"] | None = Field(
@@ -275,7 +295,14 @@ class Gateway(Section):
         "address; no health check) or `load_balancer` (the edge publishes to `load_balancer`)",
     )
     load_balancer: IPv4 | None = Field(None, description="the load balancer's virtual address in front of the gateways")
-    mfa: bool = True
+    mfa: Annotated[list[GatewayMfa], BeforeValidator(_gateway_mfa), Field(min_length=1)] = Field(
+        ["vpn"],
+        description="where the second factor of remote desktop access is checked (one or more): `vpn` (the farm is "
+        "reached only through the VPN and its PIN+OTP), `portal` (browsers pass an OTP pre-authentication portal "
+        "in front of RD Web and the gateway), `credential_provider` (the privacyIDEA Credential Provider asks the "
+        "OTP at the session hosts' logon; the gateway is published) or `none` (no remote access: inside only). "
+        "Not `true`: the RD Gateway cannot ask for a code",
+    )
 
 
 class Licensing(Section):

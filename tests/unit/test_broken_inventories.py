@@ -11,7 +11,8 @@ LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<field>\S+):
 
 # (case, file, text written by the test, replacement, expected file:line:col, field, message part)
 CASES = [
-    ("yaml-syntax", "hosts.yml", 'description: "Pare-feu de bordure et VPN"', "description: Pare-feu: de bordure",
+    ("yaml-syntax", "hosts.yml", 'description: "Pare-feu de bordure, VPN et portail OTP"',
+     "description: Pare-feu: de bordure",
      "hosts.yml:19:26", "(top)", "YAML syntax error: mapping values are not allowed here"),
     ("bad-address", "hosts.yml", "mgmt: 10.50.99.20}", "mgmt: 10.50.99.300}",
      "hosts.yml:25:45", "hosts.srv-lin01.addresses.mgmt", "bad address '10.50.99.300'"),

@@ -35,8 +35,12 @@ def test_need_conditions_are_predicates_on_the_site(copy_example) -> None:
 
     inventory = copy_example("mairie-exemple", secrets=False)
     site = load_site(inventory, with_secrets=False)
-    gateway_radius = [f for f in derive_flows(site) if f.id == "rds_gateway/radius/mfa"]
-    assert bool(gateway_radius) == bool(site.rds and site.rds.gateway.mfa and site.hosts_with("mfa"))
+    # The gateway asks nothing of the MFA server (it cannot pass a code); the portal does, over HTTPS.
+    assert not [f for f in derive_flows(site) if f.id == "rds_gateway/radius/mfa"]
+    assert [f for f in derive_flows(site) if f.id == "portal/https/mfa"]
+    assert not [f for f in derive_flows(site) if f.id == "rds_gateway/https/outside"]
+    services = inventory / "services.yml"
+    services.write_text(services.read_text().replace("mfa: [vpn, portal]", "mfa: [portal]"))
     (inventory / "zz.yml").write_text("vpn:\n  mfa: false\n")
     site = load_site(inventory, with_secrets=False)
     assert not [f for f in derive_flows(site) if f.id == "vpn/radius/mfa"]

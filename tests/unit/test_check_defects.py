@@ -77,8 +77,10 @@ CASES = [
      "switches.sw01.ports.Gi1/0/[4:22]", "Gi1/0/4 is listed twice (also under Gi1/0/4)"),
     ("two-edges", "hosts.yml", "roles: [mfa, collab]", "roles: [mfa, collab, edge_firewall]",
      "hosts.srv-lin01.roles", "2 hosts have the edge_firewall role (fw01, srv-lin01)"),
-    ("gateway-not-radius-client", "services.yml", "    - {host: srv-rds01, secret: !secret radius_rds01}\n", "",
-     "rds.gateway.mfa", "srv-rds01 is not a RADIUS client"),
+    ("gateway-mfa-true", "services.yml", "mfa: [vpn, portal]}", "mfa: true}",
+     "rds.gateway.mfa", "the RD Gateway cannot ask for a verification code"),
+    ("gateway-portal-without-host", "hosts.yml", "roles: [edge_firewall, vpn, portal]", "roles: [edge_firewall, vpn]",
+     "rds.gateway.mfa", "portal: no host has the portal role"),
     ("no-directory", "hosts.yml", "    roles: [directory]\n", "    roles: []\n",
      "hosts", "no host has the directory role"),
     ("vpn-concurrent-over-pool", "services.yml", "  pool: 10.50.200.0/24\n",
@@ -118,7 +120,7 @@ def test_missing_pfx_stops_apply_before_any_connection(cli, tmp_path: Path, monk
         site.write(
             "  win01: {os: windows, roles: [directory, rds_broker, rds_session_host, rds_web, rds_gateway],"
             " addresses: {mgmt: 127.0.0.2}, connection: {user: ferme, port: 9, password: !secret winrm}}\n"
-            "rds:\n  gateway: {external_fqdn: bureau.boucle.fr, mfa: false}\n"
+            "rds:\n  gateway: {external_fqdn: bureau.boucle.fr, mfa: none}\n"
             "  collections: [{name: Bureau, session_hosts: [win01], user_groups: [GG-Agents]}]\n"
             "  certificates: [{pfx: bureau.pfx, thumbprint: A1B2C3D4E5F60718293A4B5C6D7E8F9011223344,"
             " password: !secret pfx}]\n"
@@ -139,7 +141,8 @@ def test_missing_pfx_stops_apply_before_any_connection(cli, tmp_path: Path, monk
 
 def test_unclosed_quote_names_where_the_string_starts(copy_example, cli) -> None:
     folder = copy_example("mairie-exemple", secrets=False)
-    _break(folder, "hosts.yml", 'description: "Pare-feu de bordure et VPN"', 'description: "Pare-feu de bordure et VPN')
+    description = 'description: "Pare-feu de bordure, VPN et portail OTP'
+    _break(folder, "hosts.yml", description + '"', description)
     problems = _problems(cli("check", "--no-secrets", str(folder)))
     assert len(problems) == 1, problems
     where = LINE.match(problems[0])

@@ -26,15 +26,19 @@ def test_gateway_offers_443_tcp_and_3391_udp_to_outside(plan: dict) -> None:
     assert https["destination"]["hosts"] == ["lab-rdgw02", "lab-rds01"]
 
 
-def test_gateway_needs_rdp_to_session_hosts_and_radius_to_mfa(plan: dict) -> None:
+def test_gateway_needs_rdp_to_session_hosts_and_never_radius(plan: dict) -> None:
     rdp = _flow(plan, "rds_gateway/rdp/rds_session_host")
     assert rdp["destination"]["hosts"] == ["lab-rdsh01", "lab-rdsh02"]
-    radius = _flow(plan, "rds_gateway/radius/mfa")
+    # The gateway cannot pass a code: the lab checks it at the VPN (RADIUS) or at the Windows logon (HTTPS).
+    assert not [f for f in plan["flows"] if f["id"] == "rds_gateway/radius/mfa"]
+    radius = _flow(plan, "vpn/radius/mfa")
     assert radius["rules"] == [
         {"protocol": "udp", "ports": "1812"},
         {"protocol": "udp", "ports": "1813"},
     ]  # + accounting
-    assert radius["asked_by"] == "role rds_gateway"
+    provider = _flow(plan, "rds_session_host/https/mfa")
+    assert provider["source"]["hosts"] == ["lab-rdsh01", "lab-rdsh02"]
+    assert provider["destination"]["hosts"] == ["lab-mfa"]
 
 
 def test_session_hosts_need_active_directory(plan: dict) -> None:

@@ -35,8 +35,7 @@ def test_the_lab_agent_has_an_active_token_and_secrets_stay_names() -> None:
     assert mfa["lockout_after"] == 5 and mfa["remote_access"]["agents"] == ["agent.demo"]
     assert mfa["pip"] == {"index_url": "http://198.18.6.254:3150/index/", "proxy": None}
     clients = {c["name"]: c["addresses"] for c in mfa["radius_clients"]}
-    assert clients == {"lab-vpn": ["198.18.1.10"], "lab-rds01": ["198.18.2.10"], "lab-rdgw02": ["198.18.2.13"],
-                       "controleur": ["198.18.6.254"]}  # fmt: skip
+    assert clients == {"lab-vpn": ["198.18.1.10"], "controleur": ["198.18.6.254"]}
     assert all(set(c["secret"]) == {"secret"} for c in mfa["radius_clients"])
 
 
@@ -78,8 +77,8 @@ def test_mfa_mistakes_are_one_line_each(copy_example, cli) -> None:
     _break(folder, "services.yml", "agents: [agent.demo]}", "agents: [agent.demo], services: [compta]}")
     problems = _problems(cli("check", "--no-secrets", str(folder)))
     text = "\n".join(problems)
-    assert re.search(r"services\.yml:\d+:\d+: mfa\.radius_clients\[3\]\.address: .*needs a `name`", text), text
-    assert "mfa.radius_clients[4]: a RADIUS client is either a `host` or an `address`" in text, text
+    assert re.search(r"services\.yml:\d+:\d+: mfa\.radius_clients\[1\]\.address: .*needs a `name`", text), text
+    assert "mfa.radius_clients[2]: a RADIUS client is either a `host` or an `address`" in text, text
     assert re.search(r"mfa\.tokens\[1\]\.serial: token 'LAB-DEMO-1' is listed twice", text), text
     assert "mfa.remote_access.services[0]: unknown service 'compta'" in text, text
     assert len(problems) == 4, problems
@@ -110,3 +109,18 @@ def test_the_plan_file_holds_no_secret_value(copy_example, cli, tmp_path: Path) 
     # A PIN is six digits: it counts as leaked only as a number of its own, not inside a longer one.
     leaked = [name for name, value in values.items() if re.search(rf"(?<!\d){re.escape(value)}(?!\d)", text)]
     assert not leaked, leaked
+
+
+def test_the_credential_provider_is_set_only_where_the_inventory_chooses_it() -> None:
+    """`credential_provider`: the session hosts get the provider's settings (RDP logons only, filter on, the
+    first MFA server, the realm); RD gateways get none; a site that chose the portal gets none anywhere."""
+    key = "HKLM:\\SOFTWARE\\NetKnights GmbH\\PrivacyIDEA-CP\\"
+    lab = _plan(INVENTORIES / "lab")
+    values = {k.removeprefix(key): v for k, v in lab["hosts"]["lab-rdsh01"]["state"]["registry"].items()
+              if k.startswith(key)}  # fmt: skip
+    assert values["hostname"] == "lab-mfa.ad.lab.ferme.test" and values["default_realm"] == "lab"
+    assert (values["enable_filter"], values["cpus_logon"], values["cpus_credui"]) == ("1", "1e", "3d")
+    assert all(isinstance(v, str) for v in values.values())  # the provider reads REG_SZ only
+    assert not [k for k in lab["hosts"]["lab-rdgw02"]["state"]["registry"] if k.startswith(key)]
+    mairie = _plan(INVENTORIES / "mairie-exemple")
+    assert not [k for h in mairie["hosts"].values() for k in h["state"].get("registry", {}) if k.startswith(key)]

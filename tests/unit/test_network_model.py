@@ -127,9 +127,10 @@ def test_adding_a_published_service_does_not_move_the_gateway(copy_example) -> N
 def test_the_mairie_publishes_what_its_comments_say() -> None:
     plan = _plan(INVENTORIES / "mairie-exemple")
     assert _publication(plan, "collab")["public_address"] == "203.0.113.3"
-    gateway = _publication(plan, "rds_gateway")
-    assert gateway["public_address"] == "203.0.113.2" and gateway["fqdns"] == ["bureau.mairie-exemple.fr"]
-    assert set(gateway["services"]) == {"rds_gateway", "rds_web"}  # one name, one address, one DNAT group
+    # Browsers reach the desktop through the OTP portal on the firewall: the gateway and RD Web are not published.
+    portal = _publication(plan, "portal")
+    assert portal["public_address"] == "203.0.113.2" and "bureau.mairie-exemple.fr" in portal["fqdns"]
+    assert not [p for p in plan["edge"]["publications"] if {"rds_gateway", "rds_web"} & set(p["services"])]
 
 
 def test_plan_prints_each_name_with_its_address(cli) -> None:
@@ -190,10 +191,14 @@ def test_the_internet_is_named_and_published_rows_carry_address_and_name() -> No
     rows, _ = _matrix("mairie-exemple")
     outside = "203.0.113.0/28"
     assert not [r for r in rows if outside in r["Adresses source"] or outside in r["Adresses destination"]]
-    gateway = next(r for r in rows if r["Identifiant"] == "rds_gateway/https/outside")
+    gateway = next(r for r in rows if r["Identifiant"] == "portal/https/outside")  # before the gateway: the OTP
     assert (gateway["Source"], gateway["Adresses source"]) == ("Internet", "toutes")
-    assert (gateway["Adresse publique"], gateway["Nom public"]) == ("203.0.113.2", "bureau.mairie-exemple.fr")
-    assert gateway["Point de contrôle"] == "bordure (nftables), pare-feu Windows des hôtes"
+    # One address, its names: the portal's and the VPN's (on the firewall too).
+    assert (gateway["Adresse publique"], gateway["Nom public"]) == (
+        "203.0.113.2",
+        "bureau.mairie-exemple.fr, vpn.mairie-exemple.fr",
+    )
+    assert gateway["Point de contrôle"] == "bordure (nftables)"  # the portal runs on the edge itself
     assert "nouvelles connexions depuis Internet journalisées" in gateway["Journalisation"]
     assert gateway["Chiffrement"] == "TLS"
 
@@ -327,7 +332,7 @@ def test_debian_hosts_accept_what_their_flows_bring_and_administration_from_the_
     ssh = [r for r in rules if r["protocol"] == "tcp" and "22" in r["ports"]]
     assert [r["addresses"] for r in ssh] == [[admin]] and ssh[0]["destinations"] == ["10.20.99.21"]
     radius = {r["id"]: r["addresses"] for r in rules if r["ports"] == ["1812", "1813"]}
-    assert radius == {"vpn/radius/mfa": ["10.20.30.10"], "rds_gateway/radius/mfa": ["10.20.30.11", "10.20.30.12"]}
+    assert radius == {"vpn/radius/mfa": ["10.20.30.10"]}  # the gateways ask nothing: they cannot pass a code
     assert all(r["addresses"] for r in rules), "every flow to the MFA server names its sources"
     # Published to the Internet: any source (the edge's DNAT keeps the client's address), on the collab's port.
     collab = {r["id"]: r for r in host_rules(plan, "collab01")}  # type: ignore[arg-type]

@@ -23,7 +23,6 @@ def test_values_come_from_sops_file(copy_example) -> None:
         "collab_admin",
         "mfa_admin",
         "radius_fw01",
-        "radius_rds01",
         "rds_pfx",
         "winrm_deploy",
     ]

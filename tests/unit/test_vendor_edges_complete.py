@@ -32,7 +32,9 @@ def _variant(vendor: str, folder: Path) -> Path:
     shutil.copytree(FIXTURE, folder)
     services = (folder / "services.yml").read_text().replace("vendor: fortigate", f"vendor: {vendor}")
     services = services[: services.index("\nvpn:\n")] + services[services.index("\nfirewall:\n") :]
-    (folder / "services.yml").write_text(services.replace(", vpn: 203.0.113.2", ""))
+    # No VPN: the OTP at the Windows logon.
+    services = services.replace("mfa: [vpn, credential_provider]}", "mfa: credential_provider}")
+    (folder / "services.yml").write_text(services.replace("vpn: 203.0.113.2, ", ""))
     hosts = (folder / "hosts.yml").read_text().replace("roles: [edge_firewall, vpn]", "roles: [edge_firewall]")
     (folder / "hosts.yml").write_text(hosts)
     network = re.sub(r"\n  - \{name: vpn, kind: vpn[^\n]*", "", (folder / "network.yml").read_text())

@@ -55,6 +55,76 @@ if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopPro
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopProfileDirectoryName' -Value 1 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\FlipFlopProfileDirectoryName'
 }
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'hostname' -ErrorAction SilentlyContinue).'hostname' -ne 'lab-mfa.ad.lab.ferme.test') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'hostname' -Value 'lab-mfa.ad.lab.ferme.test' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\hostname'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'default_realm' -ErrorAction SilentlyContinue).'default_realm' -ne 'lab') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'default_realm' -Value 'lab' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\default_realm'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'ssl_ignore_unknown_ca' -ErrorAction SilentlyContinue).'ssl_ignore_unknown_ca' -ne '0') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'ssl_ignore_unknown_ca' -Value '0' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\ssl_ignore_unknown_ca'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'ssl_ignore_invalid_cn' -ErrorAction SilentlyContinue).'ssl_ignore_invalid_cn' -ne '0') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'ssl_ignore_invalid_cn' -Value '0' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\ssl_ignore_invalid_cn'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'enable_filter' -ErrorAction SilentlyContinue).'enable_filter' -ne '1') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'enable_filter' -Value '1' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\enable_filter'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'cpus_logon' -ErrorAction SilentlyContinue).'cpus_logon' -ne '1e') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'cpus_logon' -Value '1e' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\cpus_logon'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'cpus_unlock' -ErrorAction SilentlyContinue).'cpus_unlock' -ne '1e') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'cpus_unlock' -Value '1e' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\cpus_unlock'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'cpus_credui' -ErrorAction SilentlyContinue).'cpus_credui' -ne '3d') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'cpus_credui' -Value '3d' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\cpus_credui'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'two_step_hide_otp' -ErrorAction SilentlyContinue).'two_step_hide_otp' -ne '1') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'two_step_hide_otp' -Value '1' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\two_step_hide_otp'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'two_step_send_password' -ErrorAction SilentlyContinue).'two_step_send_password' -ne '0') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'two_step_send_password' -Value '0' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\two_step_send_password'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'login_text' -ErrorAction SilentlyContinue).'login_text' -ne 'Connexion avec code à usage unique') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'login_text' -Value 'Connexion avec code à usage unique' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\login_text'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'otp_text' -ErrorAction SilentlyContinue).'otp_text' -ne 'Code PIN suivi du code du jeton') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'otp_text' -Value 'Code PIN suivi du code du jeton' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\otp_text'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'otp_hint_text' -ErrorAction SilentlyContinue).'otp_hint_text' -ne 'Saisissez votre code PIN suivi du code affiché par votre jeton') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'otp_hint_text' -Value 'Saisissez votre code PIN suivi du code affiché par votre jeton' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\otp_hint_text'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'otp_fail_text' -ErrorAction SilentlyContinue).'otp_fail_text' -ne 'Code incorrect : réessayez') {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'otp_fail_text' -Value 'Code incorrect : réessayez' -PropertyType String -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\otp_fail_text'
+}
 
 # The agents' groups of the host's collections in Remote Desktop Users (by its SID)
 $groupName = 'S-1-5-32-555'

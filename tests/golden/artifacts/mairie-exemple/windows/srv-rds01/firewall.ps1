@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of srv-rds01 (mairie-exemple), 13 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of srv-rds01 (mairie-exemple), 12 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-users-udp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-users-udp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-portal-https-rds_gateway-tcp', 'ferme-portal-https-rds_web-tcp', 'ferme-rds_broker-rdp-users-tcp', 'ferme-rds_broker-rdp-users-udp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_session_host-rdp-users-tcp', 'ferme-rds_session_host-rdp-users-udp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -23,6 +23,22 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('10.50.90.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
 }
+$rule = Get-NetFirewallRule -Name 'ferme-portal-https-rds_gateway-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-portal-https-rds_gateway-tcp' -DisplayName 'ferme: HTTPS (portal/https/rds_gateway)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.10.1') -Profile Any -Enabled True -Description 'role portal: passerelle RD (client web) derrière le portail' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-portal-https-rds_gateway-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-portal-https-rds_gateway-tcp|Inbound|Allow|True|TCP|443|10.50.10.1') {
+    Set-NetFirewallRule -Name 'ferme-portal-https-rds_gateway-tcp' -NewDisplayName 'ferme: HTTPS (portal/https/rds_gateway)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.10.1') -Profile Any -Enabled True -Description 'role portal: passerelle RD (client web) derrière le portail'
+    $changes += 'firewall rule changed ' + 'ferme-portal-https-rds_gateway-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-portal-https-rds_web-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-portal-https-rds_web-tcp' -DisplayName 'ferme: HTTPS (portal/https/rds_web)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.10.1') -Profile Any -Enabled True -Description 'role portal: accès web RD derrière le portail' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-portal-https-rds_web-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-portal-https-rds_web-tcp|Inbound|Allow|True|TCP|443|10.50.10.1') {
+    Set-NetFirewallRule -Name 'ferme-portal-https-rds_web-tcp' -NewDisplayName 'ferme: HTTPS (portal/https/rds_web)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.10.1') -Profile Any -Enabled True -Description 'role portal: accès web RD derrière le portail'
+    $changes += 'firewall rule changed ' + 'ferme-portal-https-rds_web-tcp'
+}
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-tcp' -DisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker' | Out-Null
@@ -39,14 +55,6 @@ if ($null -eq $rule) {
     Set-NetFirewallRule -Name 'ferme-rds_broker-rdp-users-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_broker/rdp/users)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_broker: connexion des postes internes via le Service Broker'
     $changes += 'firewall rule changed ' + 'ferme-rds_broker-rdp-users-udp'
 }
-$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -ErrorAction SilentlyContinue
-if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_gateway-https-outside-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
-    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-outside-tcp'
-}
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
     New-NetFirewallRule -Name 'ferme-rds_gateway-https-users-tcp' -DisplayName 'ferme: HTTPS (rds_gateway/https/users)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)' | Out-Null
@@ -62,14 +70,6 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_gateway-https-vpn-tcp|Inbound|Allow|True|TCP|443|10.50.200.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-rds_gateway-https-vpn-tcp' -NewDisplayName 'ferme: HTTPS (rds_gateway/https/vpn)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('10.50.200.0/24') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD (RDP sur HTTPS, client web)'
     $changes += 'firewall rule changed ' + 'ferme-rds_gateway-https-vpn-tcp'
-}
-$rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -ErrorAction SilentlyContinue
-if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -DisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_gateway-rdp-udp-gateway-outside-udp|Inbound|Allow|True|UDP|3391|Any') {
-    Set-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-outside-udp' -NewDisplayName 'ferme: Passerelle RD, transport UDP (rds_gateway/rdp-udp-gateway/outside)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3391') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_gateway: passerelle RD, transport UDP'
-    $changes += 'firewall rule changed ' + 'ferme-rds_gateway-rdp-udp-gateway-outside-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
@@ -94,14 +94,6 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-rds_session_host-rdp-users-udp|Inbound|Allow|True|UDP|3389|10.50.20.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-rds_session_host-rdp-users-udp' -NewDisplayName 'ferme: Bureau à distance (RDP, TCP et UDP) (rds_session_host/rdp/users)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('3389') -RemoteAddress @('10.50.20.0/24') -Profile Any -Enabled True -Description 'role rds_session_host: sessions des postes internes'
     $changes += 'firewall rule changed ' + 'ferme-rds_session_host-rdp-users-udp'
-}
-$rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -ErrorAction SilentlyContinue
-if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -DisplayName 'ferme: HTTPS (rds_web/https/outside)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5' | Out-Null
-    $changes += 'firewall rule ' + 'ferme-rds_web-https-outside-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-rds_web-https-outside-tcp|Inbound|Allow|True|TCP|443|Any') {
-    Set-NetFirewallRule -Name 'ferme-rds_web-https-outside-tcp' -NewDisplayName 'ferme: HTTPS (rds_web/https/outside)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('Any') -Profile Any -Enabled True -Description 'role rds_web: accès web RD et client HTML5'
-    $changes += 'firewall rule changed ' + 'ferme-rds_web-https-outside-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_web-https-users-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
