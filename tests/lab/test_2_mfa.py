@@ -16,7 +16,7 @@ from tests.lab.conftest import ROOT, ferme, ssh
 from tests.lab.radius_probe import authenticate, hotp
 
 MFA = "198.19.4.20"  # lab-mfa's management leg (the lab inventory, moved to 198.19)
-SECRETS = ("mfa_admin", "radius_vpn", "radius_gateway", "radius_probe", "token_agent_demo")
+SECRETS = ("mfa_admin", "radius_vpn", "radius_probe", "token_agent_demo")
 
 
 class Agent:
