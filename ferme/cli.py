@@ -122,6 +122,7 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     site = _load(inventory, with_secrets=True)
     plan_data = build_plan(site)
     plan_data["inventory"] = str(inventory.resolve())  # where the WinRM connector resolves its secret
+    plan_data["build"] = str((Path("build") / site.name).resolve())  # the VPN profile lands there
     lab = access(plan_data)
     if lab:
         click.echo(f"lab of {site.name} is running: SSH through {lab.controller} with the lab's own keys")

@@ -62,6 +62,7 @@ def host_entry(plan: Plan, name: str, inventory: str | None) -> HostEntry | None
         "ferme_roles": planned["roles"],
         "ferme_artifacts": artifacts_for_host(plan, name),
         "ferme_inventory": inventory,  # where the roles read secrets (values only when they deploy)
+        "ferme_build": plan.get("build"),  # where roles leave files for the operator (build/<site>/)
     }
     if connection["via"] == "ssh":
         data.update(ssh_hostname=connection["address"], ssh_user=connection["user"], ssh_port=connection["port"])

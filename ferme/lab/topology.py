@@ -118,7 +118,8 @@ def build_topology(plan: Plan) -> Topology:
                 roles=tuple(host["roles"]),
                 legs=tuple(legs),
                 default_gateway=host["state"]["routing"]["default_gateway"],
-                forwarding="edge_firewall" in host["roles"],
+                # /proc/sys is read-only in a container: the lab sets what the routing roles set on a real host.
+                forwarding=bool({"edge_firewall", "vpn"} & set(host["roles"])),
                 ssh_address=host["connection"]["address"] or "",
                 routes=tuple((r["to"], r["via"]) for r in host["state"]["routing"]["routes"]),
             )

@@ -69,6 +69,12 @@ def build_plan(site: Site) -> Plan:
             # Every Debian host filters what reaches it (the edge's own ruleset does it for the edge).
             planned["state"]["host_firewall"] = {"ruleset": ARTIFACT_PATHS["host_ruleset"].format(host=name),
                                                  "confirm_seconds": site.confirm_seconds}  # fmt: skip
+    if site.vpn is not None and site.vpn.kind == "openvpn":
+        from ferme.plan.vpn import vpn_state
+
+        for host in site.hosts_with("vpn"):
+            if host.os == "debian" and host.managed:
+                hosts[host.name]["state"]["vpn"] = vpn_state(host, site, flows)
     if edge and hosts[edge["host"]]["os"] == "debian":  # an appliance edge: its configuration is an artifact
         hosts[edge["host"]]["state"]["firewall"] = {
             "ruleset": ARTIFACT_PATHS["edge_ruleset"].format(host=edge["host"]),

@@ -112,6 +112,10 @@ def _vpn_service(site: Site) -> Service:
     vpn = site.vpn
     assert vpn is not None
     protocol = vpn.protocol if vpn.kind in ("openvpn", "sslvpn") else "udp"
+    if vpn.kind == "openvpn":
+        from ferme.plan.vpn import vpn_ports  # one port per OpenVPN process
+
+        return custom("vpn", protocol, vpn_ports(site), f"VPN {vpn.kind}")
     return custom("vpn", protocol, [vpn.port], f"VPN {vpn.kind}")
 
 

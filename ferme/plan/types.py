@@ -87,6 +87,7 @@ class HostState(TypedDict, total=False):
     syslog: dict[str, Any] | None  # the collector: address, protocol, port
     firewall: EdgeState  # the edge host only
     mfa: dict[str, Any]  # the MFA servers: privacyIDEA and FreeRADIUS (ferme/plan/mfa.py)
+    vpn: dict[str, Any]  # the OpenVPN server: processes, pools, cap, routes pushed, RADIUS (ferme/plan/vpn.py)
     host_firewall: dict[str, Any]  # every other managed Debian host: its ruleset (artifact path), confirm_seconds
     # Windows
     windows_features: list[str]
@@ -170,3 +171,4 @@ class Plan(TypedDict):
     edge: EdgePolicy | None
     secrets: list[str]
     inventory: NotRequired[str]  # set by apply and verify: where secrets and PFX files are
+    build: NotRequired[str]  # set by apply: where roles leave what the operator hands out (the VPN profile)

@@ -358,6 +358,32 @@ class Checker:
             if peak > room:
                 self.report(("vpn", "pool"), f"pool {pool} holds {room} clients, the site's peak is {peak} agents "
                             "(agents.count × agents.concurrency)", "widen the pool or set vpn.concurrent")  # fmt: skip
+        self.vpn_instances()
+
+    def vpn_instances(self) -> None:
+        """Each OpenVPN process gets a slice of the pool: its share of the cap must fit in it; with MFA, each
+        VPN server is a RADIUS client of the MFA servers (it has a secret of its own)."""
+        vpn = self.inv.vpn
+        if vpn is None or vpn.kind != "openvpn":
+            return
+        concurrent = vpn.concurrent or math.ceil(self.inv.agents.count * self.inv.agents.concurrency)
+        count = vpn.instances or max(1, math.ceil(concurrent / 500))
+        pool = ipaddress.IPv4Network(vpn.pool)
+        prefix = pool.prefixlen + math.ceil(math.log2(count))
+        share = math.ceil(concurrent / count)
+        room = max(2 ** (32 - prefix) - 3, 0) if prefix <= 30 else 0
+        if share > room:
+            self.report(("vpn", "instances" if vpn.instances else "pool"),
+                        f"{count} OpenVPN processes split pool {pool} into /{prefix} slices of {room} clients; "
+                        f"each must hold {share}", "widen the pool or run fewer processes")  # fmt: skip
+        if not vpn.mfa or self.inv.mfa is None or not self.hosts_complete:
+            return
+        clients = {c.host for c in self.inv.mfa.radius_clients if c.host}
+        if clients <= set(self.hosts) | set(self.inv.switches) and any("mfa" in h.roles for h in self.hosts.values()):
+            # (a client naming an unknown host is reported as such: it may be the VPN server misspelt)
+            for host in (h for h in self.hosts.values() if "vpn" in h.roles and h.name not in clients):
+                self.report(("mfa", "radius_clients"), f"{host.name} (vpn) is not a RADIUS client of the MFA servers",
+                            f"add `{{host: {host.name}, secret: !secret ...}}`")  # fmt: skip
 
     def mfa_clients(self) -> None:
         if self.inv.mfa is None:

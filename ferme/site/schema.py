@@ -426,7 +426,14 @@ class Vpn(Section):
     protocol: Literal["udp", "tcp"] = "udp"
     port: Port = 1194
     pool: Subnet
-    concurrent: Annotated[int, Field(ge=1, le=MAX_AGENTS)] | None = Field(None, description="default: from agents")
+    concurrent: Annotated[int, Field(ge=1, le=MAX_AGENTS)] | None = Field(
+        None, description="clients at once, enforced (OpenVPN max-clients); default: agents.count × concurrency"
+    )
+    instances: Annotated[int, Field(ge=1, le=64)] | None = Field(
+        None,
+        description="OpenVPN processes (one per core, ports from `port` up, the pool split between them); "
+        "default: one per 500 concurrent clients",
+    )
     mfa: bool = True
     rds_access: Literal["gateway", "direct"] = Field(
         "gateway",

@@ -189,6 +189,7 @@ def status(state: dict[str, Any]) -> dict[str, Any]:
             "failures": failures,
             "locked": failures >= most,
             "lockout_after": most,
+            "counter": int(obj.token.count),  # HOTP: the next code's counter (a used code is refused)
         }
     return {"realm": state["realm"], "tokens": tokens}
 
