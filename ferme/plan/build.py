@@ -75,6 +75,12 @@ def build_plan(site: Site) -> Plan:
         for host in site.hosts_with("vpn"):
             if host.os == "debian" and host.managed:
                 hosts[host.name]["state"]["vpn"] = vpn_state(host, site, flows)
+    if site.rds is not None and "portal" in site.rds.gateway.mfa:
+        from ferme.plan.portal import portal_state
+
+        for host in site.hosts_with("portal"):
+            if host.os == "debian" and host.managed:
+                hosts[host.name]["state"]["portal"] = portal_state(host, site, flows)
     if edge and hosts[edge["host"]]["os"] == "debian":  # an appliance edge: its configuration is an artifact
         hosts[edge["host"]]["state"]["firewall"] = {
             "ruleset": ARTIFACT_PATHS["edge_ruleset"].format(host=edge["host"]),

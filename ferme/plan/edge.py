@@ -76,6 +76,8 @@ def published_fqdn(site: Site, name: str) -> str | None:
     """The DNS name clients use for a published role (RD Web is reached at the gateway's name)."""
     if name == "rds_web" and site.rds and site.rds.web_fqdn:
         return str(site.rds.web_fqdn)
+    if name == "portal" and site.rds and site.rds.portal.fqdn:
+        return str(site.rds.portal.fqdn)
     if name in ("rds_gateway", "rds_web", "portal") and site.rds:  # the portal answers at the gateway's name
         return str(site.rds.gateway.external_fqdn)
     if name == "collab" and site.collab:

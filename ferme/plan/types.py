@@ -87,6 +87,7 @@ class HostState(TypedDict, total=False):
     syslog: dict[str, Any] | None  # the collector: address, protocol, port
     firewall: EdgeState  # the edge host only
     mfa: dict[str, Any]  # the MFA servers: privacyIDEA and FreeRADIUS (ferme/plan/mfa.py)
+    portal: dict[str, Any]  # the OTP pre-authentication portal (ferme/plan/portal.py)
     vpn: dict[str, Any]  # the OpenVPN server: processes, pools, cap, routes pushed, RADIUS (ferme/plan/vpn.py)
     host_firewall: dict[str, Any]  # every other managed Debian host: its ruleset (artifact path), confirm_seconds
     # Windows

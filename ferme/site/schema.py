@@ -332,6 +332,18 @@ class Certificate(Section):
     roles: list[CertificateRole] = Field(["RDGateway", "RDWebAccess", "RDRedirector", "RDPublishing"])
 
 
+class Portal(Section):
+    """The OTP pre-authentication portal in front of RD Web and the gateway (`rds.gateway.mfa: portal`)."""
+
+    fqdn: Fqdn | None = Field(
+        None, description="the name browsers open (default: the gateway's external_fqdn, which then is not published)"
+    )
+    session_hours: Annotated[float, Field(gt=0, le=24)] = Field(10, description="a session's lifetime, in hours")
+    idle_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = Field(
+        30, description="minutes without a request before the code is asked again"
+    )
+
+
 class Rds(Section):
     collections: list[Collection]
     certificates: list[Certificate] = []
@@ -344,6 +356,7 @@ class Rds(Section):
     )
     redirection: Redirection = Redirection()
     profiles: Profiles | None = None
+    portal: Portal = Portal()
 
 
 class Library(Section):

@@ -136,12 +136,14 @@ def lab(inventory: Path) -> Iterator[Lab]:
         ssh(plan["hosts"]["lab-mfa"]["connection"]["address"], "systemctl stop freeradius nginx")
         # OpenVPN holds the VPN's port on its host the same way (tests/lab/test_2_vpn.py connects a real client).
         ssh(plan["hosts"]["lab-vpn"]["connection"]["address"], "systemctl stop 'ferme-openvpn@*'")
+        ssh(plan["hosts"]["lab-portail"]["connection"]["address"], "systemctl stop nginx")  # the portal's 443
         yield state
     finally:
         for process in state.listeners:
             process.kill()
         ssh(plan["hosts"]["lab-mfa"]["connection"]["address"], "systemctl start freeradius nginx")
         ssh(plan["hosts"]["lab-vpn"]["connection"]["address"], "systemctl start ferme-openvpn@ferme0")
+        ssh(plan["hosts"]["lab-portail"]["connection"]["address"], "systemctl start nginx")
         subprocess.run(["ip", "-n", vpn_ns, "addr", "del", f"{VPN_CLIENT}/32", "dev", "lo"], check=False)
         for netns in created:
             subprocess.run(["ip", "netns", "delete", netns], check=False)

@@ -11,7 +11,7 @@ import json
 import re
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,24 +87,21 @@ def tunnel(config: Path, user: str, password: str, device: str, wait: float = 25
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     log: list[str] = []
-    connected = False
-    deadline = time.monotonic() + wait
-    try:
-        assert process.stdout is not None
-        import selectors
+    done = threading.Event()
 
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline and process.poll() is None:
-            if not selector.select(timeout=0.5):
-                continue
-            line = process.stdout.readline()
+    def read() -> None:  # a thread: select() on a buffered pipe misses lines already read into the buffer
+        assert process.stdout is not None
+        for line in process.stdout:
             log.append(line)
-            if "Initialization Sequence Completed" in line:
-                connected = True
-                break
-            if "AUTH_FAILED" in line:
-                break
+            if "Initialization Sequence Completed" in line or "AUTH_FAILED" in line:
+                done.set()
+        done.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        done.wait(wait)
+        connected = any("Initialization Sequence Completed" in line for line in log)
         yield connected, "".join(log)
     finally:
         process.terminate()

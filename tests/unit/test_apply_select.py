@@ -17,7 +17,7 @@ def plan() -> dict:
 
 def test_windows_hosts_are_skipped_in_the_lab_with_the_reason(plan: dict) -> None:
     chosen, skipped = select_hosts(plan, None, lab=True)
-    assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-vpn"]
+    assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-portail", "lab-vpn"]
     assert skipped["lab-rds01"] == "windows: not in the lab (no Windows on this machine), nothing ran"
 
 

@@ -78,7 +78,7 @@ def test_extra_flows_are_added(copy_example) -> None:
 def test_publication_conflict_is_an_inventory_error(copy_example, cli) -> None:
     folder = copy_example("lab", secrets=False)
     path = folder / "services.yml"
-    path.write_text(path.read_text().replace("  public_addresses: [198.18.0.3]\n", ""))
+    path.write_text(path.read_text().replace("  public_addresses: [198.18.0.3, 198.18.0.4]\n", ""))
     result = cli("check", "--no-secrets", str(folder))
     assert result.exit_code == 2
     assert "firewall.publish.rds_gateway: 198.18.0.3 is not a public address of the edge" in result.stderr

@@ -1,8 +1,8 @@
-# Managed by ferme: Windows Defender Firewall rules of lab-rdgw02 (lab), 13 inbound rules from the flows.
+# Managed by ferme: Windows Defender Firewall rules of lab-rdgw02 (lab), 15 inbound rules from the flows.
 # Windows PowerShell 5.1. Idempotent: creates or updates each rule, removes ferme rules no flow asks for.
 $ErrorActionPreference = 'Stop'
 if ($null -eq $changes) { $changes = @() }
-$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-rds_broker-rds-deployment-rds_gateway-tcp', 'ferme-rds_broker-rds-deployment-rds_web-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-site-annexe-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-site-annexe-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
+$wanted = @('ferme-management-winrm-admin-windows-tcp', 'ferme-portal-https-rds_gateway-tcp', 'ferme-portal-https-rds_web-tcp', 'ferme-rds_broker-rds-deployment-rds_gateway-tcp', 'ferme-rds_broker-rds-deployment-rds_web-tcp', 'ferme-rds_gateway-https-outside-tcp', 'ferme-rds_gateway-https-site-annexe-tcp', 'ferme-rds_gateway-https-users-tcp', 'ferme-rds_gateway-https-vpn-tcp', 'ferme-rds_gateway-rdp-udp-gateway-outside-udp', 'ferme-rds_gateway-rdp-udp-gateway-vpn-udp', 'ferme-rds_web-https-outside-tcp', 'ferme-rds_web-https-site-annexe-tcp', 'ferme-rds_web-https-users-tcp', 'ferme-rds_web-https-vpn-tcp')
 $signature = {
     param($rule)
     $port = $rule | Get-NetFirewallPortFilter
@@ -22,6 +22,22 @@ if ($null -eq $rule) {
 } elseif ((& $signature $rule) -ne 'ferme-management-winrm-admin-windows-tcp|Inbound|Allow|True|TCP|5986|198.18.6.0/255.255.255.0') {
     Set-NetFirewallRule -Name 'ferme-management-winrm-admin-windows-tcp' -NewDisplayName 'ferme: Administration WinRM (HTTPS) (management/winrm/admin->windows)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('5986') -RemoteAddress @('198.18.6.0/24') -Profile Any -Enabled True -Description 'management: administration depuis la zone d''administration'
     $changes += 'firewall rule changed ' + 'ferme-management-winrm-admin-windows-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-portal-https-rds_gateway-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-portal-https-rds_gateway-tcp' -DisplayName 'ferme: HTTPS (portal/https/rds_gateway)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.1.30') -Profile Any -Enabled True -Description 'role portal: passerelle RD (client web) derrière le portail' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-portal-https-rds_gateway-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-portal-https-rds_gateway-tcp|Inbound|Allow|True|TCP|443|198.18.1.30') {
+    Set-NetFirewallRule -Name 'ferme-portal-https-rds_gateway-tcp' -NewDisplayName 'ferme: HTTPS (portal/https/rds_gateway)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.1.30') -Profile Any -Enabled True -Description 'role portal: passerelle RD (client web) derrière le portail'
+    $changes += 'firewall rule changed ' + 'ferme-portal-https-rds_gateway-tcp'
+}
+$rule = Get-NetFirewallRule -Name 'ferme-portal-https-rds_web-tcp' -ErrorAction SilentlyContinue
+if ($null -eq $rule) {
+    New-NetFirewallRule -Name 'ferme-portal-https-rds_web-tcp' -DisplayName 'ferme: HTTPS (portal/https/rds_web)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.1.30') -Profile Any -Enabled True -Description 'role portal: accès web RD derrière le portail' | Out-Null
+    $changes += 'firewall rule ' + 'ferme-portal-https-rds_web-tcp'
+} elseif ((& $signature $rule) -ne 'ferme-portal-https-rds_web-tcp|Inbound|Allow|True|TCP|443|198.18.1.30') {
+    Set-NetFirewallRule -Name 'ferme-portal-https-rds_web-tcp' -NewDisplayName 'ferme: HTTPS (portal/https/rds_web)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('443') -RemoteAddress @('198.18.1.30') -Profile Any -Enabled True -Description 'role portal: accès web RD derrière le portail'
+    $changes += 'firewall rule changed ' + 'ferme-portal-https-rds_web-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-rds_broker-rds-deployment-rds_gateway-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
