@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,11 +22,12 @@ from ferme.lab.topology import build_topology
 from ferme.plan import build_plan
 from ferme.site import load_site
 from ferme.site.secrets import secret_value
-from tests.lab.conftest import LAB_ID, ferme, report, ssh
+from tests.lab.conftest import LAB_ID, ROOT, ferme, report, ssh
 from tests.lab.test_2_firewall import _stand_in
 from tests.lab.test_2_vpn import Token
 
 WEBCHECK = str(Path(__file__).with_name("webcheck.py"))
+BROWSER = str(Path(__file__).with_name("browser.py"))
 OUTSIDE = f"{LAB_ID}-outside"
 PUBLIC = "198.19.0.4"  # firewall.publish.portal
 NAME = "acces.lab.ferme.test"
@@ -133,3 +135,32 @@ def test_second_apply_changes_nothing_verify_passes_and_no_secret_leaks(
     password = token.next_password()
     web("fetch", "/ferme-auth/login", "--form", "identifiant=agent.demo", "--form", f"code={password}")
     assert password not in ssh(PORTAL, "journalctl --no-pager").stdout, "the PIN and code are never logged"
+
+
+def test_a_real_browser_gets_in_with_the_code_and_not_without(
+    inventory: Path, portal_lab: dict[str, Any], tmp_path: Path
+) -> None:
+    """Headless Chromium in the teleworker's namespace: the French login page (its screenshot is the README's),
+    a wrong code refused, the right one opening RD Web's stand-in and the gateway's websocket; a forged or cleared
+    cookie leads back to the login page and the websocket is refused."""
+    token = Token(inventory)
+    right, wrong = token.next_password(), token.pin + "000000"
+    screenshot = tmp_path / "portail-connexion.png"
+    subprocess.run(["ip", "-n", OUTSIDE, "link", "set", "lo", "up"], check=True)  # Chromium's DevTools: loopback
+    result = subprocess.run(["ip", "netns", "exec", OUTSIDE, sys.executable, BROWSER, PUBLIC, NAME, "agent.demo",
+                             right, wrong, str(screenshot)], capture_output=True, text=True, timeout=180,
+                            check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout)
+    assert "/ferme-auth/login" in seen["first"]["url"] and seen["first"]["lang"] == "fr", seen["first"]
+    assert "Code PIN suivi du code du jeton" in seen["first"]["text"]
+    assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 5000
+    assert seen["socket_before"] == "refused"
+    assert "Identifiant ou code incorrect" in seen["wrong"]["text"], seen["wrong"]
+    assert seen["right"]["url"] == f"https://{NAME}/RDWeb/webclient/" and "Accès Web RD" in seen["right"]["text"]
+    assert seen["socket_after"] == "echo:bonjour"
+    assert {"name": "ferme_portail", "secure": True, "httpOnly": True, "sameSite": "Lax"} in seen["cookie"]
+    for state in ("forged", "cleared"):
+        assert "/ferme-auth/login" in seen[state]["url"], (state, seen[state])
+    assert seen["socket_forged"] == "refused"
+    shutil.copy(screenshot, ROOT / "build" / "portail-connexion.png")  # for the README (docs/), by hand
