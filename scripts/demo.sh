@@ -45,7 +45,9 @@ step "Report"
 cat <<TXT
   Built: the Debian hosts of $LAB (see \`ferme lab status\`), converged by \`ferme apply\`
   (roles base and edge_firewall: the nftables ruleset from the flows, applied with commit-confirm;
-  mfa: privacyIDEA + FreeRADIUS, probe it with the test agent agent.demo, see the README),
+  mfa: privacyIDEA + FreeRADIUS, probe it with the test agent agent.demo; vpn: OpenVPN with PIN+OTP,
+  the teleworkers' profile is build/lab/vpn/lab.ovpn; portal: the OTP login page before RD Web at
+  acces.lab.ferme.test on 198.18.0.4 — see the README),
   checked by \`ferme verify\`. The matrice des flux is in build/lab/matrice-des-flux.html.
   Windows hosts of the small farm are planned only: there is no Windows on this machine, and
   nothing claims to have run there.

@@ -1,8 +1,8 @@
 """OTP pre-authentication portal: nginx (TLS, auth_request) in front of RD Web and the RD gateway, and a small
 cookie checker (files/ferme_portal.py) that asks privacyIDEA for the PIN+code and signs the session cookie.
 
-The signing key and the TLS key are made once on the host and never leave it. The MFA servers' certificates
-are read from them the first time (pinned: the portal then accepts exactly those certificates).
+The signing key and the TLS key are made once on the host and never leave it. Each MFA server's certificate is
+read the first time the portal asks it, and pinned: the portal then accepts exactly that certificate.
 """
 
 from __future__ import annotations
@@ -23,18 +23,19 @@ TEMPLATES = templates("portal")
 FILES = Path(__file__).resolve().parent / "files"
 HOME = "/etc/ferme-portal"
 SCRIPT = "/usr/local/lib/ferme/ferme_portal.py"
+PINS = "/var/lib/ferme-portal/pins"  # each MFA server's certificate as first seen (the service pins it)
 
 
 def _config(portal: dict[str, Any]) -> str:
     return json.dumps({
-        "realm": portal["realm"], "privacyidea": portal["privacyidea"], "ca_file": f"{HOME}/mfa.pem",
+        "realm": portal["realm"], "privacyidea": portal["privacyidea"], "pins": PINS,
         "session_hours": portal["session_hours"], "idle_minutes": portal["idle_minutes"], "port": portal["port"],
         "cookie": portal["cookie"], "title": portal["title"], "key_file": f"{HOME}/signing.key",
     }, indent=1, sort_keys=True) + "\n"  # fmt: skip
 
 
 def _made_once(portal: dict[str, Any]) -> None:
-    """The signing key, the TLS certificate (self-signed: replace with the site's) and the MFA servers' pins."""
+    """The signing key and the TLS certificate (self-signed: replace with the site's); where pins are kept."""
     if not host.get_fact(File, path=f"{HOME}/signing.key"):
         server.shell(name="Portal: cookie signing key (made once)",
                      commands=[f"umask 077 && openssl rand -hex 32 > {HOME}/signing.key.new && "
@@ -49,16 +50,8 @@ def _made_once(portal: dict[str, Any]) -> None:
                       f"-subj '/CN={fqdn}' -addext 'subjectAltName=DNS:{fqdn}' -keyout {HOME}/tls/server.key "
                       f"-out {HOME}/tls/server.crt 2>/dev/null && chmod 600 {HOME}/tls/server.key"],
         )  # fmt: skip
-    if not host.get_fact(File, path=f"{HOME}/mfa.pem"):
-        # An MFA server built in the same run may not answer yet: each is waited for (5 minutes at most).
-        reads = [f"for i in $(seq 150); do openssl s_client -connect {s['address']}:443 -servername {s['name']} "
-                 f"</dev/null 2>/dev/null | openssl x509 > {HOME}/mfa.one 2>/dev/null && break; sleep 2; done; "
-                 f"test -s {HOME}/mfa.one || {{ echo 'the MFA server {s['name']} ({s['address']}) does not answer "
-                 f"on 443: apply the mfa role first' >&2; exit 1; }}; cat {HOME}/mfa.one >> {HOME}/mfa.pem.new"
-                 for s in portal["privacyidea"]]  # fmt: skip
-        server.shell(name="Portal: the MFA servers' certificates (read once, pinned)",
-                     commands=[f"rm -f {HOME}/mfa.pem.new", *reads,
-                               f"rm -f {HOME}/mfa.one && mv {HOME}/mfa.pem.new {HOME}/mfa.pem"])  # fmt: skip
+    files.directory(name="Portal: the MFA servers' pinned certificates", path=PINS, user="ferme-portal",
+                    group="ferme-portal", mode="700")  # fmt: skip
 
 
 @deploy("OTP pre-authentication portal")
@@ -70,6 +63,8 @@ def apply() -> None:
     server.user(name="Portal: system user", user="ferme-portal", system=True, home="/nonexistent",
                 shell="/usr/sbin/nologin", create_home=False)  # fmt: skip
     files.directory(name="Portal: configuration folder", path=HOME, group="ferme-portal", mode="750")
+    files.directory(name="Portal: state folder", path="/var/lib/ferme-portal", user="ferme-portal",
+                    group="ferme-portal", mode="700")  # fmt: skip
     files.directory(name="ferme: helpers", path="/usr/local/lib/ferme", mode="755")
     _made_once(portal)
     script = files.put(name="Portal: the cookie checker", src=str(FILES / "ferme_portal.py"), dest=SCRIPT, mode="755")

@@ -48,10 +48,10 @@ def test_nothing_behind_it_without_the_cookie(linux_host: Any, planned: dict[str
         assert status == "302" and "/ferme-auth/login" in location, path
 
 
-def test_keys_are_private_and_the_mfa_servers_pinned(linux_host: Any, planned: dict[str, Any]) -> None:
-    portal = _portal(planned)
+def test_keys_are_private_and_pins_are_the_portals(linux_host: Any, planned: dict[str, Any]) -> None:
+    _portal(planned)
     for path in (f"{HOME}/signing.key", f"{HOME}/tls/server.key"):
         file = linux_host.file(path)
         assert file.exists and file.mode & 0o077 == 0, path
-    pins = linux_host.file(f"{HOME}/mfa.pem").content_string
-    assert pins.count("BEGIN CERTIFICATE") == len(portal["privacyidea"])
+    pins = linux_host.file("/var/lib/ferme-portal/pins")
+    assert pins.is_directory and pins.user == "ferme-portal" and pins.mode & 0o077 == 0

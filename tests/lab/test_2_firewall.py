@@ -451,7 +451,7 @@ def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, list
     plan = listening.plan
     gateway = next(p for p in plan["edge"]["publications"] if "rds_gateway" in p["services"])
     outside_net = _zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
-    third = str(outside_net.network_address + 4)
+    third = str(outside_net.network_address + 5)  # .2: the edge, .3: the gateway, .4: the portal
     services = inventory / "services.yml"
     original = services.read_text()
     changed = original.replace("  extra_flows:\n", "  extra_flows:\n    - {name: extranet, source: internet, "

@@ -16,6 +16,7 @@ import hmac
 import html
 import http.client
 import json
+import os
 import ssl
 import sys
 import time
@@ -70,16 +71,30 @@ def accepted(body: bytes) -> bool:
     return bool(result.get("authentication", "ACCEPT") == "ACCEPT")
 
 
+def pinned_context(server: dict[str, str], pins: str) -> ssl.SSLContext:
+    """TLS to one MFA server: its certificate as first seen, kept in `pins/<name>.pem` and required after."""
+    path = os.path.join(pins, f"{server['name']}.pem")
+    if not os.path.exists(path):
+        pem = ssl.get_server_certificate((server["address"], 443), timeout=10)
+        with open(path + ".new", "w", encoding="ascii") as handle:
+            handle.write(pem)
+        os.replace(path + ".new", path)
+    context = ssl.create_default_context(cafile=path)
+    context.check_hostname = False  # the pinned certificate is matched whole, whatever name it carries
+    return context
+
+
 def validate(config: dict[str, Any], login: str, password: str) -> bool:
     """Ask the MFA servers in order; the next one only when one cannot be reached (never after a reject).
 
-    Each is reached by address; its certificate must be the one pinned in `ca_file` (what the role read from it
-    when the portal was first built) or, without a pin, one the system trusts for its name."""
+    Each is reached by address; its certificate must be the one pinned the first time the portal reached it
+    (`pins`), or, with `pins` unset, one the system trusts for its name."""
     form = urllib.parse.urlencode({"user": login, "pass": password, "realm": config["realm"]})
-    pinned = config.get("ca_file")
-    context = ssl.create_default_context(cafile=pinned)
-    context.check_hostname = not pinned  # a pinned certificate is matched whole, whatever name it carries
     for server in config["privacyidea"]:
+        try:
+            context = pinned_context(server, config["pins"]) if config.get("pins") else ssl.create_default_context()
+        except OSError:
+            continue
         connection = http.client.HTTPSConnection(server["address"], 443, timeout=10, context=context)
         try:
             connection.request("POST", "/validate/check", body=form, headers={
