@@ -57,7 +57,7 @@ def connect(profile: Path, password: str, device: str) -> subprocess.Popen[str]:
     auth = profile.with_name(f"{device}.auth")
     auth.write_text(f"agent.demo\n{password}\n")
     process = subprocess.Popen(["ip", "netns", "exec", f"{LAB}-outside", "openvpn", "--config", str(profile),
-                                "--auth-user-pass", str(auth), "--dev", device, "--route-noexec"],
+                                "--auth-user-pass", str(auth), "--dev", device, "--dev-type", "tun", "--route-noexec"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     assert process.stdout is not None
     ready = threading.Event()
