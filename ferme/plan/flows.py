@@ -226,6 +226,17 @@ def derive_flows(site: Site) -> list[Flow]:
         add(Flow(f"mfa/radius/{client.name}", source, target, svc.name,
                  svc.label_fr, svc.rules, "mfa.radius_clients", "client RADIUS déclaré par son adresse"))  # fmt: skip
 
+    from ferme.plan.mfa import database_host
+
+    holder = database_host(site)
+    others = [s for s in servers if holder is not None and s.name != holder.name]
+    if holder is not None and others and site.mfa is not None:
+        svc = custom("postgresql", "tcp", [site.mfa.database.port], "PostgreSQL (base partagée de privacyIDEA)")
+        target = hosts_endpoint("hosts", holder.name, [holder], site)
+        source = hosts_endpoint("role", "mfa", others, site, source=True, toward=target.zones)
+        add(Flow(f"mfa/postgresql/{holder.name}", source, target, svc.name, svc.label_fr, svc.rules,
+                 "mfa.database", "base partagée des serveurs MFA (jetons, compteurs, verrouillages)"))  # fmt: skip
+
     for flow in outbound_flows(site, by_role):
         add(flow)
 

@@ -140,6 +140,13 @@ def _debian_state(host: Host, site: Site) -> HostState:
     syslog = site.outbound.syslog
     if syslog:
         packages = sorted({*packages, "rsyslog"})  # forwards the journal to the collector
+    if (
+        "mfa" in host.roles
+        and site.mfa
+        and site.mfa.database.kind == "postgresql"
+        and site.mfa.database.host == host.name
+    ):
+        packages = sorted({*packages, "postgresql"})  # privacyIDEA's shared database, on this MFA server
     state: HostState = {
         "hostname": host.name,
         "timezone": site.info.timezone,

@@ -95,6 +95,45 @@ def _users(site: Site, mfa: Mfa) -> dict[str, Any]:
     }
 
 
+SQLITE = "sqlite:////var/lib/privacyidea/privacyidea.sqlite"
+
+
+def database_host(site: Site) -> Host | None:
+    """The host of the inventory that holds privacyIDEA's PostgreSQL, if it is one."""
+    database = site.mfa.database if site.mfa else None
+    if database is None or database.kind != "postgresql" or database.host not in site.hosts:
+        return None
+    return site.hosts[str(database.host)]
+
+
+def _zones(holder: Host | None, site: Site) -> tuple[str, ...]:
+    return hosts_endpoint("hosts", holder.name, [holder], site).zones if holder else ()
+
+
+def _database(host: Host, site: Site, servers: list[Host]) -> dict[str, Any]:
+    """Where this MFA server's privacyIDEA keeps its data; on the database's own host, what it serves."""
+    assert site.mfa is not None
+    database = site.mfa.database
+    if database.kind == "sqlite":
+        return {"kind": "sqlite", "uri": SQLITE}
+    holder = database_host(site)
+    serves = holder is not None and holder.name == host.name
+    if serves:
+        address = "127.0.0.1"
+    elif holder is not None:
+        address = hosts_endpoint("hosts", holder.name, [holder], site).addresses[0]
+    else:
+        address = str(database.address)
+    others = [s for s in servers if holder is None or s.name != holder.name]
+    clients = sorted({a for s in others for a in hosts_endpoint("hosts", s.name, [s], site, source=True,
+                                                                  toward=_zones(holder, site))
+                      .addresses})  # fmt: skip
+    return {"kind": "postgresql", "address": address, "port": database.port, "name": database.name,
+            "user": database.user, "password": _secret(database.password), "serves": serves,
+            "listen": hosts_endpoint("hosts", host.name, [host], site).addresses[0] if serves else None,
+            "clients": clients if serves else []}  # fmt: skip
+
+
 def mfa_state(host: Host, site: Site) -> dict[str, Any]:
     """What the mfa role converges on one MFA server."""
     mfa = site.mfa
@@ -134,4 +173,8 @@ def mfa_state(host: Host, site: Site) -> dict[str, Any]:
         "radius_clients": clients,
         "remote_access": remote_access_members(site),
         "servers": [s.name for s in servers],
+        "database": _database(host, site, servers),
+        # With a shared database, one server converges users, realm, policies and tokens: the others read them.
+        "primary": not servers or servers[0].name == host.name or mfa.database.kind == "sqlite",
+        "shared_key": _secret(mfa.shared_key),
     }

@@ -93,6 +93,7 @@ ENCRYPTION_FR = {
     "windows-update-mirror": "non (HTTP ; mises à jour signées)",
     "apt-mirror": "non (HTTP ; paquets signés)",
     "syslog": "non",
+    "postgresql": "TLS (certificat du serveur non vérifié)",
 }
 
 

@@ -59,6 +59,7 @@ class Checker:
             self.mfa_clients,
             self.gateway_mfa,
             self.vpn_pool_size,
+            self.mfa_servers,
             self.waves_and_services,
             self.extra_flows,
             self.outbound,
@@ -384,6 +385,35 @@ class Checker:
             for host in (h for h in self.hosts.values() if "vpn" in h.roles and h.name not in clients):
                 self.report(("mfa", "radius_clients"), f"{host.name} (vpn) is not a RADIUS client of the MFA servers",
                             f"add `{{host: {host.name}, secret: !secret ...}}`")  # fmt: skip
+
+    def mfa_servers(self) -> None:
+        """Several MFA servers share one database and one key: else a code used at one passes again at another."""
+        mfa = self.inv.mfa
+        if mfa is None:
+            return
+        servers = sorted(h.name for h in self.hosts.values() if "mfa" in h.roles)
+        database = mfa.database
+        if len(servers) > 1 and self.hosts_complete:
+            if database.kind == "sqlite":
+                self.report(("mfa", "database"),
+                            f"{len(servers)} MFA servers ({', '.join(servers)}) with a database each: a code used at "
+                            "one would be accepted again at another, and wrong codes would not add up to a lock",
+                            "share one PostgreSQL: `database: {kind: postgresql, host: HOST, password: !secret "
+                            "...}`")  # fmt: skip
+            if mfa.shared_key is None:
+                self.report(("mfa", "shared_key"),
+                            "MFA servers sharing a database need the same encryption key, pepper and session key",
+                            "add `shared_key: !secret mfa_shared` (ferme derives them from it)")  # fmt: skip
+        if database.kind != "postgresql":
+            return
+        if database.password is None:
+            self.report(("mfa", "database", "password"), "PostgreSQL without a password", "add `password: !secret ...`")
+        if (database.host is None) == (database.address is None):
+            self.report(("mfa", "database"), "PostgreSQL is either a `host` of the inventory or an `address`",
+                        "write `host: NAME` or `address: ADDRESS`")  # fmt: skip
+        elif database.host is not None and self.hosts_complete and database.host not in self.hosts:
+            self.report(("mfa", "database", "host"), f"unknown host {database.host!r}",
+                        f"one of {', '.join(servers) or 'the hosts'}")  # fmt: skip
 
     def mfa_clients(self) -> None:
         if self.inv.mfa is None:

@@ -33,7 +33,7 @@ def secret_refs(data: Any) -> Iterator[SecretRef]:
 
 
 # Fields whose secret has a particular form, by the field's name: OTP seeds are hexadecimal, OTP PINs numeric.
-SECRET_KINDS = {"seed": "hex", "pin": "digits"}
+SECRET_KINDS = {"seed": "hex", "pin": "digits", "shared_key": "hex"}
 
 
 def secret_kinds(data: Any) -> dict[str, str]:

@@ -396,6 +396,24 @@ class MfaUsers(Section):
     bind_password: Secret | None = None
 
 
+class MfaDatabase(Section):
+    """privacyIDEA's database: SQLite on each server (one server only), or PostgreSQL that every server shares."""
+
+    kind: Literal["sqlite", "postgresql"] = "sqlite"
+    host: str | None = Field(
+        None,
+        description="postgresql: the host of the inventory that runs it (ferme installs it there when that host "
+        "has the mfa role); else `address`",
+    )
+    address: IPv4 | None = Field(
+        None, description="postgresql: the site's own PostgreSQL, if not a host of the inventory"
+    )
+    port: Port = 5432
+    name: str = "privacyidea"
+    user: str = "privacyidea"
+    password: Secret | None = None
+
+
 class HardwareToken(Section):
     """One OTP token given to one agent; its seed comes from the vendor's file (PSKC/CSV), kept as a secret."""
 
@@ -429,6 +447,12 @@ class Mfa(Section):
     )
     tokens: list[HardwareToken] = []
     remote_access: RemoteAccess = RemoteAccess()
+    database: MfaDatabase = MfaDatabase()
+    shared_key: Secret | None = Field(
+        None,
+        description="several MFA servers: the secret their encryption key, pepper and session key derive from "
+        "(they must be the same on every server that shares the database)",
+    )
 
 
 class Vpn(Section):

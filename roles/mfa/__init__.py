@@ -7,8 +7,10 @@ the host and kept: they never leave it. Users, realm, policies and tokens are co
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,14 @@ STATE = "/etc/privacyidea/ferme-state.json"
 CONVERGER = "/usr/local/lib/ferme/ferme_privacyidea.py"
 AS_PRIVACYIDEA = f"runuser -u privacyidea -- env PRIVACYIDEA_CONFIGFILE=/etc/privacyidea/pi.cfg {VENV}/bin/"
 RADIUS = "/etc/freeradius/3.0"
+# A running service older than one of its settings files (a run that stopped before restarting it) says "stale".
+STALE = ("started=$(systemctl show -p ActiveEnterTimestamp --value {service}); "
+         "[ -n \"$started\" ] && newest=$(stat -c %Y {files} 2>/dev/null | sort -n | tail -1) && "
+         "[ \"$newest\" -gt \"$(date -d \"$started\" +%s)\" ] && echo stale || true")  # fmt: skip
+SETTINGS = ("/etc/privacyidea/pi.cfg", "/etc/privacyidea/secret_key", "/etc/privacyidea/pepper",
+            "/etc/privacyidea/database_password", "/var/lib/privacyidea/enckey")  # fmt: skip
 TABLES_MADE = "/var/lib/privacyidea/.tables-made"  # the SQLite file exists before its tables do
+POSTGRESQL = "postgresql@15-main"  # Debian 12's cluster (the `postgresql` unit only starts it and exits)
 
 
 def converger(action: str, *args: str) -> str:
@@ -71,22 +80,51 @@ def _install(mfa: dict[str, Any]) -> Any:
     )  # fmt: skip
 
 
+def _tables_made(database: dict[str, Any]) -> str:
+    """The marker of the tables made in this database (another database, after a move to PostgreSQL: made again)."""
+    if database["kind"] == "sqlite":
+        return TABLES_MADE
+    return f"{TABLES_MADE}-postgresql-{database['address']}-{database['port']}-{database['name']}"
+
+
+def derived(shared: str, purpose: str, size: int = 32) -> bytes:
+    """A key several MFA servers agree on without exchanging it: HMAC-SHA256 of the shared key, per purpose."""
+    out = b""
+    while len(out) < size:
+        out += hmac.new(shared.encode(), f"ferme-privacyidea/{purpose}/{len(out)}".encode(), hashlib.sha256).digest()
+    return out[:size]
+
+
+def _shared_keys(shared: str) -> None:
+    """Servers sharing a database: the same session key, pepper (admin password hashes) and encryption key."""
+    for name in ("secret_key", "pepper"):
+        files.put(name=f"privacyIDEA: {name} (from the shared key)", src=StringIO(derived(shared, name).hex()),
+                  dest=f"/etc/privacyidea/{name}", group="privacyidea", mode="640")  # fmt: skip
+    files.put(name="privacyIDEA: encryption key (from the shared key)", src=BytesIO(derived(shared, "enckey", 96)),
+              dest="/var/lib/privacyidea/enckey", user="privacyidea", group="privacyidea", mode="400")  # fmt: skip
+
+
 def _keys(mfa: dict[str, Any]) -> None:
     """Made once, kept: the server's own secrets, privacyIDEA's encryption and audit keys, the database, TLS.
 
     Whether each exists is read before anything runs (an earlier step may create a file a later one tests)."""
-    for name in ("secret_key", "pepper"):
+    shared = _secret(mfa.get("shared_key"))
+    if shared:
+        _shared_keys(shared)
+    for name in () if shared else ("secret_key", "pepper"):
         path = f"/etc/privacyidea/{name}"
         if _absent(path):
             server.shell(name=f"privacyIDEA: {name} (made once)",
                          commands=[f"umask 027 && openssl rand -hex 32 > {path}.new && chgrp privacyidea {path}.new "
                                    f"&& mv {path}.new {path}"])  # fmt: skip
     manage = f"{AS_PRIVACYIDEA}pi-manage"
-    for path, command in (("/var/lib/privacyidea/enckey", "setup create_enckey"),
-                          ("/var/lib/privacyidea/audit-private.pem", "setup create_audit_keys"),
-                          (TABLES_MADE, "setup create_tables")):  # fmt: skip
+    made = [("/var/lib/privacyidea/audit-private.pem", "setup create_audit_keys")]
+    made = ([] if shared else [("/var/lib/privacyidea/enckey", "setup create_enckey")]) + made
+    tables = _tables_made(mfa["database"])
+    made += [(tables, "setup create_tables")] if mfa["primary"] else []  # a shared database: by one server
+    for path, command in made:
         if _absent(path):
-            done = f" && touch {TABLES_MADE}" if path == TABLES_MADE else ""
+            done = f" && touch {tables}" if path == tables else ""
             server.shell(name=f"privacyIDEA: {command.split()[-1]} (once)",
                          commands=[f"{manage} {command} >/dev/null{done}"])  # fmt: skip
     tls = "/etc/privacyidea/tls"
@@ -114,10 +152,45 @@ def _desired(mfa: dict[str, Any]) -> str:
     }, sort_keys=True, indent=1) + "\n"  # fmt: skip
 
 
+def _postgresql(database: dict[str, Any]) -> list[Any]:
+    """On the host that holds it: PostgreSQL listening for the other MFA servers, the role and the database."""
+    if not database.get("serves"):
+        return []
+    conf = "/etc/postgresql/15/main"  # Debian 12's PostgreSQL
+    settings = f"# Managed by ferme (role mfa)\nlisten_addresses = 'localhost,{database['listen']}'\n"
+    listen = files.put(name="PostgreSQL: listen for the MFA servers", src=StringIO(settings),
+                       dest=f"{conf}/conf.d/ferme.conf", mode="644")  # fmt: skip
+    rules = "".join(f"host {database['name']} {database['user']} {a}/32 scram-sha-256\n"
+                    for a in ["127.0.0.1", *database["clients"]])  # fmt: skip
+    access = files.block(name="PostgreSQL: who may connect (the MFA servers only)", path=f"{conf}/pg_hba.conf",
+                         content=rules.rstrip("\n"), marker="# {mark} ferme: the privacyIDEA servers")  # fmt: skip
+    systemd.service(name="PostgreSQL enabled and running", service=POSTGRESQL, running=True, enabled=True)
+    systemd.service(name="PostgreSQL: restart", service=POSTGRESQL, restarted=True,
+                    _if=lambda: listen.did_change() or access.did_change())  # fmt: skip
+    password = (_secret(database["password"]) or "").replace("'", "''")
+    sql = (f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database['user']}') THEN "
+           f"CREATE ROLE \"{database['user']}\" LOGIN; END IF; END $$;\n"
+           f"ALTER ROLE \"{database['user']}\" WITH LOGIN PASSWORD '{password}';\n"
+           f"SELECT 'CREATE DATABASE \"{database['name']}\" OWNER \"{database['user']}\"' WHERE NOT EXISTS "
+           f"(SELECT FROM pg_database WHERE datname = '{database['name']}')\\gexec\n")  # fmt: skip
+    script = files.put(name="PostgreSQL: privacyIDEA's role and database (password: root only)", src=StringIO(sql),
+                       dest="/etc/privacyidea/database.sql", mode="600")  # fmt: skip
+    created = server.shell(name="PostgreSQL: create or update privacyIDEA's role and database",
+                           commands=["runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 "
+                                     "< /etc/privacyidea/database.sql"],
+                           _if=script.did_change)  # fmt: skip
+    return [created]
+
+
 def _privacyidea(mfa: dict[str, Any], install: Any) -> None:
+    database = mfa["database"]
+    password = files.put(name="privacyIDEA: its database password", group="privacyidea", mode="640",
+                         src=StringIO((_secret(database.get("password")) or "") + "\n"),
+                         dest="/etc/privacyidea/database_password")  # fmt: skip
     config = files.template(name="privacyIDEA: pi.cfg", src=str(TEMPLATES / "pi.cfg.j2"),
                             dest="/etc/privacyidea/pi.cfg", group="privacyidea", mode="640", version=mfa["version"],
-                            database_uri="sqlite:////var/lib/privacyidea/privacyidea.sqlite")  # fmt: skip
+                            database=database)  # fmt: skip
+    _postgresql(database)
     _keys(mfa)
     if mfa["users"]["type"] == "passwdresolver":
         lines = "".join(f"{login}:x:{10000 + i}:10000:{login},,,:/nonexistent:/usr/sbin/nologin\n"
@@ -128,19 +201,23 @@ def _privacyidea(mfa: dict[str, Any], install: Any) -> None:
                        mode="755")  # fmt: skip
     desired = files.put(name="privacyIDEA: desired state (secrets: privacyidea only)", src=StringIO(_desired(mfa)),
                         dest=STATE, user="privacyidea", group="privacyidea", mode="600")  # fmt: skip
-    pending = host.get_fact(Command, command=f"{converger('converge', '--check')} 2>/dev/null || echo unknown")
-    server.shell(
-        name="privacyIDEA: users, realm, policies and tokens",
-        commands=[converger("converge")],
-        _if=lambda: bool(pending) or desired.did_change() or script.did_change() or install.did_change(),
-    )
+    if mfa["primary"]:  # a shared database: one server converges it, the others read it
+        pending = host.get_fact(Command, command=f"{converger('converge', '--check')} 2>/dev/null || echo unknown")
+        server.shell(
+            name="privacyIDEA: users, realm, policies and tokens",
+            commands=[converger("converge")],
+            _if=lambda: bool(pending) or desired.did_change() or script.did_change() or install.did_change(),
+        )
     unit = files.template(name="privacyIDEA: service", src=str(TEMPLATES / "privacyidea.service.j2"),
                           dest="/etc/systemd/system/privacyidea.service", version=mfa["version"], port=mfa["port"],
                           workers=2)  # fmt: skip
     systemd.daemon_reload(name="privacyIDEA: reload units", _if=unit.did_change)
     systemd.service(name="privacyIDEA enabled and running", service="privacyidea", running=True, enabled=True)
+    # Also when a run stopped before restarting it: the service must not run on files older than its settings.
+    stale = host.get_fact(Command, command=STALE.format(service="privacyidea", files=" ".join(SETTINGS)))
     systemd.service(name="privacyIDEA: restart", service="privacyidea", restarted=True,
-                    _if=lambda: config.did_change() or unit.did_change() or install.did_change())  # fmt: skip
+                    _if=lambda: stale == "stale" or config.did_change() or unit.did_change() or install.did_change()
+                    or password.did_change())  # fmt: skip
 
 
 def _nginx(mfa: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ def test_status_lists_every_host(inventory: Path) -> None:
     assert status["outside_netns"] == f"{LAB_ID}-outside"
     states = {h["name"]: h["state"] for h in status["hosts"]}
     assert states == {"lab-collab": "running", "lab-fw": "running", "lab-mfa": "running", "lab-vpn": "running",
-                      "lab-portail": "running",
+                      "lab-portail": "running", "lab-mfa2": "running",
                       "lab-rds01": "not-in-lab", "lab-rdgw02": "not-in-lab", "lab-rdsh01": "not-in-lab",
                       "lab-rdsh02": "not-in-lab",
                       "lab-dc01": "not-in-lab"}  # fmt: skip
@@ -29,7 +29,7 @@ def test_status_lists_every_host(inventory: Path) -> None:
 
 def test_up_is_idempotent(inventory: Path) -> None:
     result = ferme("lab", "up", str(inventory))
-    assert "booting" not in result.stdout and result.stdout.count("running") == 6  # 5 hosts, 1 switch
+    assert "booting" not in result.stdout and result.stdout.count("running") == 7  # 6 hosts, 1 switch
 
 
 def test_a_host_lost_midway_does_not_stop_the_others(inventory: Path, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_verify_is_green(inventory: Path, tmp_path: Path) -> None:
 def test_ssh_audit_finds_no_weak_algorithm(inventory: Path) -> None:
     plan = build_plan(load_site(inventory, with_secrets=False))
     addresses = [h["connection"]["address"] for h in plan["hosts"].values() if h["os"] == "debian"]
-    assert len(addresses) == 5
+    assert len(addresses) == 6
     for address in addresses:  # each on its management leg, from the admin zone through the edge
         audit = subprocess.run([str(BIN / "ssh-audit"), "-P", "Hardened Debian 12 (version 3)", address],
                                capture_output=True, text=True, timeout=60, check=False)  # fmt: skip

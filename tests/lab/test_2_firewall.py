@@ -131,9 +131,10 @@ def lab(inventory: Path) -> Iterator[Lab]:
                 created.append(netns)
                 state.zone_probe[zone] = (netns, None)
                 state.where[address] = netns
-        # FreeRADIUS (1812/udp) and nginx (443/tcp) hold ports on the MFA host: they step aside while the probe
-        # listens there (tests/lab/test_2_mfa.py probes the real services).
-        ssh(plan["hosts"]["lab-mfa"]["connection"]["address"], "systemctl stop freeradius nginx")
+        # FreeRADIUS (1812/udp), nginx (443/tcp) and PostgreSQL (5432/tcp) hold ports on the MFA hosts: they step
+        # aside while the probe listens there (tests/lab/test_2_mfa.py probes the real services).
+        ssh(plan["hosts"]["lab-mfa"]["connection"]["address"], "systemctl stop freeradius nginx postgresql@15-main")
+        ssh(plan["hosts"]["lab-mfa2"]["connection"]["address"], "systemctl stop freeradius nginx")
         # OpenVPN holds the VPN's port on its host the same way (tests/lab/test_2_vpn.py connects a real client).
         ssh(plan["hosts"]["lab-vpn"]["connection"]["address"], "systemctl stop 'ferme-openvpn@*'")
         ssh(plan["hosts"]["lab-portail"]["connection"]["address"], "systemctl stop nginx")  # the portal's 443
@@ -141,7 +142,8 @@ def lab(inventory: Path) -> Iterator[Lab]:
     finally:
         for process in state.listeners:
             process.kill()
-        ssh(plan["hosts"]["lab-mfa"]["connection"]["address"], "systemctl start freeradius nginx")
+        ssh(plan["hosts"]["lab-mfa"]["connection"]["address"], "systemctl start postgresql@15-main freeradius nginx")
+        ssh(plan["hosts"]["lab-mfa2"]["connection"]["address"], "systemctl start freeradius nginx")
         ssh(plan["hosts"]["lab-vpn"]["connection"]["address"], "systemctl start ferme-openvpn@ferme0")
         ssh(plan["hosts"]["lab-portail"]["connection"]["address"], "systemctl start nginx")
         subprocess.run(["ip", "-n", vpn_ns, "addr", "del", f"{VPN_CLIENT}/32", "dev", "lo"], check=False)

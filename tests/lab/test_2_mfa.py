@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -92,3 +93,19 @@ def test_no_secret_in_the_plan_the_build_the_logs_or_git(inventory: Path, agent:
     assert not pin.search(ours), "the agent's PIN in ferme's output or build"
     for counter in range(4):  # what the agent typed: PIN followed by a code
         assert agent.pin + agent.code(counter) not in logs, "a PIN+OTP in the MFA server's logs"
+
+
+MFA2 = "198.19.4.21"  # lab-mfa2's management leg: the second MFA server, sharing lab-mfa's PostgreSQL
+
+
+def test_two_servers_share_the_counters(agent: Agent) -> None:
+    """A code used at one MFA server is refused at the other (one database: the VPN and the portal ask both)."""
+    counter = json.loads(ssh(MFA, converger("status")).stdout)["tokens"]["LAB-DEMO-1"]["counter"]
+    first = agent.pin + agent.code(counter)
+    assert agent.ask(first) == "accept"
+    assert authenticate(MFA2, agent.secret, "agent.demo", first) == "reject", "replayed at the other server"
+    second = agent.pin + agent.code(counter + 1)
+    assert authenticate(MFA2, agent.secret, "agent.demo", second) == "accept"
+    assert agent.ask(second) == "reject", "replayed at the first server"
+    both = [json.loads(ssh(a, converger("status")).stdout)["tokens"]["LAB-DEMO-1"] for a in (MFA, MFA2)]
+    assert both[0] == both[1] and both[0]["counter"] == counter + 2 and both[0]["failures"] == 1, both

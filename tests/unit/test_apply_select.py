@@ -17,7 +17,7 @@ def plan() -> dict:
 
 def test_windows_hosts_are_skipped_in_the_lab_with_the_reason(plan: dict) -> None:
     chosen, skipped = select_hosts(plan, None, lab=True)
-    assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-portail", "lab-vpn"]
+    assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-mfa2", "lab-portail", "lab-vpn"]
     assert skipped["lab-rds01"] == "windows: not in the lab (no Windows on this machine), nothing ran"
 
 
@@ -27,7 +27,7 @@ def test_windows_hosts_go_through_winrm_on_a_real_site(plan: dict) -> None:
 
 
 def test_limit_by_role_and_host(plan: dict) -> None:
-    assert select_hosts(plan, "mfa")[0] == ["lab-mfa"]
+    assert select_hosts(plan, "mfa")[0] == ["lab-mfa", "lab-mfa2"]
     assert select_hosts(plan, "lab-fw,vpn")[0] == ["lab-fw", "lab-vpn"]
 
 

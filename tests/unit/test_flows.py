@@ -38,7 +38,7 @@ def test_gateway_needs_rdp_to_session_hosts_and_never_radius(plan: dict) -> None
     ]  # + accounting
     provider = _flow(plan, "rds_session_host/https/mfa")
     assert provider["source"]["hosts"] == ["lab-rdsh01", "lab-rdsh02"]
-    assert provider["destination"]["hosts"] == ["lab-mfa"]
+    assert provider["destination"]["hosts"] == ["lab-mfa", "lab-mfa2"]
 
 
 def test_session_hosts_need_active_directory(plan: dict) -> None:

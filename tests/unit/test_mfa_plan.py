@@ -44,8 +44,8 @@ def test_the_operators_probe_reaches_the_mfa_servers_management_leg() -> None:
     probe = _flow(plan, "mfa/radius/controleur")
     # The admin zone is routed back by the management leg: the probe asks there (a symmetric path).
     assert probe["source"]["addresses"] == ["198.18.6.254"]
-    assert probe["destination"]["addresses"] == ["198.18.4.20"]
-    assert _flow(plan, "vpn/radius/mfa")["destination"]["addresses"] == ["198.18.2.20"]
+    assert probe["destination"]["addresses"] == ["198.18.4.20", "198.18.4.21"]
+    assert _flow(plan, "vpn/radius/mfa")["destination"]["addresses"] == ["198.18.2.20", "198.18.2.21"]
     python = _flow(plan, "outbound/python/mirror")
     assert python["destination"]["addresses"] == ["198.18.6.254"] and "198.18.4.20" in python["source"]["addresses"]
 
@@ -124,3 +124,34 @@ def test_the_credential_provider_is_set_only_where_the_inventory_chooses_it() ->
     assert not [k for k in lab["hosts"]["lab-rdgw02"]["state"]["registry"] if k.startswith(key)]
     mairie = _plan(INVENTORIES / "mairie-exemple")
     assert not [k for h in mairie["hosts"].values() for k in h["state"].get("registry", {}) if k.startswith(key)]
+
+
+def test_two_mfa_servers_share_one_database_and_one_key() -> None:
+    plan = _plan(INVENTORIES / "lab")
+    first, second = (plan["hosts"][h]["state"]["mfa"] for h in ("lab-mfa", "lab-mfa2"))
+    assert (first["primary"], second["primary"]) == (True, False)  # one converges, the other reads the same data
+    assert first["database"]["serves"] and first["database"]["listen"] == "198.18.2.20"
+    assert first["database"]["clients"] == ["198.18.2.21"] and second["database"]["address"] == "198.18.2.20"
+    assert first["shared_key"] == second["shared_key"] == {"secret": "mfa_shared"}
+    assert "postgresql" in plan["hosts"]["lab-mfa"]["state"]["packages"]
+    assert "postgresql" not in plan["hosts"]["lab-mfa2"]["state"]["packages"]
+    flow = _flow(plan, "mfa/postgresql/lab-mfa")
+    assert flow["source"]["addresses"] == ["198.18.2.21"] and flow["rules"] == [{"protocol": "tcp", "ports": "5432"}]
+
+
+def test_keys_derived_from_the_shared_key_are_the_same_everywhere_and_differ_by_purpose() -> None:
+    from ferme.roles.mfa import derived
+
+    assert derived("k", "enckey", 96) == derived("k", "enckey", 96) and len(derived("k", "enckey", 96)) == 96
+    assert derived("k", "pepper") != derived("k", "secret_key") != derived("other", "secret_key")
+
+
+def test_two_mfa_servers_without_a_shared_database_are_refused(copy_example, cli) -> None:
+    folder = copy_example("departement-exemple", secrets=False)
+    _break(folder, "services.yml", "  database: {kind: postgresql, host: mfa01, password: !secret mfa_database}\n"
+           "  shared_key: !secret mfa_shared\n", "")  # fmt: skip
+    problems = _problems(cli("check", "--no-secrets", str(folder)))
+    assert any("mfa.database: 2 MFA servers (mfa01, mfa02) with a database each: a code used at one would be "
+               "accepted again at another" in p for p in problems), problems  # fmt: skip
+    assert any("mfa.shared_key: MFA servers sharing a database need the same encryption key" in p for p in problems)
+    assert len(problems) == 2, problems

@@ -20,14 +20,14 @@ def test_groups_and_host_data_for_the_lab() -> None:
         "@winrm/lab-rdsh01",
         "@winrm/lab-rdsh02",
     ]
-    assert sorted(hosts) == [*windows_hosts, "lab-collab", "lab-fw", "lab-mfa", "lab-portail", "lab-vpn"]
+    assert sorted(hosts) == [*windows_hosts, "lab-collab", "lab-fw", "lab-mfa", "lab-mfa2", "lab-portail", "lab-vpn"]
     assert hosts["lab-fw"]["ssh_hostname"] == "198.18.4.1"
     windows = hosts["@winrm/lab-rds01"]
     assert (windows["winrm_hostname"], windows["winrm_port"]) == ("198.18.4.30", 5986)
     assert windows["winrm_password_secret"] == "winrm_deploy" and "winrm_password" not in windows
     assert hosts["lab-fw"]["ferme"]["roles"] == ["edge_firewall"]
     assert [name for name, _ in groups["edge_firewall"]] == ["lab-fw"]
-    assert len(groups["debian"]) == 5
+    assert len(groups["debian"]) == 6
 
 
 def test_pyinfra_reads_the_inventory_file() -> None:

@@ -19,7 +19,7 @@ def lab_plan() -> dict:
 
 def test_debian_hosts_only_with_one_leg_per_zone(lab_plan: dict) -> None:
     topology = build_topology(lab_plan)
-    assert [h.name for h in topology.hosts] == ["lab-collab", "lab-fw", "lab-mfa", "lab-portail", "lab-vpn"]
+    assert [h.name for h in topology.hosts] == ["lab-collab", "lab-fw", "lab-mfa", "lab-mfa2", "lab-portail", "lab-vpn"]
     assert all("no Windows in the lab" in line for line in topology.absent)
     assert len(topology.absent) == 5
     firewall = topology.host("lab-fw")

@@ -16,7 +16,11 @@ def test_the_lab_runs_one_process_capped_at_the_sites_peak() -> None:
     # What the flows from the vpn zone reach: collab, the DC, the gateways (RD Web on them); never the MFA console.
     assert vpn["routes"] == ["198.18.1.20/32", "198.18.2.5/32", "198.18.2.10/32", "198.18.2.13/32"]
     assert vpn["dns"] == ["198.18.2.5"] and vpn["domain"] == "ad.lab.ferme.test"
-    assert vpn["radius"] == [{"name": "lab-mfa", "address": "198.18.2.20", "secret": {"secret": "radius_vpn"}}]
+    assert [(r["name"], r["address"]) for r in vpn["radius"]] == [
+        ("lab-mfa", "198.18.2.20"),
+        ("lab-mfa2", "198.18.2.21"),
+    ]
+    assert {r["secret"]["secret"] for r in vpn["radius"]} == {"radius_vpn"}  # its own secret, at every server
 
 
 def test_a_departement_runs_one_process_per_500_clients_and_publishes_each_port() -> None:

@@ -17,26 +17,26 @@ $signature = {
 
 $rule = Get-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -DisplayName 'ferme: Résolution DNS (base/dns/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)' | Out-Null
+    New-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -DisplayName 'ferme: Résolution DNS (base/dns/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)' | Out-Null
     $changes += 'firewall rule ' + 'ferme-base-dns-directory-udp'
-} elseif ((& $signature $rule) -ne 'ferme-base-dns-directory-udp|Inbound|Allow|True|UDP|53|198.18.1.10,198.18.1.20,198.18.1.30,198.18.2.1,198.18.2.20') {
-    Set-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -NewDisplayName 'ferme: Résolution DNS (base/dns/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)'
+} elseif ((& $signature $rule) -ne 'ferme-base-dns-directory-udp|Inbound|Allow|True|UDP|53|198.18.1.10,198.18.1.20,198.18.1.30,198.18.2.1,198.18.2.20,198.18.2.21') {
+    Set-NetFirewallRule -Name 'ferme-base-dns-directory-udp' -NewDisplayName 'ferme: Résolution DNS (base/dns/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)'
     $changes += 'firewall rule changed ' + 'ferme-base-dns-directory-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -DisplayName 'ferme: Résolution DNS (base/dns/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)' | Out-Null
+    New-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -DisplayName 'ferme: Résolution DNS (base/dns/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)' | Out-Null
     $changes += 'firewall rule ' + 'ferme-base-dns-directory-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-base-dns-directory-tcp|Inbound|Allow|True|TCP|53|198.18.1.10,198.18.1.20,198.18.1.30,198.18.2.1,198.18.2.20') {
-    Set-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -NewDisplayName 'ferme: Résolution DNS (base/dns/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)'
+} elseif ((& $signature $rule) -ne 'ferme-base-dns-directory-tcp|Inbound|Allow|True|TCP|53|198.18.1.10,198.18.1.20,198.18.1.30,198.18.2.1,198.18.2.20,198.18.2.21') {
+    Set-NetFirewallRule -Name 'ferme-base-dns-directory-tcp' -NewDisplayName 'ferme: Résolution DNS (base/dns/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('53') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role base: résolution de noms (rôle base)'
     $changes += 'firewall rule changed ' + 'ferme-base-dns-directory-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -DisplayName 'ferme: Heure (NTP) (base/ntp/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20') -Profile Any -Enabled True -Description 'role base: synchronisation de l''heure (rôle base)' | Out-Null
+    New-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -DisplayName 'ferme: Heure (NTP) (base/ntp/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role base: synchronisation de l''heure (rôle base)' | Out-Null
     $changes += 'firewall rule ' + 'ferme-base-ntp-directory-udp'
-} elseif ((& $signature $rule) -ne 'ferme-base-ntp-directory-udp|Inbound|Allow|True|UDP|123|198.18.1.10,198.18.1.20,198.18.1.30,198.18.2.1,198.18.2.20') {
-    Set-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -NewDisplayName 'ferme: Heure (NTP) (base/ntp/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20') -Profile Any -Enabled True -Description 'role base: synchronisation de l''heure (rôle base)'
+} elseif ((& $signature $rule) -ne 'ferme-base-ntp-directory-udp|Inbound|Allow|True|UDP|123|198.18.1.10,198.18.1.20,198.18.1.30,198.18.2.1,198.18.2.20,198.18.2.21') {
+    Set-NetFirewallRule -Name 'ferme-base-ntp-directory-udp' -NewDisplayName 'ferme: Heure (NTP) (base/ntp/directory)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort @('123') -RemoteAddress @('198.18.1.10', '198.18.1.20', '198.18.1.30', '198.18.2.1', '198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role base: synchronisation de l''heure (rôle base)'
     $changes += 'firewall rule changed ' + 'ferme-base-ntp-directory-udp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-collab-ldaps-directory-tcp' -ErrorAction SilentlyContinue
@@ -105,10 +105,10 @@ if ($null -eq $rule) {
 }
 $rule = Get-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -ErrorAction SilentlyContinue
 if ($null -eq $rule) {
-    New-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -DisplayName 'ferme: Annuaire LDAPS (mfa/ldaps/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('198.18.2.20') -Profile Any -Enabled True -Description 'role mfa: annuaire des utilisateurs (LDAPS)' | Out-Null
+    New-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -DisplayName 'ferme: Annuaire LDAPS (mfa/ldaps/directory)' -Group 'ferme' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role mfa: annuaire des utilisateurs (LDAPS)' | Out-Null
     $changes += 'firewall rule ' + 'ferme-mfa-ldaps-directory-tcp'
-} elseif ((& $signature $rule) -ne 'ferme-mfa-ldaps-directory-tcp|Inbound|Allow|True|TCP|3269,636|198.18.2.20') {
-    Set-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -NewDisplayName 'ferme: Annuaire LDAPS (mfa/ldaps/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('198.18.2.20') -Profile Any -Enabled True -Description 'role mfa: annuaire des utilisateurs (LDAPS)'
+} elseif ((& $signature $rule) -ne 'ferme-mfa-ldaps-directory-tcp|Inbound|Allow|True|TCP|3269,636|198.18.2.20,198.18.2.21') {
+    Set-NetFirewallRule -Name 'ferme-mfa-ldaps-directory-tcp' -NewDisplayName 'ferme: Annuaire LDAPS (mfa/ldaps/directory)' -Direction Inbound -Action Allow -Protocol TCP -LocalPort @('636', '3269') -RemoteAddress @('198.18.2.20', '198.18.2.21') -Profile Any -Enabled True -Description 'role mfa: annuaire des utilisateurs (LDAPS)'
     $changes += 'firewall rule changed ' + 'ferme-mfa-ldaps-directory-tcp'
 }
 $rule = Get-NetFirewallRule -Name 'ferme-profiles-active-directory-directory-tcp' -ErrorAction SilentlyContinue
