@@ -12,6 +12,7 @@ import click
 
 from ferme import __version__
 from ferme.cli_files import EXIT_INVALID, init, schema, secrets
+from ferme.cli_tokens import import_tokens
 from ferme.plan import build_plan
 from ferme.plan.types import Plan
 from ferme.render.artifacts import OWNED_FOLDERS, render_artifacts
@@ -289,6 +290,7 @@ def lab_status(inventory: Path, as_json: bool) -> None:
 
 main.add_command(schema)
 main.add_command(secrets)
+secrets.add_command(import_tokens)
 main.add_command(init)
 
 if __name__ == "__main__":

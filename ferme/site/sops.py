@@ -88,6 +88,13 @@ def init_secrets(folder: Path, names: list[str], kinds: Mapping[str, str] | None
     return write_secrets(folder, values, recipient), added
 
 
+def set_secrets(folder: Path, values: Mapping[str, str]) -> Path:
+    """Store several values at once (token seeds from the vendor's file), keeping the others."""
+    _, recipient, _ = ensure_age_key()
+    existing = decrypt_sops(folder / SOPS_FILE) if (folder / SOPS_FILE).exists() else {}
+    return write_secrets(folder, {**existing, **values}, recipient)
+
+
 def set_secret(folder: Path, name: str, value: str) -> Path:
     """Store one value the site must choose itself (a PFX password), keeping the others."""
     if not value:
