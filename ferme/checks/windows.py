@@ -26,6 +26,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "certificates": sorted(c["thumbprint"] for c in state["certificates"]),
         "groups": state["groups"],
         "groups_domain": state["groups_domain"],
+        "ad_groups": state.get("ad_groups", {}),
         "drain_minutes": state["drain_minutes"],
     }
 
@@ -37,5 +38,6 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
         "services": expected["services"],
         "registry": [key.rsplit("\\", 1) for key in expected["registry"]],
         "groups": sorted(expected["groups"]),
+        "ad_groups": sorted(expected.get("ad_groups", {})),
         "builtin_rules": expected["builtin_rules_off"],
     }

@@ -160,6 +160,20 @@ def _groups(names: list[str]) -> list[str]:
     ])  # fmt: skip
 
 
+def _ad_groups(names: list[str]) -> list[str]:
+    """Active Directory groups (on a DC): their direct members' sAMAccountNames; null for a group not there."""
+    return _each("ad_groups", names, [
+        "$adGroup = Get-ADGroup -Filter { SamAccountName -eq $name }",
+        "if ($null -ne $adGroup) {",
+        "    $facts.ad_groups[$name] = @(Get-ADGroupMember -Identity $adGroup | ForEach-Object { $_.SamAccountName })",
+        "}",
+    ])  # fmt: skip
+
+
+def _ad_members(members: Any) -> Any:
+    return None if members is None else sorted(str(m) for m in _as_list(members))
+
+
 def _tasks(names: list[str]) -> list[str]:
     return _each("tasks", names, [
         "$task = Get-ScheduledTask -TaskName $name -ErrorAction SilentlyContinue",
@@ -237,6 +251,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("shares", _shares, _share),
     Kind("acls", _acls, _acl),
     Kind("groups", _groups, _members),
+    Kind("ad_groups", _ad_groups, _ad_members),
     Kind("tasks", _tasks),
     Kind("files", _files),
     Kind("builtin_rules", _builtin_rules),

@@ -11,7 +11,7 @@ from pyinfra.context import host
 
 from ferme.facts.windows import adsi_path, group_lookup
 from ferme.operations.windows import fact_item, facts
-from ferme.powershell.quote import ps_quote
+from ferme.powershell.quote import ps_array, ps_quote
 
 
 def hidden_literal(secret: str) -> HiddenValue:
@@ -52,6 +52,31 @@ def local_group_members(group: str, members: list[str], wanted: str, domain: str
     lines = group_lookup(ps_quote(group))
     lines += [f"$group.Add({ps_quote(adsi_path(member))})" for member in missing]
     lines += [f"$group.Remove({ps_quote(adsi_path(member))})" for member in extra]
+    yield "\n".join(lines)
+
+
+@operation()
+def ad_group_members(group: str, members: list[str], wanted: str) -> Any:
+    """The Active Directory group `group` (sAMAccountName) exists and has exactly `members` (sAMAccountNames of
+    users or groups) as direct members: created in the domain's default container if absent, one no longer
+    wanted removed. Run on a domain controller (the ActiveDirectory module); AD replicates it."""
+    current = fact_item(wanted, "ad_groups", group)
+    lines = []
+    if current is None:
+        lines.append(f"New-ADGroup -Name {ps_quote(group)} -SamAccountName {ps_quote(group)} -GroupScope Global "
+                     "-GroupCategory Security -Description 'ferme: accès à distance'")  # fmt: skip
+        current = []
+    present = {m.lower() for m in current}
+    missing = [m for m in members if m.lower() not in present]
+    wanted_members = {m.lower() for m in members}
+    extra = sorted(m for m in current if m.lower() not in wanted_members)
+    if missing:
+        lines.append(f"Add-ADGroupMember -Identity {ps_quote(group)} -Members {ps_array(missing)}")
+    if extra:
+        lines.append(f"Remove-ADGroupMember -Identity {ps_quote(group)} -Members {ps_array(extra)} -Confirm:$false")
+    if not lines:
+        host.noop(f"{group} holds {', '.join(members) or 'nobody'}")
+        return
     yield "\n".join(lines)
 
 

@@ -100,6 +100,7 @@ def _windows_state(host: Host, site: Site) -> HostState:
         # collection loses its logon right on the session hosts.
         "groups": {REMOTE_DESKTOP_USERS: members} if "rds_session_host" in host.roles else {},
         "groups_domain": site.info.netbios,
+        "ad_groups": _ad_groups(host, site),
         "services": sorted({s for role in roles for s in spec(role).services}),
         "listening": sorted({host.connection.port, *(p for role in roles for p in listening_ports(role))}),
         "collections": [c.name for c in collections],
@@ -108,6 +109,18 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "certificates": _certificates(host, site),
         "routing": host_routing(host, site),
     }
+
+
+def _ad_groups(host: Host, site: Site) -> dict[str, list[str]]:
+    """On the first domain controller (AD replicates): the remote access group with exactly its members — the
+    agents named, and the groups of the services allowed (mfa.remote_access). An agent taken out loses it."""
+    dcs = sorted(h.name for h in site.hosts_with("directory") if h.managed)
+    if not dcs or dcs[0] != host.name or site.mfa is None:
+        return {}
+    from ferme.plan.mfa import remote_access_members
+
+    access = remote_access_members(site)
+    return {access["group"]: sorted({*access["agents"], *access["groups"]}, key=str.lower)}
 
 
 def _certificates(host: Host, site: Site) -> list[PlannedCertificate]:

@@ -95,6 +95,7 @@ class HostState(TypedDict, total=False):
     registry: dict[str, int | str | list[str]]  # `path\\name` → value
     groups: dict[str, list[str]]  # local group (name or SID) → its members from `groups_domain`, exactly
     groups_domain: str  # NetBIOS name of the domain whose members ferme manages in local groups
+    ad_groups: dict[str, list[str]]  # on the first DC: AD groups ferme keeps, with exactly these members
     services: list[str]
     listening: list[int]
     collections: list[str]

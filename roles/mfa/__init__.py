@@ -80,6 +80,15 @@ def _install(mfa: dict[str, Any]) -> Any:
     )  # fmt: skip
 
 
+def _waiting(command: str, mfa: dict[str, Any]) -> str:
+    """With a shared database, `command` tried for 2 minutes while the database does not answer; the last try's
+    output is shown if it still fails."""
+    if mfa["database"]["kind"] == "sqlite":
+        return command
+    plain = command.replace(" >/dev/null 2>&1", "")
+    return f"( for i in $(seq 60); do {command} && exit 0; sleep 2; done; {plain} )"
+
+
 def _tables_made(database: dict[str, Any]) -> str:
     """The marker of the tables made in this database (another database, after a move to PostgreSQL: made again)."""
     if database["kind"] == "sqlite":
@@ -125,8 +134,9 @@ def _keys(mfa: dict[str, Any]) -> None:
     for path, command in made:
         if _absent(path):
             done = f" && touch {tables}" if path == tables else ""
+            # pi-manage opens the database: a shared one may be coming up on another host in the same run.
             server.shell(name=f"privacyIDEA: {command.split()[-1]} (once)",
-                         commands=[f"{manage} {command} >/dev/null{done}"])  # fmt: skip
+                         commands=[f"{_waiting(f'{manage} {command} >/dev/null 2>&1', mfa)}{done}"])  # fmt: skip
     tls = "/etc/privacyidea/tls"
     files.directory(name="TLS: folder", path=tls, group="privacyidea", mode="750")
     if _absent(f"{tls}/server.crt"):

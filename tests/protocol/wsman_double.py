@@ -602,6 +602,7 @@ def converged_facts(expected: dict[str, Any], **changes: object) -> str:
         "shares": {}, "acls": {}, "tasks": {}, "files": {},
         "builtin_rules": dict.fromkeys(expected.get("builtin_rules_off", []), False),
         "groups": {group: [adsi_path(m) for m in members] for group, members in expected["groups"].items()},
+        "ad_groups": {group: list(members) for group, members in expected.get("ad_groups", {}).items()},
         "firewall_rules": expected["firewall_rules"],
         "listening": expected["listening"],
         "certificates": expected["certificates"],
