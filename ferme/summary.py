@@ -31,7 +31,14 @@ def plan_summary(plan: Plan) -> str:
         f"{sizing['vcpu_needed']} vCPU needed → {sizing['session_hosts_needed']}+{sizing['session_hosts_spare']} "
         f"session hosts of {sizing['vcpu_per_session_host']} vCPU ({sizing['session_hosts_provisioned']} in the "
         f"inventory: {sizing['verdict']}), {sizing['bandwidth_mbps']} Mbps RDP at peak, "
-        f"VPN for {sizing['vpn_concurrent']}",
+        f"VPN for {sizing['vpn_concurrent']}"
+        + (
+            f" ({sizing['vpn']['processes']} OpenVPN processes of {sizing['vpn']['clients_per_process']} clients: "
+            f"{sizing['vpn']['cores']} cores, about {sizing['vpn']['mbit_s_per_process_measured']} Mbit/s each as "
+            "measured)"
+            if sizing.get("vpn")
+            else ""
+        ),
     ]
     edge = plan.get("edge")
     if edge and edge["publications"]:

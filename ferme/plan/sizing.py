@@ -17,10 +17,30 @@ MBPS_PER_USER = {"light": 1.5, "medium": 3.0, "heavy": 5.0, "power": 15.0}
 GB_RAM_PER_VCPU = 2
 DEFAULT_HOST_VCPU = 16
 PROFILE_GB_PER_USER = 30
+# One OpenVPN process, measured in the lab (bench/RESULTS-vpn.md): Mbit/s per core through the tunnel and the edge.
+VPN_MBIT_PER_CORE = 396
 SOURCES = [
     "Microsoft, session host virtual machine sizing guidelines (users per vCPU by workload)",
     "Microsoft, Remote Desktop Protocol bandwidth requirements (Mbps per user by workload)",
+    "ferme, bench/RESULTS-vpn.md (one OpenVPN process: Mbit/s per core, measured on the built-in lab)",
 ]
+
+
+def _vpn(site: Site) -> dict[str, Any] | None:
+    """OpenVPN: one process per core, each with its share of the clients and of the traffic."""
+    if site.vpn is None or site.vpn.kind != "openvpn":
+        return None
+    from ferme.plan.vpn import instance_count, vpn_concurrent
+
+    processes = instance_count(site)
+    concurrent = vpn_concurrent(site)
+    return {
+        "concurrent": concurrent,
+        "processes": processes,
+        "cores": processes + 1,  # one more for the system, RADIUS and the routing
+        "clients_per_process": math.ceil(concurrent / processes),
+        "mbit_s_per_process_measured": VPN_MBIT_PER_CORE,
+    }
 
 
 def size_site(site: Site) -> dict[str, Any]:
@@ -55,5 +75,6 @@ def size_site(site: Site) -> dict[str, Any]:
         "bandwidth_mbps": round(sum(concurrent * share * MBPS_PER_USER[k] for k, share in mix.items()), 1),
         "profile_storage_gb": profile_gb,
         "vpn_concurrent": (site.vpn.concurrent if site.vpn and site.vpn.concurrent else concurrent) if site.vpn else 0,
+        "vpn": _vpn(site),
         "sources": SOURCES,
     }

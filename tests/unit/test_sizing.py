@@ -17,6 +17,9 @@ def test_departement_sizing() -> None:
     # 1500 × (0.30×1.5 + 0.50×3 + 0.15×5 + 0.05×15) Mbps
     assert sizing["bandwidth_mbps"] == 5175.0
     assert sizing["vpn_concurrent"] == 1500
+    # One OpenVPN process per 500 clients, a core each, plus one for the system; the per-core figure is measured.
+    assert sizing["vpn"] == {"concurrent": 1500, "processes": 3, "cores": 4, "clients_per_process": 500,
+                             "mbit_s_per_process_measured": 396}  # fmt: skip
 
 
 def test_too_few_session_hosts_is_flagged(copy_example) -> None:
