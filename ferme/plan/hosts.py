@@ -41,11 +41,13 @@ def credential_provider_values(site: Site) -> dict[str, int | str | list[str]]:
 
     The filter is on (else Windows falls back to its own provider for RDP); only remote logons and unlocks need
     the OTP, so that the console stays a way in when privacyIDEA is down; the OTP is asked in a second step."""
-    servers = sorted(h.name for h in site.hosts_with("mfa"))
+    from ferme.plan.mfa import mfa_servers
+
+    servers = mfa_servers(site)
     if not (site.rds and "credential_provider" in site.rds.gateway.mfa and servers and site.mfa):
         return {}
     values = {
-        "hostname": f"{servers[0]}.{site.info.domain}", "default_realm": site.mfa.realm,
+        "hostname": f"{servers[0].name}.{site.info.domain}", "default_realm": site.mfa.realm,
         "ssl_ignore_unknown_ca": "0", "ssl_ignore_invalid_cn": "0", "enable_filter": "1",
         "cpus_logon": "1e", "cpus_unlock": "1e", "cpus_credui": "3d",
         "two_step_hide_otp": "1", "two_step_send_password": "0",
@@ -153,12 +155,10 @@ def _debian_state(host: Host, site: Site) -> HostState:
     syslog = site.outbound.syslog
     if syslog:
         packages = sorted({*packages, "rsyslog"})  # forwards the journal to the collector
-    if (
-        "mfa" in host.roles
-        and site.mfa
-        and site.mfa.database.kind == "postgresql"
-        and site.mfa.database.host == host.name
-    ):
+    from ferme.plan.mfa import database_host
+
+    holder = database_host(site)
+    if "mfa" in host.roles and holder is not None and holder.name == host.name:
         packages = sorted({*packages, "postgresql"})  # privacyIDEA's shared database, on this MFA server
     state: HostState = {
         "hostname": host.name,

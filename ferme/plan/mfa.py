@@ -19,6 +19,16 @@ RESOLVER = "agents"
 AGENTS_FILE = "/etc/privacyidea/agents"
 
 
+def mfa_servers(site: Site) -> list[Host]:
+    """The MFA servers in the order their clients ask them (the VPN, the portal, the Credential Provider)."""
+    return sorted(site.hosts_with("mfa"), key=lambda h: h.name)
+
+
+def server_address(server: Host, site: Site) -> str:
+    """Where an MFA server's clients reach it: its service address."""
+    return hosts_endpoint("role", "mfa", [server], site).addresses[0]
+
+
 def _secret(ref: Any) -> dict[str, str] | None:
     return {"secret": ref.name} if ref is not None else None
 
@@ -138,7 +148,7 @@ def mfa_state(host: Host, site: Site) -> dict[str, Any]:
     """What the mfa role converges on one MFA server."""
     mfa = site.mfa
     assert mfa is not None  # `ferme check` requires the mfa section for the mfa role
-    servers = sorted((h for h in site.hosts.values() if "mfa" in h.roles), key=lambda h: h.name)
+    servers = mfa_servers(site)
     clients = []
     for client in mfa.radius_clients:
         if client.host is not None and client.host not in site.hosts and client.host not in site.switches:

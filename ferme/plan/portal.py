@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ferme.plan.edge import published_fqdn
-from ferme.plan.flows import Flow, hosts_endpoint
+from ferme.plan.flows import Flow
+from ferme.plan.mfa import mfa_servers, server_address
 from ferme.site.model import Host, Site
 
 PORTAL_PORT = 8090  # the cookie checker, on loopback behind nginx
@@ -19,16 +20,14 @@ def _targets(flows: list[Flow], flow_id: str) -> list[str]:
 
 
 def _server(server: Host, site: Site) -> dict[str, str]:
-    """An MFA server as the portal asks it: by address (toward the portal), its name for TLS."""
-    address = hosts_endpoint("role", "mfa", [server], site).addresses[0]
-    return {"name": f"{server.name}.{site.info.domain}", "address": address}
+    """An MFA server as the portal asks it: by address, its name for TLS."""
+    return {"name": f"{server.name}.{site.info.domain}", "address": server_address(server, site)}
 
 
 def portal_state(host: Host, site: Site, flows: list[Flow]) -> dict[str, Any]:
     """What the portal role converges on one portal host."""
     assert site.rds is not None  # `ferme check` requires the rds section for the portal role
     portal = site.rds.portal
-    servers = sorted(site.hosts_with("mfa"), key=lambda h: h.name)
     return {
         "fqdn": published_fqdn(site, "portal"),
         "session_hours": portal.session_hours,
@@ -37,7 +36,7 @@ def portal_state(host: Host, site: Site, flows: list[Flow]) -> dict[str, Any]:
         "cookie": COOKIE,
         "title": f"Bureau à distance — {site.info.label}",
         "realm": site.mfa.realm if site.mfa else None,
-        "privacyidea": [_server(s, site) for s in servers],
+        "privacyidea": [_server(s, site) for s in mfa_servers(site)],
         "rd_web": _targets(flows, "portal/https/rds_web"),
         "rd_gateway": _targets(flows, "portal/https/rds_gateway"),
     }

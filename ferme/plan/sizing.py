@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ferme.plan.vpn import instance_count, vpn_concurrent
 from ferme.site.model import Site
 
 USERS_PER_VCPU = {"light": 6, "medium": 4, "heavy": 2, "power": 1}
@@ -30,8 +31,6 @@ def _vpn(site: Site) -> dict[str, Any] | None:
     """OpenVPN: one process per core, each with its share of the clients and of the traffic."""
     if site.vpn is None or site.vpn.kind != "openvpn":
         return None
-    from ferme.plan.vpn import instance_count, vpn_concurrent
-
     processes = instance_count(site)
     concurrent = vpn_concurrent(site)
     return {
@@ -74,7 +73,7 @@ def size_site(site: Site) -> dict[str, Any]:
         "verdict": verdict,
         "bandwidth_mbps": round(sum(concurrent * share * MBPS_PER_USER[k] for k, share in mix.items()), 1),
         "profile_storage_gb": profile_gb,
-        "vpn_concurrent": (site.vpn.concurrent if site.vpn and site.vpn.concurrent else concurrent) if site.vpn else 0,
+        "vpn_concurrent": vpn_concurrent(site) if site.vpn else 0,
         "vpn": _vpn(site),
         "sources": SOURCES,
     }

@@ -12,8 +12,9 @@ import ipaddress
 import math
 from typing import Any
 
-from ferme.plan.flows import Flow, hosts_endpoint
+from ferme.plan.flows import Flow
 from ferme.site.model import Host, Site
+from ferme.site.schema import Agents, Vpn
 
 # Planning figure: clients one OpenVPN process is given (RDP over the tunnel averages well under 1 Mbit/s a
 # session; one core moves a few hundred Mbit/s of AES-GCM). `bench/` and the lab measure this machine's figure.
@@ -24,15 +25,34 @@ TLS_CIPHERS = "TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384:TLS-ECDHE-ECDSA-WITH-CHAC
               "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"  # fmt: skip
 
 
+def cap(vpn: Vpn, agents: Agents) -> int:
+    """The cap: `vpn.concurrent`, else the site's peak (agents × concurrency). On the inventory's sections, so
+    that `ferme check` and the plan count the same."""
+    return vpn.concurrent or math.ceil(agents.count * agents.concurrency)
+
+
+def process_count(vpn: Vpn, agents: Agents) -> int:
+    return vpn.instances or max(1, math.ceil(cap(vpn, agents) / CLIENTS_PER_INSTANCE))
+
+
+def slice_prefix(pool: ipaddress.IPv4Network, count: int) -> int:
+    """The prefix of each process's slice of the pool (the pool split in a power of two)."""
+    return pool.prefixlen + math.ceil(math.log2(count))
+
+
+def slice_room(prefix: int) -> int:
+    """Clients a slice holds (topology subnet): its addresses less network, broadcast and the server's own."""
+    return max(2 ** (32 - prefix) - 3, 0) if prefix <= 30 else 0
+
+
 def vpn_concurrent(site: Site) -> int:
-    """The cap: `vpn.concurrent`, else the site's peak (agents × concurrency)."""
     assert site.vpn is not None
-    return site.vpn.concurrent or math.ceil(site.agents.count * site.agents.concurrency)
+    return cap(site.vpn, site.agents)
 
 
 def instance_count(site: Site) -> int:
     assert site.vpn is not None
-    return site.vpn.instances or max(1, math.ceil(vpn_concurrent(site) / CLIENTS_PER_INSTANCE))
+    return process_count(site.vpn, site.agents)
 
 
 def vpn_ports(site: Site) -> list[int]:
@@ -46,21 +66,15 @@ def instances(site: Site) -> list[dict[str, Any]]:
     assert site.vpn is not None
     count = instance_count(site)
     pool = ipaddress.IPv4Network(site.vpn.pool)
-    prefix = pool.prefixlen + math.ceil(math.log2(count))
-    slices = list(pool.subnets(new_prefix=min(prefix, 30)))[:count]
-    cap = vpn_concurrent(site)
+    slices = list(pool.subnets(new_prefix=min(slice_prefix(pool, count), 30)))[:count]
+    total = vpn_concurrent(site)
     result = []
     for i, (port, subnet) in enumerate(zip(vpn_ports(site), slices, strict=False)):
         result.append({
             "name": f"ferme{i}", "port": port, "network": str(subnet.network_address), "netmask": str(subnet.netmask),
-            "subnet": str(subnet), "max_clients": cap // count + (1 if i < cap % count else 0),
+            "subnet": str(subnet), "max_clients": total // count + (1 if i < total % count else 0),
         })  # fmt: skip
     return result
-
-
-def slice_room(subnet: str) -> int:
-    """Clients a slice holds (topology subnet): its addresses less network, broadcast and the server's own."""
-    return max(ipaddress.IPv4Network(subnet).num_addresses - 3, 0)
 
 
 def pushed_routes(site: Site, flows: list[Flow]) -> list[str]:
@@ -91,9 +105,10 @@ def radius_servers(host: Host, site: Site) -> list[dict[str, Any]]:
     if not site.vpn.mfa or site.mfa is None:
         return []
     secret = next((c.secret.name for c in site.mfa.radius_clients if c.host == host.name), None)
-    servers = sorted(site.hosts_with("mfa"), key=lambda h: h.name)
-    return [{"name": s.name, "address": hosts_endpoint("role", "mfa", [s], site).addresses[0],
-             "secret": {"secret": secret} if secret else None} for s in servers]  # fmt: skip
+    from ferme.plan.mfa import mfa_servers, server_address
+
+    return [{"name": s.name, "address": server_address(s, site), "secret": {"secret": secret} if secret else None}
+            for s in mfa_servers(site)]  # fmt: skip
 
 
 def vpn_state(host: Host, site: Site, flows: list[Flow]) -> dict[str, Any]:

@@ -367,12 +367,13 @@ class Checker:
         vpn = self.inv.vpn
         if vpn is None or vpn.kind != "openvpn":
             return
-        concurrent = vpn.concurrent or math.ceil(self.inv.agents.count * self.inv.agents.concurrency)
-        count = vpn.instances or max(1, math.ceil(concurrent / 500))
+        from ferme.plan.vpn import cap, process_count, slice_prefix, slice_room
+
+        count = process_count(vpn, self.inv.agents)
         pool = ipaddress.IPv4Network(vpn.pool)
-        prefix = pool.prefixlen + math.ceil(math.log2(count))
-        share = math.ceil(concurrent / count)
-        room = max(2 ** (32 - prefix) - 3, 0) if prefix <= 30 else 0
+        prefix = slice_prefix(pool, count)
+        share = math.ceil(cap(vpn, self.inv.agents) / count)
+        room = slice_room(prefix)
         if share > room:
             self.report(("vpn", "instances" if vpn.instances else "pool"),
                         f"{count} OpenVPN processes split pool {pool} into /{prefix} slices of {room} clients; "
