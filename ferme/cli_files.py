@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -51,14 +52,20 @@ def secrets_init(inventory: Path) -> None:
     click.echo(f"{path}: {len(added)} secrets generated ({', '.join(added) or 'none'}), {kept} kept")
 
 
-def _secret_names(inventory: Path) -> tuple[list[str], dict[str, str]]:
-    """The names of every `!secret` the inventory's files hold (the YAML must parse; nothing else is checked),
-    and the form some of them need (hexadecimal seeds, numeric PINs)."""
+def inventory_data(inventory: Path) -> Any:
+    """The inventory's files as data (the YAML must parse; nothing else is checked), or exit 2 saying why."""
     try:
         data, _ = load_folder(inventory)
     except InventoryError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
+    return data
+
+
+def _secret_names(inventory: Path) -> tuple[list[str], dict[str, str]]:
+    """The names of every `!secret` the inventory's files hold, and the form some of them need (hexadecimal
+    seeds, numeric PINs)."""
+    data = inventory_data(inventory)
     return secret_names(data), secret_kinds(data)
 
 

@@ -8,22 +8,15 @@ from typing import Any
 
 import click
 
-from ferme.site import InventoryError
+from ferme.cli_files import EXIT_INVALID, inventory_data
 from ferme.site.secrets import SOPS_FILE, SecretsUnavailable
 from ferme.site.tokens import TokenFileError, read_tokens
-from ferme.site.yamlsrc import SecretRef, load_folder
-
-EXIT_INVALID = 2
+from ferme.site.yamlsrc import SecretRef
 
 
 def _inventory_tokens(inventory: Path) -> dict[str, str]:
     """serial → the secret name its `seed:` refers to, for the tokens `mfa.tokens` lists."""
-    try:
-        data, _ = load_folder(inventory)
-    except InventoryError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_INVALID)
-    mfa: Any = data.get("mfa") or {}
+    mfa: Any = inventory_data(inventory).get("mfa") or {}
     result = {}
     for token in mfa.get("tokens") or []:
         seed = token.get("seed") if isinstance(token, dict) else None

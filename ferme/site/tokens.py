@@ -18,7 +18,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-PSKC = "urn:ietf:params:xml:ns:keyprov:pskc"
 XMLENC = "http://www.w3.org/2001/04/xmlenc#"
 AES128_CBC = XMLENC + "aes128-cbc"
 
