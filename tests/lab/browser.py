@@ -80,7 +80,9 @@ class Page:
 def main(public: str, name: str, user: str, right: str, wrong: str, screenshot: str) -> dict[str, Any]:
     profile = tempfile.mkdtemp(prefix="ferme-chromium-")
     browser = subprocess.Popen(
+        # No background traffic (updates, sync, metrics): the teleworker's namespace has no route out anyway.
         ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pings",
          "--remote-debugging-port=9229", "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}",
          "--ignore-certificate-errors",
          f"--host-resolver-rules=MAP {name} {public}", "--window-size=1100,800", "--lang=fr-FR", "about:blank"],
