@@ -118,7 +118,8 @@ ROLES: tuple[RoleSpec, ...] = (
              services=("MSSQLSERVER",)),
     RoleSpec("rds_broker", "windows", "Service Broker RD", settings="rds",
              features=("RDS-Connection-Broker", "RSAT-RDS-Tools"),
-             certificate_roles=("RDRedirector", "RDPublishing"),
+             # Set-RDCertificate -Thumbprint takes the certificate from the broker's store, for every role.
+             certificate_roles=("RDRedirector", "RDPublishing", "RDGateway", "RDWebAccess"),
              offers=(Offer("rdp", ("users", "vpn"), "connexion des postes internes via le Service Broker",
                            vpn_path="direct"),),
              needs=(*DEPLOYED, Need("sql", "rds_database", "base de la haute disponibilité du Service Broker",

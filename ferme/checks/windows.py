@@ -28,6 +28,8 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "groups_domain": state["groups_domain"],
         "ad_groups": state.get("ad_groups", {}),
         "drain_minutes": state["drain_minutes"],
+        "rd_deployment": state.get("rd_deployment"),
+        "policies": state.get("policies", []),
     }
 
 
@@ -40,4 +42,6 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
         "groups": sorted(expected["groups"]),
         "ad_groups": sorted(expected.get("ad_groups", {})),
         "builtin_rules": expected["builtin_rules_off"],
+        "rd_deployment": [expected["rd_deployment"]["broker"]] if expected.get("rd_deployment") else [],
+        "policies": expected.get("policies", []),
     }

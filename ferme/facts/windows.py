@@ -12,6 +12,7 @@ from typing import Any
 
 from ferme.powershell.build import RULE_SIGNATURE
 from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
+from ferme.rds.read import deployment_probe, parse_deployment, policies_probe
 
 
 def host_facts_script(wanted: dict[str, Any]) -> str:
@@ -30,7 +31,7 @@ def host_facts_script(wanted: dict[str, Any]) -> str:
         "$system = Get-CimInstance -ClassName Win32_ComputerSystem",
         "$facts.domain = [ordered]@{ joined = $system.PartOfDomain; name = $system.Domain }",
         f"$facts.reboot_pending = {REBOOT_PENDING}",
-        "$facts | ConvertTo-Json -Depth 5 -Compress",
+        "$facts | ConvertTo-Json -Depth 9 -Compress",
     ]
     return "\n".join(lines)
 
@@ -255,6 +256,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("tasks", _tasks),
     Kind("files", _files),
     Kind("builtin_rules", _builtin_rules),
+    Kind("rd_deployment", deployment_probe, parse_deployment),  # on the managing broker: the whole deployment
+    Kind("policies", policies_probe),  # registry keys Group Policy writes (read, never set)
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

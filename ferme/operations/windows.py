@@ -44,12 +44,17 @@ def facts(wanted: str) -> dict[str, Any]:
     the host object, which lives for one run. Each operation changes its own things only, so what
     one operation changed never stands in another's facts.
     """
-    cache: dict[str, dict[str, Any]] | None = getattr(host, "ferme_windows_facts", None)
+    return facts_of(host, wanted)
+
+
+def facts_of(target: Any, wanted: str) -> dict[str, Any]:
+    """`facts`, for any host of the run (the broker reads the session hosts' Group Policy values)."""
+    cache: dict[str, dict[str, Any]] | None = getattr(target, "ferme_windows_facts", None)
     if cache is None:
         cache = {}
-        host.ferme_windows_facts = cache  # type: ignore[attr-defined]
+        target.ferme_windows_facts = cache
     if wanted not in cache:
-        cache[wanted] = host.get_fact(WindowsHost, wanted=wanted)
+        cache[wanted] = target.get_fact(WindowsHost, wanted=wanted)
     return cache[wanted]
 
 

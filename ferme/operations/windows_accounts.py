@@ -19,6 +19,22 @@ def hidden_literal(secret: str) -> HiddenValue:
     return HiddenValue(ps_quote(secret), masked_value="'*MASKED*'")  # type: ignore[no-untyped-call]
 
 
+def hidden(secret: str | HiddenValue | None) -> HiddenValue | None:
+    """A secret for an operation's argument: pyinfra prints operations' arguments, and a HiddenValue as *MASKED*."""
+    if secret is None or isinstance(secret, HiddenValue):
+        return secret
+    return mask(secret)
+
+
+def mask(secret: str) -> HiddenValue:
+    return HiddenValue(secret)  # type: ignore[no-untyped-call]
+
+
+def revealed(secret: str | HiddenValue) -> str:
+    """The value of a secret an operation was given (hidden or not), for the command it builds."""
+    return str(secret.unmask()) if isinstance(secret, HiddenValue) else secret
+
+
 def secure_string(secret: str) -> list[Any]:
     """The bits of a `SecureString` expression whose secret stays masked outside the connector."""
     return ["(ConvertTo-SecureString -String ", hidden_literal(secret), " -AsPlainText -Force)"]
@@ -81,7 +97,7 @@ def ad_group_members(group: str, members: list[str], wanted: str) -> Any:
 
 
 @operation()
-def domain_join(domain: str, user: str, password: str, wanted: str, ou: str | None = None) -> Any:
+def domain_join(domain: str, user: str, password: str | HiddenValue, wanted: str, ou: str | None = None) -> Any:
     """Joined to `domain` (DNS name), in `ou` if given; the restart it needs is `windows_reboot.reboot`'s.
 
     A host already in another domain is an error: ferme does not move hosts between domains.
@@ -94,4 +110,4 @@ def domain_join(domain: str, user: str, password: str, wanted: str, ou: str | No
         raise ValueError(f"{host.name} is in domain {current['name']}, not {domain}: leave it by hand first")
     where = f" -OUPath {ps_quote(ou)}" if ou else ""
     yield StringCommand(f"Add-Computer -DomainName {ps_quote(domain)}{where} -Credential ",
-                        *credential(user, password), " -Force", _separator="")  # fmt: skip
+                        *credential(user, revealed(password)), " -Force", _separator="")  # fmt: skip

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from pyinfra.api.command import FileUploadCommand, StringCommand
+from pyinfra.api.hiddenvalue import HiddenValue
 from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ferme.operations.windows import facts
-from ferme.operations.windows_accounts import secure_string
+from ferme.operations.windows_accounts import revealed, secure_string
 from ferme.powershell.build import STAGING, protected_folder
 from ferme.powershell.quote import ps_quote
 from ferme.site.defaults import normalise_thumbprint
@@ -32,12 +33,13 @@ def pfx_thumbprints(data: bytes, password: str) -> list[str]:
 
 
 @operation()
-def certificate(pfx: str, thumbprint: str, password: str, wanted: str) -> Any:
+def certificate(pfx: str, thumbprint: str, password: str | HiddenValue, wanted: str) -> Any:
     """The certificate `thumbprint` in Cert:\\LocalMachine\\My, imported from `pfx` when it is missing."""
     thumbprint = normalise_thumbprint(thumbprint)
     if thumbprint in facts(wanted)["certificates"]:
         host.noop(f"certificate {thumbprint} is in LocalMachine\\My")
         return
+    password = revealed(password)
     try:
         found = pfx_thumbprints(Path(pfx).read_bytes(), password)
     except (OSError, ValueError) as exc:

@@ -24,8 +24,9 @@ from pyinfra.api.operation import operation
 from pyinfra.context import host
 
 from ferme.connectors.winrs import WinRMError
+from ferme.operations.notes import note
 from ferme.operations.windows import fact_item
-from ferme.operations.windows_accounts import hidden_literal
+from ferme.operations.windows_accounts import hidden, hidden_literal
 from ferme.powershell.build import STAGING, protected_folder
 from ferme.powershell.quote import ps_quote
 
@@ -104,13 +105,28 @@ class BrokerTask:
     def select(self) -> str:
         return f"-TaskName {ps_quote(self.name)} -TaskPath {ps_quote(TASK_FOLDER)}"
 
-    def start(self, password: str) -> StringCommand:
+    @property
+    def gmsa(self) -> bool:
+        """A group managed service account (`DOMAIN\\name$`): Windows fetches its password, none is stored."""
+        return self.user.endswith("$")
+
+    def start(self, password: str | None) -> StringCommand:
         arguments = f'-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{self.file}"'
+        prelude = (f"{protected_folder(STAGING)}\n"
+                   f"New-Item -Path {ps_quote(WORK_FOLDER)} -ItemType Directory -Force | Out-Null\n"
+                   "$action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument "
+                   f"{ps_quote(arguments)}\n")  # fmt: skip
+        if self.gmsa:
+            return StringCommand(
+                prelude + f"$principal = New-ScheduledTaskPrincipal -UserId {ps_quote(self.user)} -LogonType Password "
+                "-RunLevel Highest\n"
+                f"Register-ScheduledTask {self.select()} -Action $action -Principal $principal -Force | Out-Null\n"
+                f"Start-ScheduledTask {self.select()}"
+            )
+        if password is None:
+            raise ValueError(f"{self.user} is not a gMSA: its password is needed to register the task")
         return StringCommand(
-            f"{protected_folder(STAGING)}\n"
-            f"New-Item -Path {ps_quote(WORK_FOLDER)} -ItemType Directory -Force | Out-Null\n"
-            f"$action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument {ps_quote(arguments)}\n"
-            f"Register-ScheduledTask {self.select()} -Action $action -User {ps_quote(self.user)} -Password ",
+            prelude + f"Register-ScheduledTask {self.select()} -Action $action -User {ps_quote(self.user)} -Password ",
             hidden_literal(password),
             f" -RunLevel Highest -Force | Out-Null\nStart-ScheduledTask {self.select()}",
             _separator="",
@@ -140,7 +156,7 @@ class StepResult:
 
 
 def run_on_broker(run: Callable[[Any], Any], upload: Callable[[bytes, str], None], step: BrokerTask,
-                  password: str, timeout: float = 3600, interval: float = 5,
+                  password: str | None, timeout: float = 3600, interval: float = 5,
                   progress: Callable[[str], None] = lambda message: None) -> StepResult:  # fmt: skip
     """Upload, register, start and wait for the task; always collect its log and unregister it.
 
@@ -176,26 +192,39 @@ def _wait(run: Callable[[Any], Any], step: BrokerTask, timeout: float, interval:
 
 
 # pyinfra passes the state and the host to a FunctionCommand only if they are named `state` and `host`.
-def _run_step(state: Any, host: Any, script: str, user: str, password: HiddenValue, timeout: float) -> bool:
+def _run_step(state: Any, host: Any, script: str, user: str, password: HiddenValue | None, timeout: float,
+              title: str = "") -> bool:  # fmt: skip
     connector = host.connector
     step = BrokerTask(script, user)
+    label = title or step.name
+    host.log_styled(f"RDS step: {label}", fg="cyan")
     try:
-        result = run_on_broker(connector.run, connector.upload, step, password.unmask(), timeout,
-                               progress=lambda message: host.log_styled(message, fg="cyan"))  # fmt: skip
+        result = run_on_broker(connector.run, connector.upload, step, password.unmask() if password else None,
+                               timeout, progress=lambda message: host.log_styled(message, fg="cyan"))  # fmt: skip
     except WinRMError as exc:
-        host.log_styled(f"RDS step {step.name}: {exc}", fg="red")
+        host.log_styled(f"RDS step {label}: {exc}", fg="red")
         return False
+    for line in result.output.splitlines():
+        if line.startswith("ferme: "):
+            note(host.name, line.removeprefix("ferme: "))
+            host.log_styled(line, fg="yellow")
     if result.rc != 0:
-        host.log_styled(f"RDS step {step.name} failed (exit {result.rc}): {result.output[-2000:]}", fg="red")
+        host.log_styled(f"RDS step {label} failed (exit {result.rc}): {result.output[-2000:]}", fg="red")
         return False
     return True
 
 
+def step_command(script: str, user: str, password: str | HiddenValue | None, timeout: float = 3600,
+                 title: str = "") -> Any:  # fmt: skip
+    """A FunctionCommand running `script` as a one-shot task on the broker (the password shown masked)."""
+    return FunctionCommand(_run_step, (script, user, hidden(password), timeout, title), {})
+
+
 @operation(is_idempotent=False)
-def broker_step(script: str, user: str, password: str, timeout: float = 3600) -> Any:
+def broker_step(script: str, user: str, password: HiddenValue | None, timeout: float = 3600) -> Any:
     """Run `script` on the broker as a one-shot task under `user` (see the module's note on the double hop).
 
-    The script guards itself (reads the deployment back and changes only what differs).
+    The script guards itself (reads the deployment back and changes only what differs). Give the password as a
+    HiddenValue (`hidden`): pyinfra prints an operation's arguments.
     """
-    secret = HiddenValue(password)  # type: ignore[no-untyped-call]  # pyinfra shows it masked in logs
-    yield FunctionCommand(_run_step, (script, user, secret, timeout), {})
+    yield step_command(script, user, password, timeout)

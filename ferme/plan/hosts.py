@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ferme.catalogue import host_roles, listening_ports, spec
 from ferme.plan.jsonable import jsonable
 from ferme.plan.routing import host_routing
 from ferme.plan.types import HostState, PlannedCertificate, PlannedHost
 from ferme.powershell.quote import REMOTE_DESKTOP_USERS
+from ferme.rds.read import TS_POLICIES
 from ferme.site.expand import expand_name
 from ferme.site.model import Host, Site
 
@@ -110,7 +113,18 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "drain_minutes": site.run.drain_minutes if "rds_session_host" in host.roles else None,
         "certificates": _certificates(host, site),
         "routing": host_routing(host, site),
+        # On the managing broker: the deployment as it must read back (ferme.plan.rds); session hosts tell it
+        # which settings Group Policy sets on them.
+        "rd_deployment": _rd_deployment(host, site),
+        "policies": [TS_POLICIES] if "rds_session_host" in host.roles else [],
     }
+
+
+def _rd_deployment(host: Host, site: Site) -> dict[str, Any] | None:
+    from ferme.plan.rds import deployment, managing_broker
+
+    broker = managing_broker(site)
+    return deployment(site) if broker is not None and broker.name == host.name else None
 
 
 def _ad_groups(host: Host, site: Site) -> dict[str, list[str]]:

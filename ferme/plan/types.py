@@ -102,6 +102,8 @@ class HostState(TypedDict, total=False):
     drain_minutes: int | None  # session hosts: how long to drain before a restart (None: not a session host)
     certificates: list[PlannedCertificate]
     firewall_script: str  # artifact path
+    rd_deployment: dict[str, Any] | None  # the managing broker: the RD deployment as it must read back
+    policies: list[str]  # registry keys Group Policy writes that the host's facts read (session hosts)
 
 
 class PlannedHost(TypedDict):

@@ -231,6 +231,18 @@ class Switch(Section):
     ports: dict[str, SwitchPort] = {}
 
 
+class Redirection(Section):
+    """Device redirection: data stays on site unless a line here says otherwise."""
+
+    drives: bool = False
+    clipboard: Literal["none", "to_session", "both"] = "to_session"
+    printers: bool = True
+    usb: bool = False
+    smart_cards: bool = True
+    audio: bool = True
+    camera: bool = False
+
+
 class RemoteApp(Section):
     alias: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
     name: str
@@ -246,25 +258,25 @@ class Collection(Section):
     remoteapps: list[RemoteApp] = []
     idle_minutes: Annotated[int, Field(ge=0, le=10080)] = 60
     disconnected_minutes: Annotated[int, Field(ge=0, le=10080)] = 120
-
-
-class Redirection(Section):
-    """Device redirection: data stays on site unless a line here says otherwise."""
-
-    drives: bool = False
-    clipboard: Literal["none", "to_session", "both"] = "to_session"
-    printers: bool = True
-    usb: bool = False
-    smart_cards: bool = True
-    audio: bool = True
-    camera: bool = False
+    active_minutes: Annotated[int, Field(ge=0, le=10080)] = Field(0, description="a session's longest life (0: none)")
+    broken_connection: Literal["Disconnect", "LogOff"] = Field(
+        "Disconnect", description="what a session limit reached does: disconnect the session, or log the agent off"
+    )
+    redirection: Redirection | None = Field(None, description="this collection's device redirection (default: rds's)")
+    rdp_properties: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9 ]*:[isb]:[^\n]*$")]] = Field(
+        [], description="custom RDP properties, e.g. `use multimon:i:0`"
+    )
 
 
 class BrokerHA(Section):
     client_access_name: Fqdn
     database_server: str = Field(description="the SQL Server host of the inventory (role rds_database)")
     database_name: str = "RDCB"
-    odbc_driver: str = "ODBC Driver 18 for SQL Server"
+    # The brokers' ODBC driver, installed by the operator (ferme checks its name in the registry): a connection
+    # string naming a driver that is not there is accepted by Set-RDConnectionBrokerHighAvailability and fails later.
+    odbc_driver: Literal["ODBC Driver 18 for SQL Server", "ODBC Driver 17 for SQL Server"] = (
+        "ODBC Driver 18 for SQL Server"
+    )
 
 
 GatewayMfa = Literal["vpn", "portal", "credential_provider", "none"]
@@ -309,10 +321,39 @@ class Licensing(Section):
     mode: Literal["PerUser", "PerDevice"] = "PerUser"
 
 
+class Drain(Section):
+    """Taking agents off a session host (maintenance, or the host leaves the inventory)."""
+
+    message: str = Field(
+        "Ce serveur va être arrêté pour maintenance. Enregistrez vos documents et fermez votre session : "
+        "vous serez reconnecté sur un autre serveur.",
+        description="what the agents read (Send-RDUserMessage)",
+    )
+    wait_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = Field(
+        30, description="how long agents have to leave before they are logged off"
+    )
+
+
+class Installer(Section):
+    """A file the operator supplies (no download at run time): ferme copies it and checks its hash."""
+
+    path: str = Field(description="relative to the inventory folder (keep it out of git)")
+    sha256: Annotated[str, BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
+                      Field(pattern=r"^[0-9a-f]{64}$")]  # fmt: skip
+
+
+class WebClient(Section):
+    """The HTML5 web client, installed offline (Install-RDWebClientPackage -Source)."""
+
+    module: Installer = Field(description="the RDWebClientManagement module (a .nupkg saved with Save-Module)")
+    package: Installer = Field(description="the web client package (.zip)")
+
+
 class Profiles(Section):
     kind: Literal["fslogix", "user_profile_disks"] = "fslogix"
     share: str = Field(description="UNC path, e.g. \\\\fs01\\profiles$")
     size_gb: Annotated[int, Field(ge=1, le=10_000)] = 30
+    installer: Installer | None = Field(None, description="FSLogixAppsSetup.exe, supplied by the operator")
 
 
 def _thumbprint(value: Any) -> Any:
@@ -357,6 +398,18 @@ class Rds(Section):
     redirection: Redirection = Redirection()
     profiles: Profiles | None = None
     portal: Portal = Portal()
+    web_client_files: WebClient | None = Field(
+        None, description="the web client's offline files (without them ferme reports what is missing)"
+    )
+    maintenance: list[str] = Field(
+        [], description="session hosts under maintenance: no new connections, agents warned (rds.drain.message)"
+    )
+    drain: Drain = Drain()
+    task_account: str | None = Field(
+        None,
+        description="the account the broker's deployment tasks run as: a gMSA (`DOMAIN\\\\name$`, no password "
+        "stored; needed where 'do not allow storage of passwords' is set). Default: the WinRM account and its password",
+    )
 
 
 class Library(Section):

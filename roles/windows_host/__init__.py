@@ -17,6 +17,7 @@ from pyinfra.context import host
 from ferme.checks.windows import wanted as facts_wanted
 from ferme.operations import windows, windows_accounts, windows_certificates, windows_reboot
 from ferme.operations.windows import wanted_for
+from ferme.operations.windows_accounts import mask
 from ferme.plan.types import HostState
 from ferme.site.secrets import secret_value
 
@@ -43,6 +44,6 @@ def apply() -> None:
                                              domain=desired["groups_domain"])  # fmt: skip
     inventory = Path(host.data.get("ferme_inventory") or ".")
     for certificate in state["certificates"]:
-        password = secret_value(certificate["password"]["secret"], inventory)
+        password = mask(secret_value(certificate["password"]["secret"], inventory))
         windows_certificates.certificate(pfx=str(inventory / certificate["pfx"]), thumbprint=certificate["thumbprint"],
                                          password=password, wanted=wanted)  # fmt: skip
