@@ -130,7 +130,9 @@ ROLES: tuple[RoleSpec, ...] = (
              needs=(Need("rd-licensing", "rds_licensing", "licences d'accès client"),
                     Need("smb", "profiles", "profils FSLogix"),
                     Need("https", "mfa", "code OTP à l'ouverture de session (Credential Provider privacyIDEA)",
-                         when=credential_provider), AD)),
+                         when=credential_provider),
+                    # An agent in a remote desktop opens the same libraries as in the office.
+                    Need("https", "collab", "espace collaboratif depuis les bureaux à distance"), AD)),
     RoleSpec("rds_web", "windows", "accès web RD", settings="rds", features=("RDS-Web-Access",),
              certificate_roles=("RDWebAccess",),
              offers=(Offer("https", ("outside", "users", "vpn"), "accès web RD et client HTML5",

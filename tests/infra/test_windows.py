@@ -102,3 +102,21 @@ def test_local_group_members(windows: Any) -> None:
              for group in expected["groups"]}  # fmt: skip
     wanted = {group: sorted(m.lower() for m in members) for group, members in expected["groups"].items()}
     assert found == wanted, f"local groups differ from the plan: {found} != {wanted}"
+
+
+def test_rd_deployment(windows: Any) -> None:
+    """On the managing broker: servers and roles, licensing, the gateway's settings, HA, certificates by role,
+    collections (hosts, settings, RemoteApps) as the inventory says: no deployment step left to run. Settings
+    Group Policy sets on the broker are left out, as `ferme apply` leaves them."""
+    from ferme.rds.delta import deployment_delta
+    from ferme.rds.read import TS_POLICIES
+
+    expected, facts = windows
+    desired = expected.get("rd_deployment")
+    if not desired:
+        pytest.skip("not the managing broker")
+    current = facts["rd_deployment"].get(desired["broker"])
+    assert current is not None, f"no RD deployment on {desired['broker']} (Get-RDServer found none)"
+    policies = {desired["broker"]: facts["policies"].get(TS_POLICIES)} if facts.get("policies") else {}
+    left = deployment_delta(desired, current, policies).steps
+    assert not left, f"the deployment differs: {[step.title for step in left]}"

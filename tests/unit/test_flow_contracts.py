@@ -213,3 +213,17 @@ def test_windows_hosts_are_pointed_at_the_wsus() -> None:
     assert registry[policy + "\\WUServer"] == registry[policy + "\\WUStatusServer"] == "http://10.20.10.41:8530"
     assert registry[policy + "\\AU\\UseWUServer"] == 1
     assert not any(key.startswith(policy) for key in MAIRIE["hosts"]["srv-rds01"]["state"]["registry"])  # direct
+
+
+def test_session_hosts_reach_the_collaboration_server() -> None:
+    """Issue 13, point 11: an agent inside a remote desktop opens the same libraries as in the office."""
+    from ferme.plan import build_plan
+    from ferme.site import load_site
+    from tests.conftest import INVENTORIES
+
+    for site in ("mairie-exemple", "departement-exemple"):
+        flows = build_plan(load_site(INVENTORIES / site, with_secrets=False))["flows"]
+        names = {flow["id"] for flow in flows}
+        assert "rds_session_host/https/collab" in names, site
+        assert "rds_broker/sql/rds_database" in names or site == "mairie-exemple"
+        assert "windows_host/ntp/directory" in names

@@ -103,3 +103,32 @@ def test_the_builtin_rdp_rule_enabled_again_fails(double: tuple[Server, dict], t
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
     assert hosts["lab-rdsh01"].failures == ["test_builtin_rules_replaced_by_ferme_are_off"]
+
+
+def test_the_broker_passes_with_its_deployment_and_fails_on_a_changed_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The managing broker's deployment is checked from the same single call; a gateway certificate changed on
+    the deployment is named."""
+    import json
+
+    from tests.rds_model import raw_deployment
+
+    plan = build_plan(load_site(INVENTORIES / "lab", with_secrets=False))
+    with Server(tmp_path, "ferme-deploy", PASSWORD) as server:
+        connection = plan["hosts"]["lab-rds01"]["connection"]
+        connection.update(address="127.0.0.1", port=server.port, ca_bundle=str(server.ca), user="ferme-deploy")
+        monkeypatch.setenv("FERME_SECRET_WINRM_DEPLOY", PASSWORD)
+        expected = expectations(plan, "lab-rds01")
+        facts = json.loads(converged_facts(expected))
+        raw = raw_deployment(expected["rd_deployment"])
+        facts["rd_deployment"] = {expected["rd_deployment"]["broker"]: raw}
+        script = host_facts_script(wanted(expected))
+        server.double.register(script, Reply(stdout=json.dumps(facts)))
+        code, hosts = run_suites(plan, None, tmp_path / "ok.xml", limit=["lab-rds01"])
+        assert code == 0 and hosts["lab-rds01"].failed == 0, hosts
+        raw["certificates"]["RDGateway"] = "00" * 20
+        server.double.register(script, Reply(stdout=json.dumps(facts)))
+        code, hosts = run_suites(plan, None, tmp_path / "changed.xml", limit=["lab-rds01"])
+        assert code != 0 and hosts["lab-rds01"].failed == 1, hosts
+        assert "certificate RDGateway" in (tmp_path / "changed.xml").read_text()
