@@ -68,8 +68,12 @@ def select_hosts(plan: Plan, limit: str | None, lab: bool = False) -> tuple[list
 
 
 def missing_for(plan: Plan, chosen: list[str], missing: dict[str, Problem]) -> list[Problem]:
-    """The missing files (PFX) that hosts about to be converged need: checked before any connection."""
+    """The missing files (PFX, installers) that hosts about to be converged need: checked before any connection."""
     needed = {c["pfx"] for name in chosen for c in plan["hosts"][name]["state"].get("certificates", [])}
+    for name in chosen:
+        fslogix = plan["hosts"][name]["state"].get("fslogix") or {}
+        if fslogix.get("installer"):
+            needed.add(fslogix["installer"]["path"])
     return [problem for pfx, problem in missing.items() if pfx in needed]
 
 

@@ -30,6 +30,8 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "drain_minutes": state["drain_minutes"],
         "rd_deployment": state.get("rd_deployment"),
         "policies": state.get("policies", []),
+        "fslogix": state.get("fslogix"),
+        "profile_share": state.get("profile_share"),
     }
 
 
@@ -37,11 +39,15 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
     """The facts to ask for (host_facts_script's argument)."""
     return {
         "features": expected["features"],
-        "services": expected["services"],
+        "services": sorted(
+            {*expected["services"], *([expected["fslogix"]["service"]] if expected.get("fslogix") else [])}
+        ),
         "registry": [key.rsplit("\\", 1) for key in expected["registry"]],
         "groups": sorted(expected["groups"]),
         "ad_groups": sorted(expected.get("ad_groups", {})),
         "builtin_rules": expected["builtin_rules_off"],
         "rd_deployment": [expected["rd_deployment"]["broker"]] if expected.get("rd_deployment") else [],
         "policies": expected.get("policies", []),
+        "shares": [expected["profile_share"]["name"]] if expected.get("profile_share") else [],
+        "acls": [expected["profile_share"]["path"]] if expected.get("profile_share") else [],
     }

@@ -84,8 +84,15 @@ def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
                 FSLOGIX + "\\VHDLocations": [profiles.share],
                 FSLOGIX + "\\VolumeType": "VHDX",
                 FSLOGIX + "\\SizeInMBs": profiles.size_gb * 1024,
+                FSLOGIX + "\\IsDynamic": 1,
+                FSLOGIX + "\\ProfileType": 0,  # one container per agent, read-write (no concurrent sessions)
                 FSLOGIX + "\\DeleteLocalProfileWhenVHDShouldApply": 1,
                 FSLOGIX + "\\FlipFlopProfileDirectoryName": 1,
+                # Microsoft's recommended retry and reattach values (FSLogix "Configuration examples").
+                FSLOGIX + "\\LockedRetryCount": 3,
+                FSLOGIX + "\\LockedRetryInterval": 15,
+                FSLOGIX + "\\ReAttachIntervalSeconds": 15,
+                FSLOGIX + "\\ReAttachRetryCount": 3,
             })  # fmt: skip
         values.update(credential_provider_values(site))
     return values
@@ -117,6 +124,41 @@ def _windows_state(host: Host, site: Site) -> HostState:
         # which settings Group Policy sets on them.
         "rd_deployment": _rd_deployment(host, site),
         "policies": [TS_POLICIES] if "rds_session_host" in host.roles else [],
+        "fslogix": _fslogix(host, site),
+        "profile_share": _profile_share(host, site),
+    }
+
+
+def _fslogix(host: Host, site: Site) -> dict[str, Any] | None:
+    """Session hosts with FSLogix profiles: the agent's installer (the operator's file, by hash) and its service."""
+    profiles = site.rds.profiles if site.rds else None
+    if profiles is None or profiles.kind != "fslogix" or "rds_session_host" not in host.roles:
+        return None
+    installer = profiles.installer
+    return {"service": "frxsvc", "installer": installer.model_dump() if installer else None}
+
+
+def _profile_share(host: Host, site: Site) -> dict[str, Any] | None:
+    """On the host the profiles' UNC path names: the share and its folder, with FSLogix's permissions (Microsoft:
+    "Configure SMB storage permissions"): the agents' groups change the share and create their own folder at
+    the root (this folder only), CREATOR OWNER modifies what it created, Administrators have full control."""
+    profiles = site.rds.profiles if site.rds else None
+    if profiles is None or "profiles" not in host.roles:
+        return None
+    parts = [p for p in profiles.share.split("\\") if p]
+    if len(parts) < 2 or parts[0].split(".")[0].lower() != host.name.lower():
+        return None
+    groups = sorted({f"{site.info.netbios}\\{g}" for c in site.rds.collections for g in c.user_groups})  # type: ignore[union-attr]
+    return {
+        "name": parts[1],
+        "path": profiles.path,
+        "share_access": {"S-1-5-32-544": "Full", **dict.fromkeys(groups, "Change")},
+        "acl": {
+            "S-1-5-32-544": "FullControl",
+            "S-1-5-18": "FullControl",
+            "S-1-3-0": "Modify:SubfoldersAndFilesOnly",
+            **dict.fromkeys(groups, "Modify:ThisFolderOnly"),
+        },
     }
 
 

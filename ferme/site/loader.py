@@ -130,6 +130,14 @@ def _missing_files(inv: schema.Inventory, folder: Path, positions: Positions) ->
             path: FieldPath = ("rds", "certificates", i, "pfx")
             missing[certificate.pfx] = Problem(positions.of(path), path, f"{certificate.pfx} does not exist",
                                                "ferme apply will not converge the hosts that need it")  # fmt: skip
+    profiles = inv.rds.profiles if inv.rds else None
+    if profiles is not None and profiles.installer is not None:
+        installer = profiles.installer.path
+        if not (folder / installer).is_file():
+            where: FieldPath = ("rds", "profiles", "installer", "path")
+            missing[installer] = Problem(positions.of(where), where, f"{installer} does not exist",
+                                         "put FSLogixAppsSetup.exe there (Microsoft's FSLogix download): ferme apply "
+                                         "will not converge the session hosts without it")  # fmt: skip
     return missing
 
 

@@ -354,6 +354,7 @@ class Profiles(Section):
     share: str = Field(description="UNC path, e.g. \\\\fs01\\profiles$")
     size_gb: Annotated[int, Field(ge=1, le=10_000)] = 30
     installer: Installer | None = Field(None, description="FSLogixAppsSetup.exe, supplied by the operator")
+    path: str = Field("D:\\Profils", description="the shared folder on the file server (the share's host)")
 
 
 def _thumbprint(value: Any) -> Any:

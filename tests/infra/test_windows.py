@@ -120,3 +120,30 @@ def test_rd_deployment(windows: Any) -> None:
     policies = {desired["broker"]: facts["policies"].get(TS_POLICIES)} if facts.get("policies") else {}
     left = deployment_delta(desired, current, policies).steps
     assert not left, f"the deployment differs: {[step.title for step in left]}"
+
+
+def test_fslogix_running(windows: Any) -> None:
+    """Session hosts with FSLogix profiles: its service runs (installed from the operator's installer)."""
+    expected, facts = windows
+    if not expected.get("fslogix"):
+        pytest.skip("no FSLogix profiles on this host")
+    service = expected["fslogix"]["service"]
+    assert facts["services"].get(service) == "Running", f"{service}: {facts['services'].get(service)}"
+
+
+def test_profile_share(windows: Any) -> None:
+    """The profiles' share and folder grant what FSLogix needs (compared by SID for well-known accounts)."""
+    expected, facts = windows
+    share = expected.get("profile_share")
+    if not share:
+        pytest.skip("not the profiles' file server")
+    found = facts["shares"].get(share["name"])
+    assert found is not None, f"share {share['name']} is missing"
+    assert found["path"] == share["path"], found
+    missing = [f"{a}={r}" for a, r in share["share_access"].items() if f"{a}={r}".lower() not in
+               {e.lower() for e in found["access"]}]  # fmt: skip
+    assert not missing, f"share access missing: {missing}"
+    acl = facts["acls"].get(share["path"]) or {"rules": [], "protected": False}
+    rules = {r.lower() for r in acl["rules"]}
+    wanted = [f"{a}={g if ':' in g else g + ':All'}" for a, g in share["acl"].items()]
+    assert acl["protected"] and not [w for w in wanted if w.lower() not in rules], (acl, wanted)

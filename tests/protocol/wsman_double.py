@@ -609,5 +609,18 @@ def converged_facts(expected: dict[str, Any], **changes: object) -> str:
         "domain": {"joined": True, "name": "ad.lab.ferme.test"},
         "reboot_pending": False,
     }  # fmt: skip
+    if expected.get("fslogix"):
+        facts["services"][expected["fslogix"]["service"]] = "Running"
+    share = expected.get("profile_share")
+    if share:
+        facts["shares"] = {
+            share["name"]: {"path": share["path"], "access": [f"{a}={r}" for a, r in share["share_access"].items()]}
+        }
+        facts["acls"] = {
+            share["path"]: {
+                "protected": True,
+                "rules": [f"{a}={g if ':' in g else g + ':All'}" for a, g in share["acl"].items()],
+            }
+        }
     facts.update(changes)
     return json.dumps(facts)

@@ -200,3 +200,23 @@ def test_verify_outside_the_lab_reports_the_host_not_a_traceback(cli, tmp_path: 
     assert "Traceback" not in result.stderr + result.stdout
     assert "lin01" in result.stdout and "not reachable" in result.stdout, result.stdout
     assert result.exit_code == 1, "a host that cannot be reached was not verified: verify must not pass"
+
+
+def test_missing_fslogix_installer_stops_apply_before_any_connection(cli, tmp_path: Path, monkeypatch) -> None:
+    """Issue 13: the FSLogix agent comes from the operator's file, checked by hash; a path that is not there is
+    named with its line before anything connects."""
+    folder = _loopback_site(tmp_path / "boucle")
+    with (folder / "site.yml").open("a") as site:
+        site.write(
+            "  win01: {os: windows, roles: [directory, rds_broker, rds_session_host, rds_web, profiles],"
+            " addresses: {mgmt: 127.0.0.2}, connection: {user: ferme, port: 9, password: !secret winrm}}\n"
+            "rds:\n  gateway: {external_fqdn: bureau.boucle.fr, mfa: none}\n"
+            "  collections: [{name: Bureau, session_hosts: [win01], user_groups: [GG-Agents]}]\n"
+            "  profiles: {share: '\\\\\\\\win01\\\\profils$', installer: {path: logiciels/FSLogixAppsSetup.exe,"
+            " sha256: " + "ab" * 32 + "}}\n"
+        )
+    monkeypatch.setenv("FERME_SECRET_WINRM", "not-used")
+    applied = cli("apply", str(folder), "--limit", "win01")
+    assert applied.exit_code == 2, applied.stdout + applied.stderr
+    assert "rds.profiles.installer.path: logiciels/FSLogixAppsSetup.exe does not exist" in applied.stderr
+    assert "site.yml:" in applied.stderr

@@ -34,14 +34,15 @@ def test_a_converged_windows_host_passes(double: tuple[Server, dict], tmp_path: 
     server.double.register(host_facts_script(wanted(expected)), Reply(stdout=converged_facts(expected)))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code == 0, hosts
-    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (8, 0)
+    assert (hosts["lab-rdsh01"].passed, hosts["lab-rdsh01"].failed) == (9, 0)  # FSLogix's service too
     assert server.double.requests["Command"] == 1  # one PowerShell call for every check of the host
 
 
 def test_a_missing_feature_and_a_stopped_service_fail(double: tuple[Server, dict], tmp_path: Path) -> None:
     server, plan = double
     expected = expectations(plan, "lab-rdsh01")
-    state = converged_facts(expected, features={"RDS-RD-Server": False}, services={"TermService": "Stopped"})
+    stopped = {"TermService": "Stopped", "frxsvc": "Running"}
+    state = converged_facts(expected, features={"RDS-RD-Server": False}, services=stopped)
     server.double.register(host_facts_script(wanted(expected)), Reply(stdout=state))
     code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
     assert code != 0
@@ -132,3 +133,12 @@ def test_the_broker_passes_with_its_deployment_and_fails_on_a_changed_certificat
         code, hosts = run_suites(plan, None, tmp_path / "changed.xml", limit=["lab-rds01"])
         assert code != 0 and hosts["lab-rds01"].failed == 1, hosts
         assert "certificate RDGateway" in (tmp_path / "changed.xml").read_text()
+
+
+def test_fslogix_stopped_fails(double: tuple[Server, dict], tmp_path: Path) -> None:
+    server, plan = double
+    expected = expectations(plan, "lab-rdsh01")
+    state = converged_facts(expected, services={"TermService": "Running", "frxsvc": "Stopped"})
+    server.double.register(host_facts_script(wanted(expected)), Reply(stdout=state))
+    code, hosts = run_suites(plan, None, tmp_path / "junit.xml", limit=["lab-rdsh01"])
+    assert code != 0 and hosts["lab-rdsh01"].failures == ["test_fslogix_running"]

@@ -45,6 +45,16 @@ if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'SizeInMBs' 
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'SizeInMBs' -Value 30720 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\SizeInMBs'
 }
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'IsDynamic' -ErrorAction SilentlyContinue).'IsDynamic' -ne 1) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'IsDynamic' -Value 1 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\IsDynamic'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ProfileType' -ErrorAction SilentlyContinue).'ProfileType' -ne 0) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ProfileType' -Value 0 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\ProfileType'
+}
 if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'DeleteLocalProfileWhenVHDShouldApply' -ErrorAction SilentlyContinue).'DeleteLocalProfileWhenVHDShouldApply' -ne 1) {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'DeleteLocalProfileWhenVHDShouldApply' -Value 1 -PropertyType DWord -Force | Out-Null
@@ -54,6 +64,26 @@ if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopPro
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'FlipFlopProfileDirectoryName' -Value 1 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\FlipFlopProfileDirectoryName'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'LockedRetryCount' -ErrorAction SilentlyContinue).'LockedRetryCount' -ne 3) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'LockedRetryCount' -Value 3 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\LockedRetryCount'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'LockedRetryInterval' -ErrorAction SilentlyContinue).'LockedRetryInterval' -ne 15) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'LockedRetryInterval' -Value 15 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\LockedRetryInterval'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ReAttachIntervalSeconds' -ErrorAction SilentlyContinue).'ReAttachIntervalSeconds' -ne 15) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ReAttachIntervalSeconds' -Value 15 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\ReAttachIntervalSeconds'
+}
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ReAttachRetryCount' -ErrorAction SilentlyContinue).'ReAttachRetryCount' -ne 3) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\FSLogix\Profiles')) { New-Item -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ReAttachRetryCount' -Value 3 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\ReAttachRetryCount'
 }
 if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'hostname' -ErrorAction SilentlyContinue).'hostname' -ne 'lab-mfa.ad.lab.ferme.test') {
     if (-not (Test-Path -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP')) { New-Item -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Force | Out-Null }

@@ -1,0 +1,46 @@
+"""Software the operator supplies (no download at run time): checked by its SHA-256 here, copied to the host's
+protected staging folder, run silently, removed. Installed = its service exists (read in the batched facts)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PureWindowsPath
+from typing import Any
+
+from pyinfra.api.command import FileUploadCommand
+from pyinfra.api.operation import operation
+from pyinfra.context import host
+
+from ferme.operations.windows import fact_item
+from ferme.powershell.build import STAGING, protected_folder
+from ferme.powershell.quote import ps_quote
+
+# Exit codes of a silent installer that mean success (3010: a restart is owed, left to windows_reboot).
+SUCCESS = (0, 3010)
+
+
+@operation()
+def installed(software: str, installer: str, sha256: str, service: str, arguments: str, wanted: str) -> Any:
+    """`software` installed from the local file `installer` (whose SHA-256 must be `sha256`) unless `service` exists."""
+    if fact_item(wanted, "services", service) is not None:
+        host.noop(f"{software} is installed (service {service})")
+        return
+    try:
+        digest = hashlib.sha256(Path(installer).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ValueError(f"{software}: cannot read the installer {installer} ({exc.strerror})") from None
+    if digest != sha256.lower():
+        raise ValueError(f"{software}: {installer} has SHA-256 {digest}, not {sha256.lower()} as the inventory says")
+    staged = f"{STAGING}\\{PureWindowsPath(installer.replace('/', chr(92))).name}"
+    yield protected_folder(STAGING)
+    yield FileUploadCommand(installer, staged)
+    yield "\n".join([
+        "try {",
+        f"    $run = Start-Process -FilePath {ps_quote(staged)} -ArgumentList {ps_quote(arguments)} -Wait -PassThru",
+        f"    if ({' -and '.join(f'$run.ExitCode -ne {code}' for code in SUCCESS)}) {{",
+        f"        throw ({ps_quote(f'{software}: the installer ended with code ')} + $run.ExitCode)",
+        "    }",
+        "} finally {",
+        f"    Remove-Item -Path {ps_quote(staged)} -Force -ErrorAction SilentlyContinue",
+        "}",
+    ])  # fmt: skip
