@@ -31,6 +31,9 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "rd_deployment": state.get("rd_deployment"),
         "policies": state.get("policies", []),
         "fslogix": state.get("fslogix"),
+        "ad_groups_present": state.get("ad_groups_present", []),
+        "ad_ou": state.get("ad_ou"),
+        "dns_round_robin": state.get("dns_round_robin"),
         "profile_share": state.get("profile_share"),
     }
 
@@ -44,7 +47,9 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
         ),
         "registry": [key.rsplit("\\", 1) for key in expected["registry"]],
         "groups": sorted(expected["groups"]),
-        "ad_groups": sorted(expected.get("ad_groups", {})),
+        "ad_groups": sorted({*expected.get("ad_groups", {}), *expected.get("ad_groups_present", [])}),
+        "ad_ous": [expected["ad_ou"]] if expected.get("ad_ou") else [],
+        "dns_records": [[rr["zone"], rr["name"]]] if (rr := expected.get("dns_round_robin")) else [],
         "builtin_rules": expected["builtin_rules_off"],
         "rd_deployment": [expected["rd_deployment"]["broker"]] if expected.get("rd_deployment") else [],
         "policies": expected.get("policies", []),

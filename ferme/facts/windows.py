@@ -171,6 +171,29 @@ def _ad_groups(names: list[str]) -> list[str]:
     ])  # fmt: skip
 
 
+def _ad_ous(names: list[str]) -> list[str]:
+    """Active Directory OUs by distinguished name: whether each exists."""
+    return _each("ad_ous", names, [
+        "try { $facts.ad_ous[$name] = $null -ne (Get-ADOrganizationalUnit -Identity $name) }",
+        "catch { $facts.ad_ous[$name] = $false }",
+    ])  # fmt: skip
+
+
+def _dns_records(items: list[list[str]]) -> list[str]:
+    """A records (`[zone, name]`) on this DNS server: their addresses (an empty list: none)."""
+    lines = ["$facts.dns_records = [ordered]@{}"]
+    for zone, name in items:
+        key = json.dumps(f"{name}.{zone}")
+        lines.append(f"$facts.dns_records[{key}] = @(Get-DnsServerResourceRecord -ZoneName {ps_quote(zone)} -Name "
+                     f"{ps_quote(name)} -RRType A -ErrorAction SilentlyContinue | ForEach-Object "
+                     "{ $_.RecordData.IPv4Address.IPAddressToString })")  # fmt: skip
+    return lines
+
+
+def _addresses(value: Any) -> Any:
+    return sorted(str(v) for v in _as_list(value))
+
+
 def _ad_members(members: Any) -> Any:
     return None if members is None else sorted(str(m) for m in _as_list(members))
 
@@ -256,6 +279,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("tasks", _tasks),
     Kind("files", _files),
     Kind("builtin_rules", _builtin_rules),
+    Kind("ad_ous", _ad_ous, bool),
+    Kind("dns_records", _dns_records, _addresses, key=lambda item: f"{item[1]}.{item[0]}"),
     Kind("rd_deployment", deployment_probe, parse_deployment),  # on the managing broker: the whole deployment
     Kind("policies", policies_probe),  # registry keys Group Policy writes (read, never set)
 )

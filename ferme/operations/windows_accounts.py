@@ -71,16 +71,22 @@ def local_group_members(group: str, members: list[str], wanted: str, domain: str
     yield "\n".join(lines)
 
 
+def _new_group(group: str, path: str | None) -> str:
+    where = f" -Path {ps_quote(path)}" if path else ""
+    return (f"New-ADGroup -Name {ps_quote(group)} -SamAccountName {ps_quote(group)} -GroupScope Global "
+            f"-GroupCategory Security{where} -Description 'ferme'")  # fmt: skip
+
+
 @operation()
-def ad_group_members(group: str, members: list[str], wanted: str) -> Any:
+def ad_group_members(group: str, members: list[str], wanted: str, path: str | None = None) -> Any:
     """The Active Directory group `group` (sAMAccountName) exists and has exactly `members` (sAMAccountNames of
-    users or groups) as direct members: created in the domain's default container if absent, one no longer
-    wanted removed. Run on a domain controller (the ActiveDirectory module); AD replicates it."""
+    users or groups) as direct members: created in `path` (an OU's DN; else the domain's default container) if
+    absent, one no longer wanted removed. Run on a domain controller (the ActiveDirectory module); AD replicates
+    it."""
     current = fact_item(wanted, "ad_groups", group)
     lines = []
     if current is None:
-        lines.append(f"New-ADGroup -Name {ps_quote(group)} -SamAccountName {ps_quote(group)} -GroupScope Global "
-                     "-GroupCategory Security -Description 'ferme: accès à distance'")  # fmt: skip
+        lines.append(_new_group(group, path))
         current = []
     present = {m.lower() for m in current}
     missing = [m for m in members if m.lower() not in present]
@@ -111,3 +117,42 @@ def domain_join(domain: str, user: str, password: str | HiddenValue, wanted: str
     where = f" -OUPath {ps_quote(ou)}" if ou else ""
     yield StringCommand(f"Add-Computer -DomainName {ps_quote(domain)}{where} -Credential ",
                         *credential(user, revealed(password)), " -Force", _separator="")  # fmt: skip
+
+
+@operation()
+def ad_group(group: str, wanted: str, path: str | None = None) -> Any:
+    """The Active Directory group `group` exists (created in `path` when absent); its members are the site's."""
+    if fact_item(wanted, "ad_groups", group) is not None:
+        host.noop(f"group {group} exists")
+        return
+    yield _new_group(group, path)
+
+
+@operation()
+def ad_ou(dn: str, wanted: str) -> Any:
+    """The organisational unit `dn` exists (its parent must), protected from accidental deletion."""
+    if fact_item(wanted, "ad_ous", dn):
+        host.noop(f"{dn} exists")
+        return
+    name, _, parent = dn.partition(",")
+    if not name.upper().startswith("OU=") or not parent:
+        raise ValueError(f"{dn}: expected OU=Name,<parent DN>")
+    yield (f"New-ADOrganizationalUnit -Name {ps_quote(name[3:])} -Path {ps_quote(parent)} "
+           "-ProtectedFromAccidentalDeletion $true")  # fmt: skip
+
+
+@operation()
+def dns_round_robin(zone: str, record: str, addresses: list[str], wanted: str) -> Any:
+    """`record` in `zone` resolves to exactly `addresses` (one A record each): the brokers' client access name."""
+    current = fact_item(wanted, "dns_records", f"{record}.{zone}") or []
+    missing = [a for a in addresses if a not in current]
+    extra = [a for a in current if a not in addresses]
+    if not missing and not extra:
+        host.noop(f"{record}.{zone} resolves to {', '.join(addresses)}")
+        return
+    # -IpAddress: the documented alias of -IPv4Address (tree-sitter's grammar cannot parse a digit in a parameter)
+    lines = [f"Add-DnsServerResourceRecordA -ZoneName {ps_quote(zone)} -Name {ps_quote(record)} -IpAddress "
+             f"{ps_quote(a)}" for a in missing]  # fmt: skip
+    lines += [f"Remove-DnsServerResourceRecord -ZoneName {ps_quote(zone)} -Name {ps_quote(record)} -RRType A "
+              f"-RecordData {ps_quote(a)} -Force" for a in extra]  # fmt: skip
+    yield "\n".join(lines)

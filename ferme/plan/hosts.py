@@ -113,6 +113,9 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "groups": {REMOTE_DESKTOP_USERS: members} if "rds_session_host" in host.roles else {},
         "groups_domain": site.info.netbios,
         "ad_groups": _ad_groups(host, site),
+        "ad_groups_present": _ad_groups_present(host, site),
+        "ad_ou": _ad_ou(host, site),
+        "dns_round_robin": _dns_round_robin(host, site),
         "services": sorted({s for role in roles for s in spec(role).services}),
         "listening": sorted({host.connection.port, *(p for role in roles for p in listening_ports(role))}),
         "collections": [c.name for c in collections],
@@ -169,16 +172,63 @@ def _rd_deployment(host: Host, site: Site) -> dict[str, Any] | None:
     return deployment(site) if broker is not None and broker.name == host.name else None
 
 
-def _ad_groups(host: Host, site: Site) -> dict[str, list[str]]:
-    """On the first domain controller (AD replicates): the remote access group with exactly its members — the
-    agents named, and the groups of the services allowed (mfa.remote_access). An agent taken out loses it."""
+def first_dc(site: Site) -> str | None:
     dcs = sorted(h.name for h in site.hosts_with("directory") if h.managed)
-    if not dcs or dcs[0] != host.name or site.mfa is None:
-        return {}
-    from ferme.plan.mfa import remote_access_members
+    return dcs[0] if dcs else None
 
-    access = remote_access_members(site)
-    return {access["group"]: sorted({*access["agents"], *access["groups"]}, key=str.lower)}
+
+def domain_dn(site: Site) -> str:
+    return ",".join(f"DC={part}" for part in site.info.domain.split("."))
+
+
+def _ad_groups(host: Host, site: Site) -> dict[str, list[str]]:
+    """On the first domain controller (AD replicates), the groups whose members ferme keeps exactly: the remote
+    access group — the agents named, and the groups of the services allowed (mfa.remote_access); an agent taken
+    out loses it — and one group per onboarding wave, holding its services' groups."""
+    if first_dc(site) != host.name:
+        return {}
+    groups: dict[str, list[str]] = {}
+    if site.mfa is not None:
+        from ferme.plan.mfa import remote_access_members
+
+        access = remote_access_members(site)
+        groups[access["group"]] = sorted({*access["agents"], *access["groups"]}, key=str.lower)
+    services = {s.name: s.group for s in site.agents.services}
+    for wave in site.waves:
+        members = sorted({services[name] for name in wave.services if name in services}, key=str.lower)
+        groups[f"{site.directory.wave_group_prefix}{wave.number}"] = members
+    return groups
+
+
+def _ad_groups_present(host: Host, site: Site) -> list[str]:
+    """On the first DC: the collections' and RemoteApps' groups, created when absent (their members are the
+    site's: ferme does not touch them)."""
+    if first_dc(site) != host.name or site.rds is None:
+        return []
+    names = {
+        g for c in site.rds.collections for g in [*c.user_groups, *(g for a in c.remoteapps for g in a.user_groups)]
+    }
+    return sorted(names - set(_ad_groups(host, site)), key=str.lower)
+
+
+def _ad_ou(host: Host, site: Site) -> str | None:
+    if first_dc(site) != host.name:
+        return None
+    return site.directory.groups_ou or f"OU=Ferme,{domain_dn(site)}"
+
+
+def _dns_round_robin(host: Host, site: Site) -> dict[str, Any] | None:
+    """On the first DC (AD-integrated DNS): the brokers' client access name, one A record per broker."""
+    rds = site.rds
+    if first_dc(site) != host.name or rds is None or rds.broker_ha is None:
+        return None
+    name, domain = rds.broker_ha.client_access_name.lower(), site.info.domain.lower()
+    if not name.endswith("." + domain):
+        return None  # another zone: the site's DNS administrators publish it
+    brokers = sorted(site.hosts_with("rds_broker"), key=lambda h: h.name)
+    addresses = [str(next(a for z, a in b.addresses.items() if site.zones[z].kind == "servers")) for b in brokers
+                 if any(site.zones[z].kind == "servers" for z in b.addresses)]  # fmt: skip
+    return {"zone": domain, "name": name.removesuffix("." + domain), "addresses": sorted(addresses)}
 
 
 def _certificates(host: Host, site: Site) -> list[PlannedCertificate]:

@@ -96,6 +96,9 @@ class HostState(TypedDict, total=False):
     groups: dict[str, list[str]]  # local group (name or SID) → its members from `groups_domain`, exactly
     groups_domain: str  # NetBIOS name of the domain whose members ferme manages in local groups
     ad_groups: dict[str, list[str]]  # on the first DC: AD groups ferme keeps, with exactly these members
+    ad_groups_present: list[str]  # on the first DC: groups created when absent (members: the site's)
+    ad_ou: str | None  # on the first DC: the OU where ferme creates groups
+    dns_round_robin: dict[str, Any] | None  # on the first DC: the brokers' client access name's A records
     services: list[str]
     listening: list[int]
     collections: list[str]

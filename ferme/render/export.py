@@ -25,6 +25,21 @@ def _groups_block(plan: Plan, host: PlannedHost) -> list[str]:
               for group, members in sorted(memberships.items())], ""]  # fmt: skip
 
 
+def _deployment_block(host: PlannedHost) -> list[str]:
+    """On the managing broker: every step of a fresh deployment, each reading back before it changes, so the
+    block builds a farm from nothing and changes nothing on a converged one. Run it as the deployment account
+    in a session of its own on the broker (network credentials: the double hop does not apply)."""
+    from ferme.rds.delta import deployment_delta
+
+    desired = host["state"].get("rd_deployment")
+    if not desired:
+        return []
+    lines = ["# The RD deployment, from this broker (run as the deployment account, in a local session)"]
+    for step in deployment_delta(desired, None).steps:
+        lines += [f"# {step.title}", "& {", step.script, "}", ""]
+    return lines
+
+
 def render_export(plan: Plan, name: str) -> str:
     host = plan["hosts"][name]
     if host["os"] != "windows":
@@ -49,6 +64,7 @@ def render_export(plan: Plan, name: str) -> str:
         *_groups_block(plan, host),
         "# Windows Defender Firewall rules from the flows",
         render_host_rules(plan, name),
+        *_deployment_block(host),
         "if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }",
         "if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }",
         "",

@@ -564,6 +564,12 @@ class RpcPorts(Section):
 
 
 class Directory(Section):
+    groups_ou: str | None = Field(
+        None,
+        description="the OU (a DN) where ferme creates the farm's groups that do not exist yet (default: OU=Ferme at "
+        "the domain's root); groups that exist stay where they are",
+    )
+    wave_group_prefix: str = Field("GG-RDS-Vague-", description="the onboarding waves' groups: this prefix + number")
     rpc_ports: RpcPorts = Field(
         RpcPorts(),
         description="RPC ports the domain controllers are pinned to (NTDS `TCP/IP Port`, Netlogon `DCTcpipPort`): "

@@ -609,6 +609,10 @@ def converged_facts(expected: dict[str, Any], **changes: object) -> str:
         "domain": {"joined": True, "name": "ad.lab.ferme.test"},
         "reboot_pending": False,
     }  # fmt: skip
+    facts["ad_groups"].update({group: [] for group in expected.get("ad_groups_present", [])})
+    facts["ad_ous"] = {expected["ad_ou"]: True} if expected.get("ad_ou") else {}
+    records = expected.get("dns_round_robin")
+    facts["dns_records"] = {f"{records['name']}.{records['zone']}": records["addresses"]} if records else {}
     if expected.get("fslogix"):
         facts["services"][expected["fslogix"]["service"]] = "Running"
     share = expected.get("profile_share")

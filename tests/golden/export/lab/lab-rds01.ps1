@@ -256,5 +256,164 @@ foreach ($name in @('RemoteDesktop-UserMode-In-TCP', 'RemoteDesktop-UserMode-In-
     }
 }
 
+# The RD deployment, from this broker (run as the deployment account, in a local session)
+# deployment lab-rds01.ad.lab.ferme.test
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$deployed = $true
+try { Get-RDServer -ConnectionBroker $broker -ErrorAction Stop | Out-Null } catch { $deployed = $false }
+if (-not $deployed) {
+    New-RDSessionDeployment -ConnectionBroker $broker -SessionHost @('lab-rdsh01.ad.lab.ferme.test') -WebAccessServer 'lab-rdgw02.ad.lab.ferme.test'
+}
+}
+
+# add-server lab-rdsh02.ad.lab.ferme.test RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'lab-rdsh02.ad.lab.ferme.test' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'lab-rdsh02.ad.lab.ferme.test' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server lab-rds01.ad.lab.ferme.test RDS-WEB-ACCESS
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'lab-rds01.ad.lab.ferme.test' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-WEB-ACCESS') {
+    Add-RDServer -Server 'lab-rds01.ad.lab.ferme.test' -Role 'RDS-WEB-ACCESS' -ConnectionBroker $broker
+}
+}
+
+# add-server lab-rds01.ad.lab.ferme.test RDS-LICENSING
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'lab-rds01.ad.lab.ferme.test' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-LICENSING') {
+    Add-RDServer -Server 'lab-rds01.ad.lab.ferme.test' -Role 'RDS-LICENSING' -ConnectionBroker $broker
+}
+}
+
+# add-server lab-rdgw02.ad.lab.ferme.test RDS-GATEWAY
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'lab-rdgw02.ad.lab.ferme.test' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-GATEWAY') {
+    Add-RDServer -Server 'lab-rdgw02.ad.lab.ferme.test' -Role 'RDS-GATEWAY' -ConnectionBroker $broker -GatewayExternalFqdn 'bureau.lab.ferme.test'
+}
+}
+
+# add-server lab-rds01.ad.lab.ferme.test RDS-GATEWAY
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'lab-rds01.ad.lab.ferme.test' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-GATEWAY') {
+    Add-RDServer -Server 'lab-rds01.ad.lab.ferme.test' -Role 'RDS-GATEWAY' -ConnectionBroker $broker -GatewayExternalFqdn 'bureau.lab.ferme.test'
+}
+}
+
+# licensing PerUser
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$license = Get-RDLicenseConfiguration -ConnectionBroker $broker
+$current = (@($license.LicenseServer) | ForEach-Object { ([string]$_).ToLower() } | Sort-Object) -join ','
+if ([string]$license.Mode -ne 'PerUser' -or $current -ne 'lab-rds01.ad.lab.ferme.test') {
+    Set-RDLicenseConfiguration -Mode PerUser -LicenseServer @('lab-rds01.ad.lab.ferme.test') -ConnectionBroker $broker -Force
+}
+Write-Output 'ferme: RDS CALs have no cmdlet: activate the server and install the CAL packs with the Remote Desktop Licensing Manager (licmgr.exe) on the licensing server'
+}
+
+# gateway bureau.lab.ferme.test
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$gateway = Get-RDDeploymentGatewayConfiguration -ConnectionBroker $broker
+if ([string]$gateway.GatewayMode -ne 'Custom' -or $gateway.GatewayExternalFqdn -ne 'bureau.lab.ferme.test' -or [string]$gateway.LogonMethod -ne 'Password' -or $gateway.UseCachedCredentials -ne $true -or $gateway.BypassLocal -ne $false) {
+    Set-RDDeploymentGatewayConfiguration -GatewayMode Custom -GatewayExternalFqdn 'bureau.lab.ferme.test' -LogonMethod Password -UseCachedCredentials $true -BypassLocal $false -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDGateway
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$current = [string](Get-RDCertificate -Role RDGateway -ConnectionBroker $broker).Thumbprint
+if ($current -ne '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C') {
+    Set-RDCertificate -Role RDGateway -Thumbprint '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C' -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDPublishing
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$current = [string](Get-RDCertificate -Role RDPublishing -ConnectionBroker $broker).Thumbprint
+if ($current -ne '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C') {
+    Set-RDCertificate -Role RDPublishing -Thumbprint '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C' -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDRedirector
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$current = [string](Get-RDCertificate -Role RDRedirector -ConnectionBroker $broker).Thumbprint
+if ($current -ne '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C') {
+    Set-RDCertificate -Role RDRedirector -Thumbprint '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C' -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDWebAccess
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$current = [string](Get-RDCertificate -Role RDWebAccess -ConnectionBroker $broker).Thumbprint
+if ($current -ne '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C') {
+    Set-RDCertificate -Role RDWebAccess -Thumbprint '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C' -ConnectionBroker $broker -Force
+}
+}
+
+# collection Bureau
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+$present = @(Get-RDSessionCollection -ConnectionBroker $broker | Where-Object { $_.CollectionName -eq 'Bureau' }).Count -gt 0
+if (-not $present) {
+    try { New-RDSessionCollection -CollectionName 'Bureau' -CollectionDescription '' -SessionHost @('lab-rdsh01.ad.lab.ferme.test', 'lab-rdsh02.ad.lab.ferme.test') -ConnectionBroker $broker }
+    catch {
+        if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
+        Write-Output ('ferme: collection Bureau: set by Group Policy, left to it: ' + "$_")
+    }
+}
+}
+
+# settings Bureau: CollectionDescription, UserGroup, IdleSessionLimitMin, DisconnectedSessionLimitMin, ActiveSessionLimitMin, BrokenConnectionAction, AutomaticReconnectionEnabled, ClientDeviceRedirectionOptions, ClientPrinterRedirected, RDEasyPrintDriverEnabled, ClientPrinterAsDefault, AuthenticateUsingNLA, SecurityLayer, EncryptionLevel, CustomRdpProperty
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'lab-rds01.ad.lab.ferme.test'
+try {
+    Set-RDSessionCollectionConfiguration -CollectionName 'Bureau' -CollectionDescription '' -UserGroup @('LAB\GG-RDS-Bureau') -IdleSessionLimitMin 60 -DisconnectedSessionLimitMin 120 -ActiveSessionLimitMin 0 -BrokenConnectionAction 'Disconnect' -AutomaticReconnectionEnabled $true -ClientDeviceRedirectionOptions AudioVideoPlayBack,AudioRecording,SmartCard,Clipboard,TimeZone -ClientPrinterRedirected $true -RDEasyPrintDriverEnabled $true -ClientPrinterAsDefault $false -AuthenticateUsingNLA $true -SecurityLayer 'SSL' -EncryptionLevel 'High' -CustomRdpProperty 'camerastoredirect:s:' -ConnectionBroker $broker
+} catch {
+    if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
+    $settings = [ordered]@{ CollectionDescription = ''; UserGroup = @('LAB\GG-RDS-Bureau'); IdleSessionLimitMin = 60; DisconnectedSessionLimitMin = 120; ActiveSessionLimitMin = 0; BrokenConnectionAction = 'Disconnect'; AutomaticReconnectionEnabled = $true; ClientDeviceRedirectionOptions = 'AudioVideoPlayBack, AudioRecording, SmartCard, Clipboard, TimeZone'; ClientPrinterRedirected = $true; RDEasyPrintDriverEnabled = $true; ClientPrinterAsDefault = $false; AuthenticateUsingNLA = $true; SecurityLayer = 'SSL'; EncryptionLevel = 'High'; CustomRdpProperty = 'camerastoredirect:s:' }
+    foreach ($key in @($settings.Keys)) {
+        $one = @{ CollectionName = 'Bureau'; ConnectionBroker = $broker }
+        $one[$key] = $settings[$key]
+        try { Set-RDSessionCollectionConfiguration @one }
+        catch {
+            if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
+            Write-Output ("ferme: $key of collection " + 'Bureau' + ' is set by Group Policy: left to it')
+        }
+    }
+}
+}
+
 if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
 if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }

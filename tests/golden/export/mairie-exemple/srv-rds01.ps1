@@ -274,5 +274,146 @@ foreach ($name in @('RemoteDesktop-UserMode-In-TCP', 'RemoteDesktop-UserMode-In-
     }
 }
 
+# The RD deployment, from this broker (run as the deployment account, in a local session)
+# deployment srv-rds01.ad.mairie-exemple.fr
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$deployed = $true
+try { Get-RDServer -ConnectionBroker $broker -ErrorAction Stop | Out-Null } catch { $deployed = $false }
+if (-not $deployed) {
+    New-RDSessionDeployment -ConnectionBroker $broker -SessionHost @('srv-rds01.ad.mairie-exemple.fr') -WebAccessServer 'srv-rds01.ad.mairie-exemple.fr'
+}
+}
+
+# add-server srv-rds01.ad.mairie-exemple.fr RDS-LICENSING
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'srv-rds01.ad.mairie-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-LICENSING') {
+    Add-RDServer -Server 'srv-rds01.ad.mairie-exemple.fr' -Role 'RDS-LICENSING' -ConnectionBroker $broker
+}
+}
+
+# add-server srv-rds01.ad.mairie-exemple.fr RDS-GATEWAY
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'srv-rds01.ad.mairie-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-GATEWAY') {
+    Add-RDServer -Server 'srv-rds01.ad.mairie-exemple.fr' -Role 'RDS-GATEWAY' -ConnectionBroker $broker -GatewayExternalFqdn 'bureau.mairie-exemple.fr'
+}
+}
+
+# licensing PerUser
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$license = Get-RDLicenseConfiguration -ConnectionBroker $broker
+$current = (@($license.LicenseServer) | ForEach-Object { ([string]$_).ToLower() } | Sort-Object) -join ','
+if ([string]$license.Mode -ne 'PerUser' -or $current -ne 'srv-rds01.ad.mairie-exemple.fr') {
+    Set-RDLicenseConfiguration -Mode PerUser -LicenseServer @('srv-rds01.ad.mairie-exemple.fr') -ConnectionBroker $broker -Force
+}
+Write-Output 'ferme: RDS CALs have no cmdlet: activate the server and install the CAL packs with the Remote Desktop Licensing Manager (licmgr.exe) on the licensing server'
+}
+
+# gateway bureau.mairie-exemple.fr
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$gateway = Get-RDDeploymentGatewayConfiguration -ConnectionBroker $broker
+if ([string]$gateway.GatewayMode -ne 'Custom' -or $gateway.GatewayExternalFqdn -ne 'bureau.mairie-exemple.fr' -or [string]$gateway.LogonMethod -ne 'Password' -or $gateway.UseCachedCredentials -ne $true -or $gateway.BypassLocal -ne $false) {
+    Set-RDDeploymentGatewayConfiguration -GatewayMode Custom -GatewayExternalFqdn 'bureau.mairie-exemple.fr' -LogonMethod Password -UseCachedCredentials $true -BypassLocal $false -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDGateway
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$current = [string](Get-RDCertificate -Role RDGateway -ConnectionBroker $broker).Thumbprint
+if ($current -ne 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344') {
+    Set-RDCertificate -Role RDGateway -Thumbprint 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344' -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDPublishing
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$current = [string](Get-RDCertificate -Role RDPublishing -ConnectionBroker $broker).Thumbprint
+if ($current -ne 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344') {
+    Set-RDCertificate -Role RDPublishing -Thumbprint 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344' -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDRedirector
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$current = [string](Get-RDCertificate -Role RDRedirector -ConnectionBroker $broker).Thumbprint
+if ($current -ne 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344') {
+    Set-RDCertificate -Role RDRedirector -Thumbprint 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344' -ConnectionBroker $broker -Force
+}
+}
+
+# certificate RDWebAccess
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$current = [string](Get-RDCertificate -Role RDWebAccess -ConnectionBroker $broker).Thumbprint
+if ($current -ne 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344') {
+    Set-RDCertificate -Role RDWebAccess -Thumbprint 'A1B2C3D4E5F60718293A4B5C6D7E8F9011223344' -ConnectionBroker $broker -Force
+}
+}
+
+# collection Bureau
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$present = @(Get-RDSessionCollection -ConnectionBroker $broker | Where-Object { $_.CollectionName -eq 'Bureau' }).Count -gt 0
+if (-not $present) {
+    try { New-RDSessionCollection -CollectionName 'Bureau' -CollectionDescription 'Bureau complet des agents' -SessionHost @('srv-rds01.ad.mairie-exemple.fr') -ConnectionBroker $broker }
+    catch {
+        if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
+        Write-Output ('ferme: collection Bureau: set by Group Policy, left to it: ' + "$_")
+    }
+}
+}
+
+# settings Bureau: CollectionDescription, UserGroup, IdleSessionLimitMin, DisconnectedSessionLimitMin, ActiveSessionLimitMin, BrokenConnectionAction, AutomaticReconnectionEnabled, ClientDeviceRedirectionOptions, ClientPrinterRedirected, RDEasyPrintDriverEnabled, ClientPrinterAsDefault, AuthenticateUsingNLA, SecurityLayer, EncryptionLevel, CustomRdpProperty
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+try {
+    Set-RDSessionCollectionConfiguration -CollectionName 'Bureau' -CollectionDescription 'Bureau complet des agents' -UserGroup @('MAIRIE\GG-RDS-Bureau') -IdleSessionLimitMin 60 -DisconnectedSessionLimitMin 120 -ActiveSessionLimitMin 0 -BrokenConnectionAction 'Disconnect' -AutomaticReconnectionEnabled $true -ClientDeviceRedirectionOptions AudioVideoPlayBack,AudioRecording,SmartCard,Clipboard,TimeZone -ClientPrinterRedirected $true -RDEasyPrintDriverEnabled $true -ClientPrinterAsDefault $false -AuthenticateUsingNLA $true -SecurityLayer 'SSL' -EncryptionLevel 'High' -CustomRdpProperty 'camerastoredirect:s:' -ConnectionBroker $broker
+} catch {
+    if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
+    $settings = [ordered]@{ CollectionDescription = 'Bureau complet des agents'; UserGroup = @('MAIRIE\GG-RDS-Bureau'); IdleSessionLimitMin = 60; DisconnectedSessionLimitMin = 120; ActiveSessionLimitMin = 0; BrokenConnectionAction = 'Disconnect'; AutomaticReconnectionEnabled = $true; ClientDeviceRedirectionOptions = 'AudioVideoPlayBack, AudioRecording, SmartCard, Clipboard, TimeZone'; ClientPrinterRedirected = $true; RDEasyPrintDriverEnabled = $true; ClientPrinterAsDefault = $false; AuthenticateUsingNLA = $true; SecurityLayer = 'SSL'; EncryptionLevel = 'High'; CustomRdpProperty = 'camerastoredirect:s:' }
+    foreach ($key in @($settings.Keys)) {
+        $one = @{ CollectionName = 'Bureau'; ConnectionBroker = $broker }
+        $one[$key] = $settings[$key]
+        try { Set-RDSessionCollectionConfiguration @one }
+        catch {
+            if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
+            Write-Output ("ferme: $key of collection " + 'Bureau' + ' is set by Group Policy: left to it')
+        }
+    }
+}
+}
+
+# remoteapp Bureau/logiciel-etat-civil
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'srv-rds01.ad.mairie-exemple.fr'
+$app = Get-RDRemoteApp -CollectionName 'Bureau' -ConnectionBroker $broker | Where-Object { $_.Alias -eq 'logiciel-etat-civil' }
+if ($null -eq $app) {
+    New-RDRemoteApp -CollectionName 'Bureau' -Alias 'logiciel-etat-civil' -DisplayName 'État civil' -FilePath 'C:\Program Files\EtatCivil\etatcivil.exe' -ConnectionBroker $broker | Out-Null
+} else {
+    Set-RDRemoteApp -CollectionName 'Bureau' -Alias 'logiciel-etat-civil' -DisplayName 'État civil' -FilePath 'C:\Program Files\EtatCivil\etatcivil.exe' -UserGroups @() -ConnectionBroker $broker | Out-Null
+}
+}
+
 if ($changes.Count -eq 0) { Write-Output 'ferme: nothing to change' } else { $changes | Write-Output }
 if ($restartNeeded) { Write-Warning 'ferme: restart the host to finish installing its features' }
