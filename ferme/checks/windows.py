@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ferme.plan.types import Plan
+from ferme.rds.gateway import ROOT as GATEWAY_ROOT
 from ferme.render.windows_firewall import builtin_rules_replaced, rule_signature, rules_for_host
 
 
@@ -31,6 +32,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "rd_deployment": state.get("rd_deployment"),
         "policies": state.get("policies", []),
         "fslogix": state.get("fslogix"),
+        "gateway_policies": state.get("gateway_policies"),
         "ad_groups_present": state.get("ad_groups_present", []),
         "ad_ou": state.get("ad_ou"),
         "dns_round_robin": state.get("dns_round_robin"),
@@ -54,5 +56,6 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
         "rd_deployment": [expected["rd_deployment"]["broker"]] if expected.get("rd_deployment") else [],
         "policies": expected.get("policies", []),
         "shares": [expected["profile_share"]["name"]] if expected.get("profile_share") else [],
+        "gateway": [GATEWAY_ROOT] if expected.get("gateway_policies") else [],
         "acls": [expected["profile_share"]["path"]] if expected.get("profile_share") else [],
     }

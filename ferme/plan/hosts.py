@@ -128,7 +128,28 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "rd_deployment": _rd_deployment(host, site),
         "policies": [TS_POLICIES] if "rds_session_host" in host.roles else [],
         "fslogix": _fslogix(host, site),
+        "gateway_policies": _gateway_policies(host, site),
         "profile_share": _profile_share(host, site),
+    }
+
+
+def _gateway_policies(host: Host, site: Site) -> dict[str, Any] | None:
+    """On each RD Gateway: its CAP and RAP for the collections' groups (`group@DOMAIN`, as the RDS: drive names
+    them), toward the farm's servers only (ferme.rds.gateway)."""
+    if site.rds is None or "rds_gateway" not in host.roles:
+        return None
+    from ferme.plan.rds import fqdn
+
+    groups = sorted({f"{g}@{site.info.netbios}" for c in site.rds.collections for g in c.user_groups})
+    servers = {fqdn(h) for role in ("rds_session_host", "rds_broker") for h in site.hosts_with(role)}
+    if site.rds.broker_ha is not None:
+        servers.add(site.rds.broker_ha.client_access_name.lower())
+    return {
+        "cap": "ferme-CAP",
+        "rap": "ferme-RAP",
+        "computer_group": "ferme-serveurs-rds",
+        "user_groups": groups,
+        "computers": sorted(servers),
     }
 
 

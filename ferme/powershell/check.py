@@ -9,6 +9,7 @@ refuses PowerShell-7-only syntax (`&&`, `||`, `?:`, `??`), which Windows PowerSh
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,22 @@ from ferme.powershell.catalogue import Cmdlet, common_parameters, lookup, names
 from ferme.powershell.quote import SINGLE_QUOTES
 
 VERB_NOUN = re.compile(r"^[A-Za-z]+-[A-Za-z0-9]+$")
+
+# Parameters a provider adds to New-Item in one of its containers (dynamic parameters: not in the catalogue).
+# The RemoteDesktopServices provider (`RDS:` drive, Microsoft: "Use the Remote Desktop Services provider"):
+# container → parameter → whether it is mandatory there.
+DYNAMIC_PARAMETERS: dict[str, dict[str, dict[str, bool]]] = {
+    "new-item": {
+        "rds:\\gatewayserver\\cap": {"UserGroups": True, "AuthMethod": True, "ComputerGroupNames": False},
+        "rds:\\gatewayserver\\rap": {
+            "UserGroups": True,
+            "ComputerGroupType": True,
+            "ComputerGroup": False,
+            "Description": False,
+        },
+        "rds:\\gatewayserver\\gatewaymanagedcomputergroups": {"Computers": True, "Description": False},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -193,6 +210,10 @@ def _check_command(command: tree_sitter.Node, source: bytes) -> list[Finding]:
     positional: list[tree_sitter.Node] = []
     splatted = False
     elements = _elements(command)
+    dynamic = _dynamic_parameters(cmdlet.name, elements)
+    for parameter in dynamic:
+        pool.setdefault(parameter.lower(), parameter)
+        specs.setdefault(parameter, {"switch": False})
     i = 0
     while i < len(elements):
         node = elements[i]
@@ -227,9 +248,28 @@ def _check_command(command: tree_sitter.Node, source: bytes) -> list[Finding]:
         else:
             positional.append(node)
         i += 1
-    findings += _check_sets(cmdlet, named, positional, splatted, _piped(command), where)
-    findings += _check_values(cmdlet, named, specs)
+    missing = [f"-{p}" for p, required in dynamic.items() if required and p not in named]
+    if missing and not splatted:
+        findings.append(
+            Finding(*where, cmdlet.name, "mandatory", f"the provider's container needs {', '.join(missing)}")
+        )
+    static = {key: value for key, value in named.items() if key not in dynamic}
+    findings += _check_sets(cmdlet, static, positional, splatted, _piped(command), where)
+    findings += _check_values(cmdlet, static, specs)
     return _downgrade_documented(cmdlet, findings)
+
+
+def _dynamic_parameters(cmdlet: str, elements: list[tree_sitter.Node]) -> dict[str, bool]:
+    """The provider's dynamic parameters where the command's -Path is a literal container that has some."""
+    containers = DYNAMIC_PARAMETERS.get(cmdlet.lower())
+    if not containers:
+        return {}
+    for node, following in itertools.pairwise(elements):
+        if node.type == "command_parameter" and _text(node).lstrip("-").lower() == "path":
+            literal = _literals(following)
+            if literal and len(literal) == 1:
+                return containers.get(literal[0].rstrip("\\").lower(), {})
+    return {}
 
 
 def _piped(command: tree_sitter.Node) -> bool:

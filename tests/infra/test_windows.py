@@ -147,3 +147,17 @@ def test_profile_share(windows: Any) -> None:
     rules = {r.lower() for r in acl["rules"]}
     wanted = [f"{a}={g if ':' in g else g + ':All'}" for a, g in share["acl"].items()]
     assert acl["protected"] and not [w for w in wanted if w.lower() not in rules], (acl, wanted)
+
+
+def test_gateway_policies(windows: Any) -> None:
+    """RD Gateways: one CAP and one RAP, for the collections' groups only, toward the farm's servers only."""
+    from ferme.rds.gateway import ROOT, changes
+
+    expected, facts = windows
+    desired = expected.get("gateway_policies")
+    if not desired:
+        pytest.skip("not an RD Gateway")
+    current = facts["gateway"].get(ROOT)
+    assert current is not None, "the RDS: drive is not there (RDS-Gateway not installed)"
+    left = changes(desired, current)
+    assert not left, f"the gateway's policies differ: {left}"

@@ -613,6 +613,22 @@ def converged_facts(expected: dict[str, Any], **changes: object) -> str:
     facts["ad_ous"] = {expected["ad_ou"]: True} if expected.get("ad_ou") else {}
     records = expected.get("dns_round_robin")
     facts["dns_records"] = {f"{records['name']}.{records['zone']}": records["addresses"]} if records else {}
+    gateway = expected.get("gateway_policies")
+    if gateway:
+        groups = [g.lower() for g in gateway["user_groups"]]
+        facts["gateway"] = {
+            "RDS:\\GatewayServer": {
+                "caps": {gateway["cap"]: groups},
+                "raps": {
+                    gateway["rap"]: {
+                        "user_groups": groups,
+                        "computer_group_type": "0",
+                        "computer_group": gateway["computer_group"],
+                    }
+                },
+                "groups": {gateway["computer_group"]: gateway["computers"]},
+            }
+        }
     if expected.get("fslogix"):
         facts["services"][expected["fslogix"]["service"]] = "Running"
     share = expected.get("profile_share")

@@ -115,3 +115,18 @@ def test_the_script_head_passes_the_catalogue() -> None:
     from ferme.powershell.check import check_script, errors
 
     assert errors(check_script(PSRP_HEAD + "Get-Service -Name 'TermService'")) == []
+
+
+def test_the_rds_provider_dynamic_parameters_are_checked() -> None:
+    """Issue 13: New-Item under RDS:\\GatewayServer takes the provider's parameters (not in the catalogue): known
+    ones pass, a mandatory one missing and one that is not the provider's are found."""
+    from ferme.powershell.check import check_script, errors
+
+    good = "New-Item -Path 'RDS:\\GatewayServer\\CAP' -Name 'ferme-CAP' -UserGroups @('G@DOM') -AuthMethod 1"
+    assert errors(check_script(good)) == []
+    missing = "New-Item -Path 'RDS:\\GatewayServer\\RAP' -Name 'ferme-RAP' -UserGroups @('G@DOM')"
+    assert [f.kind for f in errors(check_script(missing))] == ["mandatory"]
+    elsewhere = "New-Item -Path 'C:\\Profils' -Name 'x' -UserGroups @('G@DOM')"
+    assert [f.kind for f in errors(check_script(elsewhere))] == ["parameter"]
+    wrong = "New-Item -Path 'RDS:\\GatewayServer\\CAP' -Name 'c' -UserGroups @('G@DOM') -AuthMethod 1 -Computers 'x'"
+    assert [f.kind for f in errors(check_script(wrong))] == ["parameter"]
