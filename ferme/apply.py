@@ -71,9 +71,12 @@ def missing_for(plan: Plan, chosen: list[str], missing: dict[str, Problem]) -> l
     """The missing files (PFX, installers) that hosts about to be converged need: checked before any connection."""
     needed = {c["pfx"] for name in chosen for c in plan["hosts"][name]["state"].get("certificates", [])}
     for name in chosen:
-        fslogix = plan["hosts"][name]["state"].get("fslogix") or {}
+        state = plan["hosts"][name]["state"]
+        fslogix = state.get("fslogix") or {}
         if fslogix.get("installer"):
             needed.add(fslogix["installer"]["path"])
+        web = state.get("web_client") or {}
+        needed |= {web[part]["path"] for part in ("module", "package") if web.get(part)}
     return [problem for pfx, problem in missing.items() if pfx in needed]
 
 

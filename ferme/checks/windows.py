@@ -11,6 +11,8 @@ from typing import Any
 
 from ferme.plan.types import Plan
 from ferme.rds.gateway import ROOT as GATEWAY_ROOT
+from ferme.rds.web import MARKER as WEB_MARKER
+from ferme.rds.web import RDWEB_PAGES
 from ferme.render.windows_firewall import builtin_rules_replaced, rule_signature, rules_for_host
 
 
@@ -33,6 +35,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "policies": state.get("policies", []),
         "fslogix": state.get("fslogix"),
         "gateway_policies": state.get("gateway_policies"),
+        "web_client": state.get("web_client"),
         "ad_groups_present": state.get("ad_groups_present", []),
         "ad_ou": state.get("ad_ou"),
         "dns_round_robin": state.get("dns_round_robin"),
@@ -57,5 +60,13 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
         "policies": expected.get("policies", []),
         "shares": [expected["profile_share"]["name"]] if expected.get("profile_share") else [],
         "gateway": [GATEWAY_ROOT] if expected.get("gateway_policies") else [],
+        "files": [WEB_MARKER] if _web_files(expected) else [],
+        "machine_keys": [RDWEB_PAGES] if (expected.get("web_client") or {}).get("machine_key") else [],
         "acls": [expected["profile_share"]["path"]] if expected.get("profile_share") else [],
     }
+
+
+def _web_files(expected: dict[str, Any]) -> bool:
+    """An RD Web server whose web client ferme installs (the operator's files are given)."""
+    web = expected.get("web_client") or {}
+    return bool(web.get("enabled") and web.get("module") and web.get("package"))

@@ -14,6 +14,7 @@ from ferme.powershell.build import RULE_SIGNATURE
 from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
 from ferme.rds import gateway
 from ferme.rds.read import deployment_probe, parse_deployment, policies_probe
+from ferme.rds.web import machine_key_probe
 
 
 def host_facts_script(wanted: dict[str, Any]) -> str:
@@ -283,10 +284,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("ad_ous", _ad_ous, bool),
     Kind("dns_records", _dns_records, _addresses, key=lambda item: f"{item[1]}.{item[0]}"),
     Kind("rd_deployment", deployment_probe, parse_deployment),  # on the managing broker: the whole deployment
+    # registry keys Group Policy writes (read, never set)
     Kind("policies", policies_probe),
-    Kind(
-        "gateway", gateway.probe, gateway.parse
-    ),  # RD Gateways: their authorization policies  # registry keys Group Policy writes (read, never set)
+    # RD Gateways: their authorization policies
+    Kind("gateway", gateway.probe, gateway.parse),
+    # RD Web: a digest of IIS's machineKey, never the keys
+    Kind("machine_keys", machine_key_probe),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

@@ -32,6 +32,22 @@ def pfx_thumbprints(data: bytes, password: str) -> list[str]:
     return [hashlib.sha1(c.public_bytes(Encoding.DER)).hexdigest().upper() for c in certificates]
 
 
+def pfx_certificate(pfx: str, password: str, thumbprint: str) -> bytes:
+    """The certificate `thumbprint` of a PFX, public part only (DER: a .cer file); ValueError if it is not there."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    try:
+        bundle = pkcs12.load_pkcs12(Path(pfx).read_bytes(), password.encode())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{pfx}: cannot read the PFX ({exc})") from None
+    certificates = ([bundle.cert.certificate] if bundle.cert else []) + [c.certificate for c in bundle.additional_certs]
+    for cert in certificates:
+        der = cert.public_bytes(Encoding.DER)
+        if hashlib.sha1(der).hexdigest().upper() == normalise_thumbprint(thumbprint):
+            return der
+    raise ValueError(f"{pfx} holds no certificate {thumbprint}")
+
+
 @operation()
 def certificate(pfx: str, thumbprint: str, password: str | HiddenValue, wanted: str) -> Any:
     """The certificate `thumbprint` in Cert:\\LocalMachine\\My, imported from `pfx` when it is missing."""

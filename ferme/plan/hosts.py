@@ -129,7 +129,31 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "policies": [TS_POLICIES] if "rds_session_host" in host.roles else [],
         "fslogix": _fslogix(host, site),
         "gateway_policies": _gateway_policies(host, site),
+        "web_client": _web_client(host, site),
         "profile_share": _profile_share(host, site),
+    }
+
+
+def _web_client(host: Host, site: Site) -> dict[str, Any] | None:
+    """On each RD Web server: the HTML5 web client from the operator's files, the broker's certificate it trusts
+    (the deployment's RDRedirector certificate), and the machineKey shared by the RD Web servers."""
+    rds = site.rds
+    if rds is None or "rds_web" not in host.roles:
+        return None
+    files = rds.web_client_files
+    broker = next((c for c in rds.certificates if "RDRedirector" in c.roles), None)
+    return {
+        "enabled": rds.web_client,
+        "module": files.module.model_dump() if files else None,
+        "package": files.package.model_dump() if files else None,
+        "broker_certificate": {
+            "pfx": broker.pfx,
+            "thumbprint": broker.thumbprint,
+            "password": {"secret": broker.password.name},
+        }
+        if broker
+        else None,
+        "machine_key": {"secret": rds.web_machine_key.name} if rds.web_machine_key else None,
     }
 
 

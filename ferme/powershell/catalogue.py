@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data" / "powershell-catalogue.json"
+# The HTML5 web client's module, from the how-to page that documents it (no reference pages exist).
+WEB_CLIENT = DATA.with_name("rdwebclient-catalogue.json")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,9 @@ class Cmdlet:
 
 @cache
 def _data() -> dict[str, Any]:
-    return json.loads(DATA.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
+    data["cmdlets"].update(json.loads(WEB_CLIENT.read_text(encoding="utf-8"))["cmdlets"])
+    return data
 
 
 @cache

@@ -240,6 +240,10 @@ class Checker:
             elif "rds_database" not in database.roles:
                 self.report(("rds", "broker_ha", "database_server"), f"{database.name} does not have the rds_database "
                             "role", "add rds_database to its roles (the brokers reach it on 1433/tcp)")  # fmt: skip
+        webs = [h.name for h in self.hosts.values() if "rds_web" in h.roles and h.os == "windows"]
+        if len(webs) > 1 and rds.web_machine_key is None:
+            self.report(("rds",), f"{len(webs)} RD Web servers ({', '.join(webs)}) without a shared key",
+                        "add rds.web_machine_key: !secret rdweb_machine_key (ferme secrets init makes it)")  # fmt: skip
         if len(gateways) > 1 and rds.gateway.ha is None:
             self.report(
                 ("rds", "gateway"),

@@ -130,6 +130,13 @@ def _missing_files(inv: schema.Inventory, folder: Path, positions: Positions) ->
             path: FieldPath = ("rds", "certificates", i, "pfx")
             missing[certificate.pfx] = Problem(positions.of(path), path, f"{certificate.pfx} does not exist",
                                                "ferme apply will not converge the hosts that need it")  # fmt: skip
+    files = inv.rds.web_client_files if inv.rds else None
+    for part in ("module", "package") if files is not None else ():
+        given = getattr(files, part).path
+        if not (folder / given).is_file():
+            at: FieldPath = ("rds", "web_client_files", part, "path")
+            missing[given] = Problem(positions.of(at), at, f"{given} does not exist",
+                                     "ferme apply will not install the web client without it")  # fmt: skip
     profiles = inv.rds.profiles if inv.rds else None
     if profiles is not None and profiles.installer is not None:
         installer = profiles.installer.path

@@ -402,6 +402,11 @@ class Rds(Section):
     web_client_files: WebClient | None = Field(
         None, description="the web client's offline files (without them ferme reports what is missing)"
     )
+    web_machine_key: Secret | None = Field(
+        None,
+        description="the RD Web servers' shared key (a `!secret`: ferme derives IIS's machineKey from it); needed "
+        "with several RD Web servers behind one name, so that a sign-in on one is valid on the others",
+    )
     maintenance: list[str] = Field(
         [], description="session hosts under maintenance: no new connections, agents warned (rds.drain.message)"
     )

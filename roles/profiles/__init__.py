@@ -11,7 +11,7 @@ from ferme.operations.windows import wanted_for
 
 @deploy("FSLogix profile share")
 def apply() -> None:
-    expected = host.data.ferme_windows
+    expected = host.data.get("ferme_windows") or {}
     share = expected.get("profile_share")
     if not share:
         return

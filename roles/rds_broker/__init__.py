@@ -18,7 +18,7 @@ from ferme.site.secrets import secret_value
 @deploy("RD Connection Broker")
 def apply() -> None:
     """The RD deployment as the inventory says (only on the managing broker; the others join through it)."""
-    expected = host.data.ferme_windows
+    expected = host.data.get("ferme_windows") or {}
     desired = expected.get("rd_deployment")
     if not desired:
         return

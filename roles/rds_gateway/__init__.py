@@ -15,7 +15,7 @@ from ferme.rds.gateway import ROOT
 
 @deploy("RD Gateway")
 def apply() -> None:
-    expected = host.data.ferme_windows
+    expected = host.data.get("ferme_windows") or {}
     desired = expected.get("gateway_policies")
     if not desired:
         return

@@ -17,7 +17,7 @@ from ferme.operations.windows import fact_item, wanted_for
 
 @deploy("RD Session Host")
 def apply() -> None:
-    expected = host.data.ferme_windows
+    expected = host.data.get("ferme_windows") or {}
     fslogix = expected.get("fslogix")
     if not fslogix:
         return

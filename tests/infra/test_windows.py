@@ -161,3 +161,25 @@ def test_gateway_policies(windows: Any) -> None:
     assert current is not None, "the RDS: drive is not there (RDS-Gateway not installed)"
     left = changes(desired, current)
     assert not left, f"the gateway's policies differ: {left}"
+
+
+def test_web_client(windows: Any, context: dict[str, Any]) -> None:
+    """RD Web servers: the HTML5 web client published from the inventory's files and certificate (the marker
+    ferme writes after installing), and IIS's machineKey derived from the site's secret (compared by digest)."""
+    import hashlib
+
+    from ferme.checks.windows import _web_files
+    from ferme.rds.web import MARKER, RDWEB_PAGES, machine_key_digest, machine_keys, marker
+
+    expected, facts = windows
+    web = expected.get("web_client")
+    if not web:
+        pytest.skip("not an RD Web server")
+    problems = []
+    if _web_files(expected) and facts["files"].get(MARKER) != hashlib.sha256(marker(web).encode()).hexdigest().upper():
+        problems.append("the web client is not published from the inventory's files")
+    if web["machine_key"]:
+        secret = secret_value(web["machine_key"]["secret"], Path(context.get("inventory") or "."))
+        if facts["machine_keys"].get(RDWEB_PAGES) != machine_key_digest(machine_keys(secret)):
+            problems.append("RD Web's machineKey is not the site's")
+    assert not problems, problems

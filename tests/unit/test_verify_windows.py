@@ -113,6 +113,7 @@ def test_the_broker_passes_with_its_deployment_and_fails_on_a_changed_certificat
     the deployment is named."""
     import json
 
+    from ferme.rds.web import RDWEB_PAGES, machine_key_digest, machine_keys
     from tests.rds_model import raw_deployment
 
     plan = build_plan(load_site(INVENTORIES / "lab", with_secrets=False))
@@ -120,8 +121,11 @@ def test_the_broker_passes_with_its_deployment_and_fails_on_a_changed_certificat
         connection = plan["hosts"]["lab-rds01"]["connection"]
         connection.update(address="127.0.0.1", port=server.port, ca_bundle=str(server.ca), user="ferme-deploy")
         monkeypatch.setenv("FERME_SECRET_WINRM_DEPLOY", PASSWORD)
+        monkeypatch.setenv("FERME_SECRET_RDWEB_MACHINE_KEY", "Machine-Key-Secret-4")
         expected = expectations(plan, "lab-rds01")
         facts = json.loads(converged_facts(expected))
+        keys = machine_key_digest(machine_keys("Machine-Key-Secret-4"))
+        facts["machine_keys"] = {RDWEB_PAGES: keys}  # what the host computes from the keys ferme set
         raw = raw_deployment(expected["rd_deployment"])
         facts["rd_deployment"] = {expected["rd_deployment"]["broker"]: raw}
         script = host_facts_script(wanted(expected))

@@ -193,3 +193,20 @@ def test_pyinfra_passes_state_and_host_to_ferme_callbacks() -> None:
 
     for callback in (_reboot, _run_step):
         assert getfullargspec(callback).args[:2] == ["state", "host"], callback.__name__
+
+
+def test_the_broker_certificate_for_the_web_client_is_the_pfx_public_part(tmp_path: Path) -> None:
+    """The web client trusts the broker's certificate: its public part (a .cer) is taken from the inventory's
+    PFX by thumbprint, on the controller; a wrong thumbprint or password is a clear error."""
+    from cryptography import x509
+
+    from ferme.operations.windows_certificates import pfx_certificate, pfx_thumbprints
+
+    pfx = make_pfx(tmp_path, "Pfx-Password-3")
+    thumbprint = pfx_thumbprints(pfx.read_bytes(), "Pfx-Password-3")[0]
+    der = pfx_certificate(str(pfx), "Pfx-Password-3", thumbprint)
+    assert x509.load_der_x509_certificate(der).subject and hashlib.sha1(der).hexdigest().upper() == thumbprint
+    with pytest.raises(ValueError, match="holds no certificate"):
+        pfx_certificate(str(pfx), "Pfx-Password-3", "00" * 20)
+    with pytest.raises(ValueError, match="cannot read the PFX"):
+        pfx_certificate(str(pfx), "wrong", thumbprint)
