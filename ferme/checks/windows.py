@@ -36,6 +36,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "fslogix": state.get("fslogix"),
         "gateway_policies": state.get("gateway_policies"),
         "web_client": state.get("web_client"),
+        "sql_login": state.get("sql_login"),
         "ad_groups_present": state.get("ad_groups_present", []),
         "ad_ou": state.get("ad_ou"),
         "dns_round_robin": state.get("dns_round_robin"),
@@ -61,6 +62,7 @@ def wanted(expected: dict[str, Any]) -> dict[str, Any]:
         "shares": [expected["profile_share"]["name"]] if expected.get("profile_share") else [],
         "gateway": [GATEWAY_ROOT] if expected.get("gateway_policies") else [],
         "files": [WEB_MARKER] if _web_files(expected) else [],
+        "sql_logins": [expected["sql_login"]] if expected.get("sql_login") else [],
         "machine_keys": [RDWEB_PAGES] if (expected.get("web_client") or {}).get("machine_key") else [],
         "acls": [expected["profile_share"]["path"]] if expected.get("profile_share") else [],
     }

@@ -12,7 +12,7 @@ from typing import Any
 
 from ferme.powershell.build import RULE_SIGNATURE
 from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
-from ferme.rds import gateway
+from ferme.rds import database, gateway
 from ferme.rds.read import deployment_probe, parse_deployment, policies_probe
 from ferme.rds.web import machine_key_probe
 
@@ -290,6 +290,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("gateway", gateway.probe, gateway.parse),
     # RD Web: a digest of IIS's machineKey, never the keys
     Kind("machine_keys", machine_key_probe),
+    # the brokers' SQL Server: whether the brokers' group has its login in dbcreator
+    Kind("sql_logins", database.probe),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

@@ -130,8 +130,19 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "fslogix": _fslogix(host, site),
         "gateway_policies": _gateway_policies(host, site),
         "web_client": _web_client(host, site),
+        "sql_login": _sql_login(host, site),
         "profile_share": _profile_share(host, site),
     }
+
+
+def _sql_login(host: Host, site: Site) -> str | None:
+    """On the brokers' SQL Server (rds.broker_ha.database_server): the brokers' group's login."""
+    rds = site.rds
+    if rds is None or rds.broker_ha is None or rds.broker_ha.database_server != host.name:
+        return None
+    from ferme.rds.database import BROKERS_GROUP
+
+    return f"{site.info.netbios}\\{BROKERS_GROUP}"
 
 
 def _web_client(host: Host, site: Site) -> dict[str, Any] | None:
@@ -238,6 +249,11 @@ def _ad_groups(host: Host, site: Site) -> dict[str, list[str]]:
 
         access = remote_access_members(site)
         groups[access["group"]] = sorted({*access["agents"], *access["groups"]}, key=str.lower)
+    if site.rds is not None and site.rds.broker_ha is not None:
+        from ferme.rds.database import BROKERS_GROUP
+
+        # The brokers' computer accounts: SQL Server knows them through this group (their login, dbcreator).
+        groups[BROKERS_GROUP] = sorted(f"{h.name}$" for h in site.hosts_with("rds_broker"))
     services = {s.name: s.group for s in site.agents.services}
     for wave in site.waves:
         members = sorted({services[name] for name in wave.services if name in services}, key=str.lower)

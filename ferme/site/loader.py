@@ -178,6 +178,10 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     problems += checker.run()
     store, secret_problems = _secrets(data, folder, with_secrets)
     problems += secret_problems
+    if not problems:
+        from ferme.site.certnames import certificate_problems
+
+        problems += certificate_problems(inv, hosts, folder, positions, store)
     if problems:
         raise InventoryError(unique(problems))
     return Site(

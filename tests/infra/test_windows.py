@@ -183,3 +183,12 @@ def test_web_client(windows: Any, context: dict[str, Any]) -> None:
         if facts["machine_keys"].get(RDWEB_PAGES) != machine_key_digest(machine_keys(secret)):
             problems.append("RD Web's machineKey is not the site's")
     assert not problems, problems
+
+
+def test_brokers_sql_login(windows: Any) -> None:
+    """The brokers' SQL Server: the brokers' group has its login, in dbcreator."""
+    expected, facts = windows
+    login = expected.get("sql_login")
+    if not login:
+        pytest.skip("not the brokers' SQL Server")
+    assert facts["sql_logins"].get(login) == "1", f"{login}: {facts['sql_logins'].get(login) or 'no login'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -220,3 +221,51 @@ def test_missing_fslogix_installer_stops_apply_before_any_connection(cli, tmp_pa
     assert applied.exit_code == 2, applied.stdout + applied.stderr
     assert "rds.profiles.installer.path: logiciels/FSLogixAppsSetup.exe does not exist" in applied.stderr
     assert "site.yml:" in applied.stderr
+
+
+def _pfx_with_names(path: Path, password: str, names: list[str]) -> str:
+    """A PFX whose certificate names `names` (SANs); returns its thumbprint."""
+    import datetime
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(7).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=365))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+            .sign(key, SHA256()))  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"rds", key, cert, None,
+                                                           BestAvailableEncryption(password.encode())))  # fmt: skip
+    return hashlib.sha1(cert.public_bytes(Encoding.DER)).hexdigest().upper()
+
+
+def test_a_certificate_that_does_not_name_the_broker_is_an_error(copy_example, cli, monkeypatch) -> None:
+    """Issue 13: ferme check opens the PFX when it is there and compares its names with what its roles serve:
+    the gateway's external name and the broker's FQDN (no HA here); a wildcard covers one label."""
+    folder = copy_example("mairie-exemple")
+    monkeypatch.setenv("FERME_SECRET_RDS_PFX", "Pfx-Password-5")
+    pfx = folder / "certificats" / "bureau.mairie-exemple.fr.pfx"
+    thumbprint = _pfx_with_names(pfx, "Pfx-Password-5", ["bureau.mairie-exemple.fr"])
+    _break(folder, "certificates.yml", "A1B2C3D4E5F60718293A4B5C6D7E8F9011223344", thumbprint)
+    result = cli("check", str(folder))
+    assert result.exit_code == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "does not name" in line]
+    assert len(lines) == 2 and all("rds.certificates[0].roles" in line for line in lines), result.stderr
+    assert "srv-rds01.ad.mairie-exemple.fr (RDRedirector)" in result.stderr
+    thumbprint = _pfx_with_names(pfx, "Pfx-Password-5", ["bureau.mairie-exemple.fr", "*.ad.mairie-exemple.fr"])
+    text = (folder / "certificates.yml").read_text()
+    (folder / "certificates.yml").write_text(re.sub(r"[0-9A-F]{40}", thumbprint, text))
+    result = cli("check", str(folder))
+    assert result.exit_code == 0, result.stderr
+    # a thumbprint that is not the file's
+    (folder / "certificates.yml").write_text(re.sub(r"[0-9A-F]{40}", "0" * 40, text))
+    result = cli("check", str(folder))
+    assert result.exit_code == 2 and f"holds {thumbprint}, not {'0' * 40}" in result.stderr
