@@ -37,6 +37,7 @@ def expectations(plan: Plan, name: str) -> dict[str, Any]:
         "gateway_policies": state.get("gateway_policies"),
         "web_client": state.get("web_client"),
         "sql_login": state.get("sql_login"),
+        "domain_join": state.get("domain_join"),
         "ad_groups_present": state.get("ad_groups_present", []),
         "ad_ou": state.get("ad_ou"),
         "dns_round_robin": state.get("dns_round_robin"),

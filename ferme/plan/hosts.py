@@ -95,6 +95,10 @@ def _registry(host: Host, site: Site) -> dict[str, int | str | list[str]]:
                 FSLOGIX + "\\ReAttachRetryCount": 3,
             })  # fmt: skip
         values.update(credential_provider_values(site))
+        if site.rds and site.rds.redirection.clipboard == "to_session":
+            # One-way clipboard (no collection setting does it): the policy "Restrict clipboard transfer from
+            # server to client" (Windows Server 2025 ADMX), 0 = nothing copied out of the session.
+            values[TS_POLICIES + "\\SCClipLevel"] = 0
     return values
 
 
@@ -131,8 +135,17 @@ def _windows_state(host: Host, site: Site) -> HostState:
         "gateway_policies": _gateway_policies(host, site),
         "web_client": _web_client(host, site),
         "sql_login": _sql_login(host, site),
+        "domain_join": _domain_join(host, site),
         "profile_share": _profile_share(host, site),
     }
+
+
+def _domain_join(host: Host, site: Site) -> dict[str, Any] | None:
+    """Windows hosts other than the DCs: joined to the site's domain with `directory.join`'s account."""
+    join = site.directory.join
+    if join is None or "directory" in host.roles:
+        return None
+    return {"domain": site.info.domain, "user": join.user, "password": {"secret": join.password.name}, "ou": join.ou}
 
 
 def _sql_login(host: Host, site: Site) -> str | None:

@@ -107,6 +107,7 @@ class HostState(TypedDict, total=False):
     firewall_script: str  # artifact path
     rd_deployment: dict[str, Any] | None  # the managing broker: the RD deployment as it must read back
     policies: list[str]  # registry keys Group Policy writes that the host's facts read (session hosts)
+    domain_join: dict[str, Any] | None  # Windows members: the domain and the joining account (a secret's name)
     sql_login: str | None  # the brokers' SQL Server: the brokers' group's login (dbcreator)
     web_client: dict[str, Any] | None  # RD Web servers: the HTML5 web client's files, broker certificate, machineKey
     gateway_policies: dict[str, Any] | None  # RD Gateways: their CAP, RAP and managed computer group

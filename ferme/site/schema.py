@@ -568,7 +568,20 @@ class RpcPorts(Section):
     netlogon: Port = 50101
 
 
+class DomainJoin(Section):
+    """The account that joins Windows hosts to the domain (a delegated account, not a domain admin)."""
+
+    user: str = Field(description="DOMAIN\\\\account allowed to join computers (in `ou` if given)")
+    password: Secret
+    ou: str | None = Field(None, description="the OU (a DN) the computer accounts go to (default: Computers)")
+
+
 class Directory(Section):
+    join: DomainJoin | None = Field(
+        None,
+        description="join Windows hosts that are not in the domain yet (reached through their bootstrap WinRM "
+        "listener with a local account: see the README), then restart them",
+    )
     groups_ou: str | None = Field(
         None,
         description="the OU (a DN) where ferme creates the farm's groups that do not exist yet (default: OU=Ferme at "

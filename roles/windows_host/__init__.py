@@ -26,8 +26,15 @@ from ferme.site.secrets import secret_value
 def apply() -> None:
     desired = host.data.ferme_windows
     wanted = wanted_for(**facts_wanted(desired))
+    inventory = Path(host.data.get("ferme_inventory") or ".")
+    joined = []
+    join = desired.get("domain_join")
+    if join:  # first: the features' roles (RDS, AD tools) need the domain; the restart below finishes the join
+        password = mask(secret_value(join["password"]["secret"], inventory))
+        joined.append(windows_accounts.domain_join(domain=join["domain"], user=join["user"], password=password,
+                                                   wanted=wanted, ou=join["ou"]))  # fmt: skip
     features = [windows.feature(feature=feature, wanted=wanted) for feature in desired["features"]]
-    windows_reboot.reboot(wanted=wanted, only_if_pending=True, after=features, services=desired["services"],
+    windows_reboot.reboot(wanted=wanted, only_if_pending=True, after=joined + features, services=desired["services"],
                           drain_minutes=desired["drain_minutes"])  # fmt: skip
     for key, value in desired["registry"].items():
         path, value_name = key.rsplit("\\", 1)
@@ -42,7 +49,6 @@ def apply() -> None:
     for group, members in desired["groups"].items():
         windows_accounts.local_group_members(group=group, members=members, wanted=wanted,
                                              domain=desired["groups_domain"])  # fmt: skip
-    inventory = Path(host.data.get("ferme_inventory") or ".")
     for certificate in state["certificates"]:
         password = mask(secret_value(certificate["password"]["secret"], inventory))
         windows_certificates.certificate(pfx=str(inventory / certificate["pfx"]), thumbprint=certificate["thumbprint"],

@@ -155,6 +155,11 @@ if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Nam
     New-ItemProperty -Path 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP' -Name 'otp_fail_text' -Value 'Code incorrect : réessayez' -PropertyType String -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\NetKnights GmbH\PrivacyIDEA-CP\otp_fail_text'
 }
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'SCClipLevel' -ErrorAction SilentlyContinue).'SCClipLevel' -ne 0) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services')) { New-Item -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'SCClipLevel' -Value 0 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services\SCClipLevel'
+}
 
 # The agents' groups of the host's collections in Remote Desktop Users (by its SID)
 $groupName = 'S-1-5-32-555'

@@ -120,6 +120,11 @@ if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ReAttachRet
     New-ItemProperty -Path 'HKLM:\SOFTWARE\FSLogix\Profiles' -Name 'ReAttachRetryCount' -Value 3 -PropertyType DWord -Force | Out-Null
     $changes += 'registry ' + 'HKLM:\SOFTWARE\FSLogix\Profiles\ReAttachRetryCount'
 }
+if ((Get-ItemProperty -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'SCClipLevel' -ErrorAction SilentlyContinue).'SCClipLevel' -ne 0) {
+    if (-not (Test-Path -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services')) { New-Item -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Force | Out-Null }
+    New-ItemProperty -Path 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services' -Name 'SCClipLevel' -Value 0 -PropertyType DWord -Force | Out-Null
+    $changes += 'registry ' + 'HKLM:\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services\SCClipLevel'
+}
 
 # The agents' groups of the host's collections in Remote Desktop Users (by its SID)
 $groupName = 'S-1-5-32-555'
