@@ -15,20 +15,12 @@ from pyinfra.context import host
 from ferme.operations.windows import fact_item
 from ferme.operations.windows_accounts import hidden_literal, revealed
 from ferme.operations.windows_certificates import pfx_certificate
+from ferme.operations.windows_installers import checked_file
 from ferme.powershell.build import STAGING, protected_folder
 from ferme.powershell.quote import ps_quote
 from ferme.rds.web import MARKER, RDWEB_PAGES, machine_key_digest, machine_keys, marker
 
 MODULES = "C:\\Program Files\\WindowsPowerShell\\Modules"
-
-
-def _checked(path: str, sha256: str, what: str) -> None:
-    try:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError as exc:
-        raise ValueError(f"{what}: cannot read {path} ({exc.strerror})") from None
-    if digest != sha256.lower():
-        raise ValueError(f"{what}: {path} has SHA-256 {digest}, not {sha256.lower()} as the inventory says")
 
 
 @operation()
@@ -41,8 +33,8 @@ def web_client(web: dict[str, Any], inventory: str, password: str | HiddenValue 
         host.noop("the web client is published from these files")
         return
     module, package = (str(Path(inventory) / web[part]["path"]) for part in ("module", "package"))
-    _checked(module, web["module"]["sha256"], "the web client's module")
-    _checked(package, web["package"]["sha256"], "the web client's package")
+    checked_file(module, web["module"]["sha256"], "the web client's module")
+    checked_file(package, web["package"]["sha256"], "the web client's package")
     staged_module = f"{STAGING}\\RDWebClientManagement.zip"
     staged_package = f"{STAGING}\\{PureWindowsPath(web['package']['path'].replace('/', chr(92))).name}"
     staged_cer = f"{STAGING}\\broker.cer"

@@ -19,18 +19,23 @@ from ferme.powershell.quote import ps_quote
 SUCCESS = (0, 3010)
 
 
+def checked_file(path: str, sha256: str, what: str) -> None:
+    """The operator's file is there and is the one the inventory names (its SHA-256); ValueError otherwise."""
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ValueError(f"{what}: cannot read {path} ({exc.strerror})") from None
+    if digest != sha256.lower():
+        raise ValueError(f"{what}: {path} has SHA-256 {digest}, not {sha256.lower()} as the inventory says")
+
+
 @operation()
 def installed(software: str, installer: str, sha256: str, service: str, arguments: str, wanted: str) -> Any:
     """`software` installed from the local file `installer` (whose SHA-256 must be `sha256`) unless `service` exists."""
     if fact_item(wanted, "services", service) is not None:
         host.noop(f"{software} is installed (service {service})")
         return
-    try:
-        digest = hashlib.sha256(Path(installer).read_bytes()).hexdigest()
-    except OSError as exc:
-        raise ValueError(f"{software}: cannot read the installer {installer} ({exc.strerror})") from None
-    if digest != sha256.lower():
-        raise ValueError(f"{software}: {installer} has SHA-256 {digest}, not {sha256.lower()} as the inventory says")
+    checked_file(installer, sha256, software)
     staged = f"{STAGING}\\{PureWindowsPath(installer.replace('/', chr(92))).name}"
     yield protected_folder(STAGING)
     yield FileUploadCommand(installer, staged)

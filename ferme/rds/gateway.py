@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ferme.powershell.quote import ps_array, ps_quote
+from ferme.rds.read import lowered as _lower
 
 ROOT = "RDS:\\GatewayServer"
 
@@ -44,12 +45,6 @@ def probe(roots: list[str]) -> list[str]:
         "    $facts.gateway[$name] = $gw",
         "}",
     ]  # fmt: skip
-
-
-def _lower(values: Any) -> list[str]:
-    if values is None:
-        return []
-    return sorted(str(v).lower() for v in (values if isinstance(values, list) else [values]))
 
 
 def parse(raw: Any) -> dict[str, Any] | None:

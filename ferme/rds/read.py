@@ -101,7 +101,8 @@ def _flags(value: Any) -> list[str]:
     return sorted(flag.strip() for flag in str(value or "").split(",") if flag.strip() and flag.strip() != "None")
 
 
-def _lower(values: Any) -> list[str]:
+def lowered(values: Any) -> list[str]:
+    """A list read from ConvertTo-Json (one element, or null, included), lower-cased and sorted."""
     return sorted(str(v).lower() for v in _list(values))
 
 
@@ -112,7 +113,7 @@ def parse_deployment(raw: Any) -> dict[str, Any] | None:
     collections = {}
     for name, c in (raw.get("collections") or {}).items():
         settings = dict(c.get("settings") or {})
-        settings["UserGroup"] = _lower(settings.get("UserGroup"))
+        settings["UserGroup"] = lowered(settings.get("UserGroup"))
         settings["ClientDeviceRedirectionOptions"] = _flags(settings.get("ClientDeviceRedirectionOptions"))
         settings["CustomRdpProperty"] = "\n".join(
             line.strip() for line in str(settings.get("CustomRdpProperty") or "").splitlines() if line.strip()
@@ -121,7 +122,11 @@ def parse_deployment(raw: Any) -> dict[str, Any] | None:
             "hosts": {str(h).lower(): str(state) for h, state in (c.get("hosts") or {}).items()},
             "settings": settings,
             "remoteapps": {
-                alias: {"name": app.get("name"), "path": app.get("path"), "user_groups": _lower(app.get("user_groups"))}
+                alias: {
+                    "name": app.get("name"),
+                    "path": app.get("path"),
+                    "user_groups": lowered(app.get("user_groups")),
+                }
                 for alias, app in (c.get("remoteapps") or {}).items()
             },
         }
@@ -129,7 +134,7 @@ def parse_deployment(raw: Any) -> dict[str, Any] | None:
     ha = raw.get("ha")
     return {
         "servers": {str(s).lower(): sorted(_list(roles)) for s, roles in (raw.get("servers") or {}).items()},
-        "licensing": {"mode": licensing.get("mode"), "servers": _lower(licensing.get("servers"))},
+        "licensing": {"mode": licensing.get("mode"), "servers": lowered(licensing.get("servers"))},
         "gateway": {
             **(raw.get("gateway") or {}),
             "external_fqdn": str((raw.get("gateway") or {}).get("external_fqdn") or "").lower(),

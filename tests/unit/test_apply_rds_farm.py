@@ -31,16 +31,10 @@ from ferme.site import load_site
 from tests.conftest import INVENTORIES, ROOT
 from tests.protocol.wsman_double import Double, Reply, Server, converged_facts
 from tests.rds_model import apply_step
+from tests.unit.test_apply_windows import RUN_APPLY
 
 PASSWORD = "Double-Password-2"
 HOST = "srv-rds01"
-RUN_APPLY = """
-import json, sys
-from ferme.apply import apply
-plan = json.load(open(sys.argv[1]))
-result = apply(plan, limit=sys.argv[2], say=lambda text: print(text, file=sys.stderr))
-print(json.dumps(result.to_json()))
-"""
 
 
 class Broker:
