@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ferme.plan.types import Plan
 
 
@@ -11,6 +13,19 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _licences_line(licences: dict[str, Any] | None) -> str:
+    if not licences:
+        return ""
+    cals = licences["rds_cals"]
+    cores = licences["windows_server_cores"]
+    core_text = (f"Windows Server: {cores['standard_core_licences']} Standard or {cores['datacenter_core_licences']} "
+                 f"Datacenter core licences ({cores['cheaper_edition']} cheaper at list prices)"
+                 if isinstance(cores, dict) else f"Windows Server cores: {cores}")  # fmt: skip
+    return (f"licences: {cals['count']} RDS CALs {cals['mode']}, " if cals else "licences: ") + (
+        f"{licences['windows_server_user_cals']} Windows Server user CALs; {core_text}; {licences['office']}"
+    )
 
 
 def plan_summary(plan: Plan) -> str:
@@ -29,8 +44,9 @@ def plan_summary(plan: Plan) -> str:
         "",
         f"sizing: {sizing['agents']} agents, {sizing['concurrent_sessions']} concurrent sessions, "
         f"{sizing['vcpu_needed']} vCPU needed → {sizing['session_hosts_needed']}+{sizing['session_hosts_spare']} "
-        f"session hosts of {sizing['vcpu_per_session_host']} vCPU ({sizing['session_hosts_provisioned']} in the "
-        f"inventory: {sizing['verdict']}), {sizing['bandwidth_mbps']} Mbps RDP at peak, "
+        f"session hosts of {sizing['vcpu_per_session_host']} vCPU and {sizing['ram_gb_per_session_host']} GB "
+        f"({sizing['session_hosts_provisioned']} in the inventory), {sizing['bandwidth_mbps']} Mbps RDP at peak, "
+        f"profiles {sizing['profile_expected_gb']} GB expected ({sizing['profile_storage_gb']} GB at the cap), "
         f"VPN for {sizing['vpn_concurrent']}"
         + (
             f" ({sizing['vpn']['processes']} OpenVPN processes of {sizing['vpn']['clients_per_process']} clients: "
@@ -39,6 +55,8 @@ def plan_summary(plan: Plan) -> str:
             if sizing.get("vpn")
             else ""
         ),
+        *(f"  warning: {warning}" for warning in sizing.get("warnings", [])),
+        _licences_line(sizing.get("licences")),
     ]
     edge = plan.get("edge")
     if edge and edge["publications"]:

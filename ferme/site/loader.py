@@ -204,4 +204,5 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         secret_names=tuple(secret_names(data)),
         directory=inv.directory,
         outbound=inv.outbound,
+        hypervisors=inv.hypervisors,
     )

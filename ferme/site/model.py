@@ -99,6 +99,7 @@ class Site:
     secret_names: tuple[str, ...] = ()  # every `!secret` the inventory names (values: `secrets`)
     directory: schema.Directory = field(default_factory=schema.Directory)
     outbound: schema.Outbound = field(default_factory=schema.Outbound)
+    hypervisors: schema.Hypervisors | None = None
 
     @property
     def confirm_seconds(self) -> int:

@@ -129,6 +129,19 @@ class Agents(Section):
     concurrency: Annotated[float, Field(gt=0, le=1, description="peak share of agents connected at once")]
     workload: Workload
     services: list[Service] = []
+    office: Literal["microsoft365", "ltsc", "none"] = Field(
+        "microsoft365",
+        description="the office suite in the sessions: Microsoft 365 Apps (shared computer activation), Office "
+        "LTSC (volume licences per device), or none (another suite)",
+    )
+
+
+class Hypervisors(Section):
+    """The physical hosts the Windows VMs run on: Windows Server is licensed by their cores."""
+
+    count: Annotated[int, Field(ge=1, le=1000)]
+    processors: Annotated[int, Field(ge=1, le=8)] = 2
+    cores_per_processor: Annotated[int, Field(ge=1, le=256)] = 16
 
 
 def _date(value: Any) -> Any:
@@ -354,6 +367,9 @@ class Profiles(Section):
     share: str = Field(description="UNC path, e.g. \\\\fs01\\profiles$")
     size_gb: Annotated[int, Field(ge=1, le=10_000)] = 30
     installer: Installer | None = Field(None, description="FSLogixAppsSetup.exe, supplied by the operator")
+    expected_gb: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        10, description="expected use per agent (size_gb is the cap, a ceiling): measure it in a pilot"
+    )
     path: str = Field("D:\\Profils", description="the shared folder on the file server (the share's host)")
 
 
@@ -652,6 +668,7 @@ class Inventory(Section):
     hosts: dict[str, HostSpec]
     switches: dict[str, Switch] = {}
     rds: Rds | None = None
+    hypervisors: Hypervisors | None = Field(None, description="for the Windows Server core licences")
     collab: Collab | None = None
     mfa: Mfa | None = None
     vpn: Vpn | None = None

@@ -80,21 +80,21 @@ def test_plan_removes_artifacts_of_hosts_no_longer_in_the_inventory(cli, tmp_pat
     assert cli("plan", str(folder), "--out", str(out)).exit_code == 0
     assert cli("export", str(folder), "--out", str(out / "export")).exit_code == 0
     (out / "firewall" / "notes.txt").write_text("kept? no: firewall/ is ferme's")
-    assert (out / "windows" / "rdsh30" / "firewall.ps1").is_file() and (out / "export" / "rdsh30.ps1").is_file()
+    assert (out / "windows" / "rdsh40" / "firewall.ps1").is_file() and (out / "export" / "rdsh40.ps1").is_file()
     hosts = folder / "hosts.yml"
-    hosts.write_text(hosts.read_text().replace("rdsh[01:30]:", "rdsh[01:29]:"))
+    hosts.write_text(hosts.read_text().replace("rdsh[01:40]:", "rdsh[01:39]:"))
     services = folder / "services.yml"
-    services.write_text(services.read_text().replace('"rdsh[25:30]"', '"rdsh[25:29]"'))
+    services.write_text(services.read_text().replace('"rdsh[33:40]"', '"rdsh[33:39]"'))
     planned = cli("plan", str(folder), "--out", str(out))
     assert planned.exit_code == 0, planned.stderr
-    assert not (out / "windows" / "rdsh30").exists()
-    removed = "removed 2 stale artifact(s) no longer in the inventory: firewall/notes.txt, windows/rdsh30/firewall.ps1"
+    assert not (out / "windows" / "rdsh40").exists()
+    removed = "removed 2 stale artifact(s) no longer in the inventory: firewall/notes.txt, windows/rdsh40/firewall.ps1"
     assert removed in planned.stdout
-    assert (out / "windows" / "rdsh29" / "firewall.ps1").is_file()
+    assert (out / "windows" / "rdsh39" / "firewall.ps1").is_file()
     exported = cli("export", str(folder), "--out", str(out / "export"))
     assert exported.exit_code == 0
-    assert "removed 1 stale script(s) of hosts no longer in the inventory: rdsh30.ps1" in exported.stdout
-    assert not (out / "export" / "rdsh30.ps1").exists() and (out / "export" / "rdsh29.ps1").is_file()
+    assert "removed 1 stale script(s) of hosts no longer in the inventory: rdsh40.ps1" in exported.stdout
+    assert not (out / "export" / "rdsh40.ps1").exists() and (out / "export" / "rdsh39.ps1").is_file()
 
 
 @pytest.mark.parametrize("name", ["lab", "mairie-exemple", "departement-exemple"])

@@ -62,7 +62,7 @@ def test_departement_shape() -> None:
     roles = plan["roles"]
     assert len(roles["rds_broker"]) == 2 and plan["settings"]["rds"]["broker_ha"]
     assert len(roles["rds_gateway"]) == 2 and len(roles["rds_web"]) == 2
-    assert len(roles["rds_session_host"]) == 30
+    assert len(roles["rds_session_host"]) == 40
     assert len(roles["mfa"]) == 2
     assert [w["agents"] for w in plan["waves"]] == [300] * 5
     assert plan["waves"][-1]["agents_cumulative"] == 1500

@@ -436,6 +436,106 @@ if ($roles -notcontains 'RDS-RD-SERVER') {
 }
 }
 
+# add-server rdsh31.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh31.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh31.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh32.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh32.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh32.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh33.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh33.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh33.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh34.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh34.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh34.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh35.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh35.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh35.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh36.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh36.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh36.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh37.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh37.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh37.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh38.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh38.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh38.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh39.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh39.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh39.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
+# add-server rdsh40.ad.departement-exemple.fr RDS-RD-SERVER
+& {
+Import-Module -Name RemoteDesktop
+$broker = 'cb01.ad.departement-exemple.fr'
+$roles = @(Get-RDServer -ConnectionBroker $broker | Where-Object { $_.Server -eq 'rdsh40.ad.departement-exemple.fr' } | ForEach-Object { $_.Roles })
+if ($roles -notcontains 'RDS-RD-SERVER') {
+    Add-RDServer -Server 'rdsh40.ad.departement-exemple.fr' -Role 'RDS-RD-SERVER' -ConnectionBroker $broker
+}
+}
+
 # add-server web02.ad.departement-exemple.fr RDS-WEB-ACCESS
 & {
 Import-Module -Name RemoteDesktop
@@ -567,7 +667,7 @@ Import-Module -Name RemoteDesktop
 $broker = 'cb01.ad.departement-exemple.fr'
 $present = @(Get-RDSessionCollection -ConnectionBroker $broker | Where-Object { $_.CollectionName -eq 'Bureau' }).Count -gt 0
 if (-not $present) {
-    try { New-RDSessionCollection -CollectionName 'Bureau' -CollectionDescription 'Bureau complet' -SessionHost @('rdsh01.ad.departement-exemple.fr', 'rdsh02.ad.departement-exemple.fr', 'rdsh03.ad.departement-exemple.fr', 'rdsh04.ad.departement-exemple.fr', 'rdsh05.ad.departement-exemple.fr', 'rdsh06.ad.departement-exemple.fr', 'rdsh07.ad.departement-exemple.fr', 'rdsh08.ad.departement-exemple.fr', 'rdsh09.ad.departement-exemple.fr', 'rdsh10.ad.departement-exemple.fr', 'rdsh11.ad.departement-exemple.fr', 'rdsh12.ad.departement-exemple.fr', 'rdsh13.ad.departement-exemple.fr', 'rdsh14.ad.departement-exemple.fr', 'rdsh15.ad.departement-exemple.fr', 'rdsh16.ad.departement-exemple.fr', 'rdsh17.ad.departement-exemple.fr', 'rdsh18.ad.departement-exemple.fr', 'rdsh19.ad.departement-exemple.fr', 'rdsh20.ad.departement-exemple.fr', 'rdsh21.ad.departement-exemple.fr', 'rdsh22.ad.departement-exemple.fr', 'rdsh23.ad.departement-exemple.fr', 'rdsh24.ad.departement-exemple.fr') -ConnectionBroker $broker }
+    try { New-RDSessionCollection -CollectionName 'Bureau' -CollectionDescription 'Bureau complet' -SessionHost @('rdsh01.ad.departement-exemple.fr', 'rdsh02.ad.departement-exemple.fr', 'rdsh03.ad.departement-exemple.fr', 'rdsh04.ad.departement-exemple.fr', 'rdsh05.ad.departement-exemple.fr', 'rdsh06.ad.departement-exemple.fr', 'rdsh07.ad.departement-exemple.fr', 'rdsh08.ad.departement-exemple.fr', 'rdsh09.ad.departement-exemple.fr', 'rdsh10.ad.departement-exemple.fr', 'rdsh11.ad.departement-exemple.fr', 'rdsh12.ad.departement-exemple.fr', 'rdsh13.ad.departement-exemple.fr', 'rdsh14.ad.departement-exemple.fr', 'rdsh15.ad.departement-exemple.fr', 'rdsh16.ad.departement-exemple.fr', 'rdsh17.ad.departement-exemple.fr', 'rdsh18.ad.departement-exemple.fr', 'rdsh19.ad.departement-exemple.fr', 'rdsh20.ad.departement-exemple.fr', 'rdsh21.ad.departement-exemple.fr', 'rdsh22.ad.departement-exemple.fr', 'rdsh23.ad.departement-exemple.fr', 'rdsh24.ad.departement-exemple.fr', 'rdsh25.ad.departement-exemple.fr', 'rdsh26.ad.departement-exemple.fr', 'rdsh27.ad.departement-exemple.fr', 'rdsh28.ad.departement-exemple.fr', 'rdsh29.ad.departement-exemple.fr', 'rdsh30.ad.departement-exemple.fr', 'rdsh31.ad.departement-exemple.fr', 'rdsh32.ad.departement-exemple.fr') -ConnectionBroker $broker }
     catch {
         if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
         Write-Output ('ferme: collection Bureau: set by Group Policy, left to it: ' + "$_")
@@ -602,7 +702,7 @@ Import-Module -Name RemoteDesktop
 $broker = 'cb01.ad.departement-exemple.fr'
 $present = @(Get-RDSessionCollection -ConnectionBroker $broker | Where-Object { $_.CollectionName -eq 'Applications-metier' }).Count -gt 0
 if (-not $present) {
-    try { New-RDSessionCollection -CollectionName 'Applications-metier' -CollectionDescription 'Applications métier publiées' -SessionHost @('rdsh25.ad.departement-exemple.fr', 'rdsh26.ad.departement-exemple.fr', 'rdsh27.ad.departement-exemple.fr', 'rdsh28.ad.departement-exemple.fr', 'rdsh29.ad.departement-exemple.fr', 'rdsh30.ad.departement-exemple.fr') -ConnectionBroker $broker }
+    try { New-RDSessionCollection -CollectionName 'Applications-metier' -CollectionDescription 'Applications métier publiées' -SessionHost @('rdsh33.ad.departement-exemple.fr', 'rdsh34.ad.departement-exemple.fr', 'rdsh35.ad.departement-exemple.fr', 'rdsh36.ad.departement-exemple.fr', 'rdsh37.ad.departement-exemple.fr', 'rdsh38.ad.departement-exemple.fr', 'rdsh39.ad.departement-exemple.fr', 'rdsh40.ad.departement-exemple.fr') -ConnectionBroker $broker }
     catch {
         if ("$_" -notmatch 'Group Policy|strat.gie de groupe') { throw }
         Write-Output ('ferme: collection Applications-metier: set by Group Policy, left to it: ' + "$_")

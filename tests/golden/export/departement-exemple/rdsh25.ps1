@@ -186,14 +186,14 @@ $group = $null
 $groupPath = "WinNT://$env:COMPUTERNAME/$groupName,group"
 if ([ADSI]::Exists($groupPath)) { $group = [ADSI]$groupPath }
 $members = @($group.psbase.Invoke('Members') | ForEach-Object { ([ADSI]$_).Path })
-foreach ($member in @('WinNT://CD-EXEMPLE/GG-RDS-Applications')) {
+foreach ($member in @('WinNT://CD-EXEMPLE/GG-RDS-Bureau')) {
     if ($members -notcontains $member) {
         $group.Add($member)
         $changes += 'group member ' + $member
     }
 }
 foreach ($member in @($members | Where-Object { $_ -like 'WinNT://CD-EXEMPLE/*' -and $_ -notlike 'WinNT://CD-EXEMPLE/*/*' })) {
-    if (@('WinNT://CD-EXEMPLE/GG-RDS-Applications') -notcontains $member) {
+    if (@('WinNT://CD-EXEMPLE/GG-RDS-Bureau') -notcontains $member) {
         $group.Remove($member)
         $changes += 'group member removed ' + $member
     }
