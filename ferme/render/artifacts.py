@@ -18,6 +18,7 @@ from ferme.render.junos import render_junos
 from ferme.render.matrix import render_csv, render_html
 from ferme.render.nftables import render_edge_ruleset
 from ferme.render.panos import render_panos
+from ferme.render.sizing_sheet import render_sizing_csv
 from ferme.render.vendor import render_vendor
 from ferme.render.windows_firewall import render_host_rules
 
@@ -70,6 +71,7 @@ TABLE: tuple[Artifact, ...] = (
     Artifact("flow_matrix_csv", "matrice-des-flux.csv", lambda plan, _: render_csv(plan), for_site=lambda plan: True),
     Artifact("flow_matrix_html", "matrice-des-flux.html", lambda plan, _: render_html(plan),
              for_site=lambda plan: True),
+    Artifact("sizing_csv", "dimensionnement.csv", lambda plan, _: render_sizing_csv(plan), for_site=lambda plan: True),
     Artifact("edge_ruleset", ARTIFACT_PATHS["edge_ruleset"], _ruleset, for_host=_nft_edge),
     Artifact("vendor_edge", "firewall/vendor/{vendor_file}", lambda plan, _: _vendor_config(plan),
              for_site=lambda plan: _vendor(plan) != "nftables"),

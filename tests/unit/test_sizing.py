@@ -100,3 +100,20 @@ def test_big_hosts_short_memory_and_per_device_cals_are_flagged(copy_example) ->
            "rdsh02, rdsh03… declare less" in warnings  # fmt: skip
     assert "session hosts of 32 vCPU: prefer 8-16 vCPU (logon storms: more smaller hosts)" in warnings
     assert any(w.startswith("RDS CALs per device") for w in warnings)
+
+
+def test_the_sizing_sheet_opens_in_a_french_spreadsheet(tmp_path, cli) -> None:
+    """`ferme plan` writes dimensionnement.csv: UTF-8 with a BOM, `;`-separated, each figure with its
+    arithmetic and source, the warnings last."""
+    import csv
+
+    out = tmp_path / "out"
+    assert cli("plan", "--no-secrets", str(INVENTORIES / "departement-exemple"), "--out", str(out)).exit_code == 0
+    raw = (out / "dimensionnement.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0] == ["rubrique", "valeur", "calcul", "source"] and all(len(row) == 4 for row in rows)
+    values = {row[0]: row[1] for row in rows}
+    assert values["vCPU nécessaires"] == "600" and values["hôtes de session"] == "38 + 2"
+    assert values["licences d'accès RDS (CAL)"] == "4500"
+    assert [row[0] for row in rows[-3:]] == ["alerte"] * 3
