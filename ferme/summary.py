@@ -15,6 +15,18 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _waves_line(plan: Plan) -> str:
+    if plan["waves"]:
+        return "waves: " + "; ".join(f"{w['number']} {w['start'] or '(no date)'} ({w['agents']} agents, "
+                                     f"{w['agents_cumulative']} in all)" for w in plan["waves"])  # fmt: skip
+    proposed = plan.get("waves_proposed")
+    if proposed:
+        return "waves proposed (agents.wave_size): " + "; ".join(
+            f"{i} {', '.join(w)}" for i, w in enumerate(proposed, 1)
+        )
+    return ""
+
+
 def _licences_line(licences: dict[str, Any] | None) -> str:
     if not licences:
         return ""
@@ -57,6 +69,7 @@ def plan_summary(plan: Plan) -> str:
         ),
         *(f"  warning: {warning}" for warning in sizing.get("warnings", [])),
         _licences_line(sizing.get("licences")),
+        _waves_line(plan),
     ]
     edge = plan.get("edge")
     if edge and edge["publications"]:

@@ -10,7 +10,7 @@ from ferme.plan.flows import derive_flows
 from ferme.plan.hosts import plan_host
 from ferme.plan.sizing import size_site
 from ferme.plan.types import Plan
-from ferme.plan.waves import plan_waves
+from ferme.plan.waves import plan_waves, proposed_waves
 from ferme.site.model import Site, Switch
 
 PLAN_FORMAT = 1
@@ -116,6 +116,7 @@ def build_plan(site: Site) -> Plan:
         "run": site.run.to_json(),
         "sizing": size_site(site),
         "waves": plan_waves(site),
+        "waves_proposed": proposed_waves(site),
         "flows": [flow.to_json() for flow in flows],
         "edge": edge,
         "secrets": list(site.secret_names),

@@ -180,6 +180,7 @@ class Plan(TypedDict):
     run: dict[str, int]
     sizing: dict[str, Any]
     waves: list[dict[str, Any]]
+    waves_proposed: list[list[str]] | None  # without waves in the inventory: waves of agents.wave_size, proposed
     flows: list[PlannedFlow]
     edge: EdgePolicy | None
     secrets: list[str]

@@ -478,6 +478,25 @@ class Checker:
                 elif service in placed:
                     self.report(("waves", i, "services", j), f"{service} is already in wave {placed[service]}")
                 placed.setdefault(service, wave.number)
+        size = self.inv.agents.wave_size
+        agents = {s.name: s.agents for s in self.inv.agents.services}
+        for i, wave in enumerate(self.inv.waves):
+            held = sum(agents.get(service, 0) for service in wave.services)
+            if size is not None and held > size:
+                self.report(("waves", i, "services"), f"wave {wave.number} holds {held} agents, more than "
+                            f"agents.wave_size ({size})", "move a service to another wave")  # fmt: skip
+        if self.inv.waves:
+            for j, declared in enumerate(self.inv.agents.services):
+                if declared.name not in placed:
+                    self.report(("agents", "services", j, "name"), f"{declared.name} is in no wave: its agents never "
+                                "get remote access", "add it to a wave")  # fmt: skip
+        elif size is not None:
+            from ferme.plan.waves import propose_waves
+
+            try:
+                propose_waves(agents, size)
+            except ValueError as exc:
+                self.report(("agents", "wave_size"), str(exc))
         total = sum(s.agents for s in self.inv.agents.services)
         if total > self.inv.agents.count:
             self.report(

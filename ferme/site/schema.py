@@ -129,6 +129,9 @@ class Agents(Section):
     concurrency: Annotated[float, Field(gt=0, le=1, description="peak share of agents connected at once")]
     workload: Workload
     services: list[Service] = []
+    wave_size: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="at most this many agents per onboarding wave (one département: 300 per half-day)"
+    )
     office: Literal["microsoft365", "ltsc", "none"] = Field(
         "microsoft365",
         description="the office suite in the sessions: Microsoft 365 Apps (shared computer activation), Office "
@@ -144,19 +147,31 @@ class Hypervisors(Section):
     cores_per_processor: Annotated[int, Field(ge=1, le=256)] = 16
 
 
+HALF_DAYS = ("matin", "après-midi")
+
+
 def _date(value: Any) -> Any:
-    if isinstance(value, datetime.date) or value is None:
+    """A day (`2027-01-11`) or a half-day (`2027-01-11 matin`, `2027-01-11 après-midi`), kept as written."""
+    if value is None:
         return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    day, _, half = str(value).strip().partition(" ")
     try:
-        return datetime.date.fromisoformat(str(value))
+        datetime.date.fromisoformat(day)
     except ValueError:
-        raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+        raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD, or YYYY-MM-DD matin|après-midi") from None
+    if half and half not in HALF_DAYS:
+        raise ValueError(f"{value!r}: the half-day is `matin` or `après-midi`")
+    return f"{day} {half}" if half else day
 
 
 class Wave(Section):
     number: Annotated[int, Field(ge=1, le=100)]
     label: str = ""
-    start: Annotated[datetime.date | None, BeforeValidator(_date)] = None
+    start: Annotated[str | None, BeforeValidator(_date)] = Field(
+        None, description="the day (YYYY-MM-DD) or half-day (YYYY-MM-DD matin|après-midi) the wave opens"
+    )
     services: list[str]
 
 
