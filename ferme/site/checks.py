@@ -187,6 +187,10 @@ class Checker:
                 for zone in [port.zone, port.native, *(port.trunk or ())]:
                     if zone and zone not in self.zones:
                         self.report(path, f"unknown zone {zone!r}", "zones: " + ", ".join(self.zones))
+                    elif zone and self.zones[zone].vlan is None:
+                        # a switch carries zones as VLANs: one without a number cannot be configured
+                        self.report(path, f"zone {zone!r} has no VLAN, and {name} port {port.name} carries it",
+                                    f"give zone {zone} a `vlan:`")  # fmt: skip
                 if (
                     port.host
                     and port.zone

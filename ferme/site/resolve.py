@@ -165,7 +165,9 @@ class Resolver:
                 except RangeError as exc:
                     self.problem(("switches", name, "ports", pattern), str(exc), key=True)
                     continue
-                trunk = tuple(zones) if port.trunk == "all" else (tuple(port.trunk) if port.trunk else None)
+                # `all`: every zone a switch can carry (those with a VLAN: not the VPN pool nor remote sites)
+                every = tuple(z for z, zone in zones.items() if zone.vlan is not None)
+                trunk = every if port.trunk == "all" else (tuple(port.trunk) if port.trunk else None)
                 for port_name in port_names:
                     if port_name in listed:
                         self.problem(("switches", name, "ports", pattern),

@@ -24,9 +24,11 @@ def test_every_agent_is_in_exactly_one_wave_and_no_wave_is_over_the_size(service
     assert sorted(placed) == sorted(services)  # each service whole, once
     assert sum(services[n] for n in placed) == sum(services.values())  # every agent, once
     assert all(sum(services[n] for n in wave) <= wave_size for wave in waves)
-    # first-fit decreasing never needs more than 11/9 of the optimum + 1 waves; the optimum is at least this
-    lower = -(-sum(services.values()) // wave_size)
-    assert len(waves) <= 11 * lower // 9 + 1
+    # no two waves could have been one (first fit opens a wave only when nothing fits): so never more than
+    # twice the waves the agents' number needs
+    loads = [sum(services[n] for n in wave) for wave in waves]
+    assert all(a + b > wave_size for i, a in enumerate(loads) for b in loads[i + 1 :])
+    assert len(waves) <= 2 * -(-sum(services.values()) // wave_size)
 
 
 def test_a_service_larger_than_a_wave_is_refused() -> None:
