@@ -37,7 +37,15 @@ step "Verify (testinfra suites from the plan)"
 $BIN/ferme verify "$LAB" --junit build/lab/verify.xml
 
 step "SSH audit with a real client (ssh-audit, policy 'Hardened Debian 12 (version 3)')"
-for address in $($BIN/ferme lab status "$LAB" --json | $BIN/python -c 'import json,sys; [print(h["addresses"]["mgmt"]) for h in json.load(sys.stdin)["hosts"] if h["state"]=="running"]'); do
+# Each running Debian host at the address ferme connects to (its mgmt or mgmt-dmz leg), from the plan.
+ADDRESSES=$($BIN/ferme lab status "$LAB" --json | $BIN/python -c '
+import json, sys
+plan = json.load(open("build/lab/plan.json"))
+running = [h["name"] for h in json.load(sys.stdin)["hosts"] if h["state"] == "running" and h["os"] == "debian"]
+for name in running:
+    print(plan["hosts"][name]["connection"]["address"])')
+[ -n "$ADDRESSES" ] || { echo "  no running host to audit"; exit 1; }
+for address in $ADDRESSES; do
   if $BIN/ssh-audit -P "Hardened Debian 12 (version 3)" "$address" | grep -q "Passed"; then echo "  $address: passed"; else echo "  $address: FAILED"; exit 1; fi
 done
 
