@@ -27,6 +27,7 @@ def raw_deployment(desired: dict[str, Any]) -> dict[str, Any]:
         collections[c["name"]] = {
             "hosts": {h.upper(): "Yes" if h not in desired["maintenance"] else "No" for h in c["session_hosts"]},
             "settings": settings,
+            "profile_disks": dict(c["profile_disks"]) if c.get("profile_disks") else {"enabled": False},
             "remoteapps": {
                 a["alias"]: {"name": a["name"], "path": a["path"], "user_groups": _json_list(a["user_groups"])}
                 for a in c["remoteapps"]
@@ -83,7 +84,8 @@ def apply_step(raw: dict[str, Any] | None, desired: dict[str, Any], kind: str, t
         rd["certificates"][target] = converged["certificates"][target]
     elif kind == "collection":
         wanted = converged["collections"][target]
-        rd["collections"][target] = {"hosts": wanted["hosts"], "settings": {}, "remoteapps": {}}
+        rd["collections"][target] = {"hosts": wanted["hosts"], "settings": {}, "remoteapps": {},
+                                     "profile_disks": {"enabled": False}}  # fmt: skip
     elif kind == "settings":
         name = target.split(":")[0]
         rd["collections"][name]["settings"] = converged["collections"][name]["settings"]
@@ -94,6 +96,9 @@ def apply_step(raw: dict[str, Any] | None, desired: dict[str, Any], kind: str, t
                 c["hosts"].pop(server, None)
             elif server.lower() in [h.lower() for h in converged["collections"].get(name, {}).get("hosts", {})]:
                 c["hosts"][server] = converged["collections"][name]["hosts"][server]
+    elif kind == "profile-disks":
+        name = target.split(":")[0]
+        rd["collections"][name]["profile_disks"] = converged["collections"][name]["profile_disks"]
     elif kind.startswith("remoteapp"):
         name, alias = target.split("/")
         apps = rd["collections"][name]["remoteapps"]

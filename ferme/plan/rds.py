@@ -84,6 +84,18 @@ def _session_hosts(site: Site, entries: list[str]) -> list[Host]:
     return [site.hosts[name] for name in dict.fromkeys(names) if name in site.hosts]
 
 
+def _profile_disks(rds: Any) -> dict[str, Any] | None:
+    """User profile disks, as Get-RDSessionCollectionConfiguration -UserProfileDisk reads them: on with their
+    share and size for `profiles.kind: user_profile_disks`, off for FSLogix (the two must not both apply), not
+    managed without a profiles section."""
+    profiles = rds.profiles
+    if profiles is None:
+        return None
+    if profiles.kind == "user_profile_disks":
+        return {"enabled": True, "path": profiles.share, "size_gb": profiles.size_gb}
+    return {"enabled": False}
+
+
 def deployment(site: Site) -> dict[str, Any] | None:
     """The deployment as the broker reads it back once converged (None: no RDS farm in this inventory)."""
     rds, broker = site.rds, managing_broker(site)
@@ -132,6 +144,7 @@ def deployment(site: Site) -> dict[str, Any] | None:
                 "name": c.name,
                 "session_hosts": [fqdn(h) for h in _session_hosts(site, c.session_hosts)],
                 "settings": collection_settings(c, site),
+                "profile_disks": _profile_disks(rds),
                 "remoteapps": [
                     {
                         "alias": app.alias,

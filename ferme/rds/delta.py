@@ -150,7 +150,9 @@ def _collection(delta: Delta, desired: dict[str, Any], collection: dict[str, Any
     if current is None:
         delta.steps.append(Step("collection", name, steps.new_collection(
             broker, name, collection["settings"]["CollectionDescription"], wanted_hosts)))  # fmt: skip
-        current = {"hosts": dict.fromkeys(wanted_hosts, "Yes"), "settings": {}, "remoteapps": {}}
+        # a new collection has no profile disks
+        current = {"hosts": dict.fromkeys(wanted_hosts, "Yes"), "settings": {}, "remoteapps": {},
+                   "profile_disks": {"enabled": False}}  # fmt: skip
     hosts: dict[str, str] = current["hosts"]
     elsewhere = {s for c in desired["collections"] for s in c["session_hosts"]}
     for server in sorted(set(hosts) - set(wanted_hosts)):
@@ -174,6 +176,10 @@ def _collection(delta: Delta, desired: dict[str, Any], collection: dict[str, Any
     if changed:
         delta.steps.append(Step("settings", f"{name}: {', '.join(changed)}",
                                 steps.collection_settings(broker, name, changed)))  # fmt: skip
+    disks = collection.get("profile_disks")
+    if disks is not None and current.get("profile_disks", {"enabled": False}) != disks:
+        delta.steps.append(Step("profile-disks", f"{name}: {'on' if disks['enabled'] else 'off'}",
+                                steps.profile_disks(broker, name, disks)))  # fmt: skip
     apps = {app["alias"]: app for app in collection["remoteapps"]}
     for alias, app in apps.items():
         have = current["remoteapps"].get(alias)

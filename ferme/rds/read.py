@@ -56,6 +56,10 @@ def deployment_probe(brokers: list[str]) -> list[str]:
         "        $security = Get-RDSessionCollectionConfiguration -CollectionName $cn -Security "
         "-ConnectionBroker $name",
         "        $groups = Get-RDSessionCollectionConfiguration -CollectionName $cn -UserGroup -ConnectionBroker $name",
+        "        $disks = Get-RDSessionCollectionConfiguration -CollectionName $cn -UserProfileDisk "
+        "-ConnectionBroker $name",
+        "        $profileDisks = [ordered]@{ enabled = [bool]$disks.EnableUserProfileDisk;",
+        "            path = [string]$disks.DiskPath; size_gb = $disks.MaxUserProfileDiskSizeGB }",
         "        $hosts = [ordered]@{}",
         "        foreach ($sessionHost in @(Get-RDSessionHost -CollectionName $cn -ConnectionBroker $name)) {",
         "            $hosts[[string]$sessionHost.SessionHost] = [string]$sessionHost.NewConnectionAllowed",
@@ -82,7 +86,8 @@ def deployment_probe(brokers: list[str]) -> list[str]:
         "            EncryptionLevel = [string]$security.EncryptionLevel",
         "            CustomRdpProperty = [string]$general.CustomRdpProperty",
         "        }",
-        "        $rd.collections[[string]$cn] = [ordered]@{ hosts = $hosts; settings = $settings; remoteapps = $apps }",
+        "        $rd.collections[[string]$cn] = [ordered]@{ hosts = $hosts; settings = $settings; remoteapps = $apps;",
+        "            profile_disks = $profileDisks }",
         "    }",
         "    $facts.rd_deployment[$name] = $rd",
         "}",
@@ -99,6 +104,12 @@ def _list(value: Any) -> list[Any]:
 def _flags(value: Any) -> list[str]:
     """`AudioVideoPlayBack, Clipboard` (a flags enum as text) → the flags, sorted; `None` → []."""
     return sorted(flag.strip() for flag in str(value or "").split(",") if flag.strip() and flag.strip() != "None")
+
+
+def _profile_disks(raw: Any) -> dict[str, Any]:
+    if not raw or not raw.get("enabled"):
+        return {"enabled": False}
+    return {"enabled": True, "path": str(raw.get("path") or ""), "size_gb": int(raw.get("size_gb") or 0)}
 
 
 def lowered(values: Any) -> list[str]:
@@ -121,6 +132,7 @@ def parse_deployment(raw: Any) -> dict[str, Any] | None:
         collections[name] = {
             "hosts": {str(h).lower(): str(state) for h, state in (c.get("hosts") or {}).items()},
             "settings": settings,
+            "profile_disks": _profile_disks(c.get("profile_disks")),
             "remoteapps": {
                 alias: {
                     "name": app.get("name"),

@@ -305,3 +305,15 @@ def remoteapp(broker: str, collection: str, app: dict[str, Any], present: bool) 
             "}",
         ]
     return "\n".join([*header(broker), find, *change])
+
+
+def profile_disks(broker: str, collection: str, wanted: dict[str, Any]) -> str:
+    """User profile disks on (share, size) or off for the collection: separate parameter sets, separate calls."""
+    if wanted["enabled"]:
+        change = (f"Set-RDSessionCollectionConfiguration -CollectionName {ps_quote(collection)} -EnableUserProfileDisk "
+                  f"-DiskPath {ps_quote(wanted['path'])} -MaxUserProfileDiskSizeGB {wanted['size_gb']} "
+                  "-ConnectionBroker $broker")  # fmt: skip
+    else:
+        change = (f"Set-RDSessionCollectionConfiguration -CollectionName {ps_quote(collection)} "
+                  "-DisableUserProfileDisk -ConnectionBroker $broker")  # fmt: skip
+    return "\n".join([*header(broker), change])

@@ -107,6 +107,15 @@ def _maintenance(desired: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     return wanted, raw
 
 
+def _profile_disks(desired: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The site moves from FSLogix to user profile disks: one call per collection, nothing else."""
+    raw = raw_deployment(desired)
+    wanted = copy.deepcopy(desired)
+    for collection in wanted["collections"]:
+        collection["profile_disks"] = {"enabled": True, "path": "\\\\fs\\upd$", "size_gb": 20}
+    return wanted, raw
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, Any] | None]]] = {
     "fresh": lambda desired: (desired, None),
     "converged": lambda desired: (desired, raw_deployment(desired)),
@@ -117,6 +126,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, 
     "certificate-changed": _certificate,
     "host-removed": _host_removed,
     "maintenance": _maintenance,
+    "user-profile-disks": _profile_disks,
 }
 
 
@@ -262,3 +272,10 @@ def test_the_model_of_the_broker_converges_in_one_pass(site: str) -> None:
     for step in deployment_delta(desired, None).steps:
         raw = apply_step(raw, desired, step.kind, step.target)
     assert deployment_delta(desired, parse_deployment(raw)).steps == []
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_user_profile_disks_are_one_call_per_collection(site: str) -> None:
+    delta, _ = run(site, "user-profile-disks")
+    assert kinds(delta) == ["profile-disks"] * len(desired_of(site)["collections"])
+    assert "-EnableUserProfileDisk -DiskPath '\\\\fs\\upd$' -MaxUserProfileDiskSizeGB 20" in delta.steps[0].script
