@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ferme.facts.jsonout import as_list
 from ferme.powershell.build import RULE_SIGNATURE
 from ferme.powershell.quote import FIREWALL_GROUP, ps_array, ps_quote
 from ferme.rds import database, gateway
@@ -193,11 +194,11 @@ def _dns_records(items: list[list[str]]) -> list[str]:
 
 
 def _addresses(value: Any) -> Any:
-    return sorted(str(v) for v in _as_list(value))
+    return sorted(str(v) for v in as_list(value))
 
 
 def _ad_members(members: Any) -> Any:
-    return None if members is None else sorted(str(m) for m in _as_list(members))
+    return None if members is None else sorted(str(m) for m in as_list(members))
 
 
 def _tasks(names: list[str]) -> list[str]:
@@ -235,25 +236,18 @@ def member_name(path: str) -> str:
     return "\\".join(parts[-2:])
 
 
-def _as_list(value: Any) -> list[Any]:
-    """ConvertTo-Json writes a one-element array as the element itself, and an empty one as null."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _share(share: Any) -> Any:
-    return None if share is None else {"path": share.get("path"), "access": sorted(_as_list(share.get("access")))}
+    return None if share is None else {"path": share.get("path"), "access": sorted(as_list(share.get("access")))}
 
 
 def _acl(acl: Any) -> Any:
     return (
-        None if acl is None else {"protected": bool(acl.get("protected")), "rules": sorted(_as_list(acl.get("rules")))}
+        None if acl is None else {"protected": bool(acl.get("protected")), "rules": sorted(as_list(acl.get("rules")))}
     )
 
 
 def _members(members: Any) -> Any:
-    return None if members is None else sorted(member_name(m) for m in _as_list(members))
+    return None if members is None else sorted(member_name(m) for m in as_list(members))
 
 
 def _as_is(value: Any) -> Any:
@@ -300,9 +294,9 @@ def parse_host_facts(output: list[str]) -> dict[str, Any]:
     raw = json.loads("\n".join(output) or "{}")
     return {
         **{kind.name: {key: kind.parse(value) for key, value in (raw.get(kind.name) or {}).items()} for kind in KINDS},
-        "firewall_rules": sorted(_as_list(raw.get("firewall_rules"))),
-        "listening": sorted(int(p) for p in _as_list(raw.get("listening"))),
-        "certificates": sorted(_as_list(raw.get("certificates"))),
+        "firewall_rules": sorted(as_list(raw.get("firewall_rules"))),
+        "listening": sorted(int(p) for p in as_list(raw.get("listening"))),
+        "certificates": sorted(as_list(raw.get("certificates"))),
         "domain": raw.get("domain") or {"joined": False, "name": ""},
         "reboot_pending": bool(raw.get("reboot_pending")),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from io import BytesIO
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 from pyinfra.api.command import FileUploadCommand, StringCommand
@@ -15,7 +15,7 @@ from pyinfra.context import host
 from ferme.operations.windows import fact_item
 from ferme.operations.windows_accounts import hidden_literal, revealed
 from ferme.operations.windows_certificates import pfx_certificate
-from ferme.operations.windows_installers import checked_file
+from ferme.operations.windows_installers import checked_file, staged
 from ferme.powershell.build import STAGING, protected_folder
 from ferme.powershell.quote import ps_quote
 from ferme.rds.web import MARKER, RDWEB_PAGES, machine_key_digest, machine_keys, marker
@@ -36,7 +36,7 @@ def web_client(web: dict[str, Any], inventory: str, password: str | HiddenValue 
     checked_file(module, web["module"]["sha256"], "the web client's module")
     checked_file(package, web["package"]["sha256"], "the web client's package")
     staged_module = f"{STAGING}\\RDWebClientManagement.zip"
-    staged_package = f"{STAGING}\\{PureWindowsPath(web['package']['path'].replace('/', chr(92))).name}"
+    staged_package = staged(package)
     staged_cer = f"{STAGING}\\broker.cer"
     certificate = web["broker_certificate"]
     yield protected_folder(STAGING)

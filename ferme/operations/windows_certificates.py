@@ -23,29 +23,32 @@ from ferme.powershell.quote import ps_quote
 from ferme.site.defaults import normalise_thumbprint
 
 
-def pfx_thumbprints(data: bytes, password: str) -> list[str]:
-    """SHA-1 thumbprints of the certificates in a PFX; ValueError on a wrong password or a damaged file."""
+def _certificates(data: bytes, password: str) -> dict[str, bytes]:
+    """Thumbprint (SHA-1, upper case) → DER of each certificate in a PFX; ValueError on a wrong password or a
+    damaged file."""
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
     bundle = pkcs12.load_pkcs12(data, password.encode())
     certificates = ([bundle.cert.certificate] if bundle.cert else []) + [c.certificate for c in bundle.additional_certs]
-    return [hashlib.sha1(c.public_bytes(Encoding.DER)).hexdigest().upper() for c in certificates]
+    ders = [c.public_bytes(Encoding.DER) for c in certificates]
+    return {hashlib.sha1(der).hexdigest().upper(): der for der in ders}
+
+
+def pfx_thumbprints(data: bytes, password: str) -> list[str]:
+    """SHA-1 thumbprints of the certificates in a PFX; ValueError on a wrong password or a damaged file."""
+    return list(_certificates(data, password))
 
 
 def pfx_certificate(pfx: str, password: str, thumbprint: str) -> bytes:
     """The certificate `thumbprint` of a PFX, public part only (DER: a .cer file); ValueError if it is not there."""
-    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
-
     try:
-        bundle = pkcs12.load_pkcs12(Path(pfx).read_bytes(), password.encode())
+        found = _certificates(Path(pfx).read_bytes(), password)
     except (OSError, ValueError) as exc:
         raise ValueError(f"{pfx}: cannot read the PFX ({exc})") from None
-    certificates = ([bundle.cert.certificate] if bundle.cert else []) + [c.certificate for c in bundle.additional_certs]
-    for cert in certificates:
-        der = cert.public_bytes(Encoding.DER)
-        if hashlib.sha1(der).hexdigest().upper() == normalise_thumbprint(thumbprint):
-            return der
-    raise ValueError(f"{pfx} holds no certificate {thumbprint}")
+    der = found.get(normalise_thumbprint(thumbprint))
+    if der is None:
+        raise ValueError(f"{pfx} holds no certificate {thumbprint}")
+    return der
 
 
 @operation()

@@ -4,7 +4,7 @@ protected staging folder, run silently, removed. Installed = its service exists 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 from pyinfra.api.command import FileUploadCommand
@@ -17,6 +17,11 @@ from ferme.powershell.quote import ps_quote
 
 # Exit codes of a silent installer that mean success (3010: a restart is owed, left to windows_reboot).
 SUCCESS = (0, 3010)
+
+
+def staged(local: str) -> str:
+    """Where a file of the controller is put on the host while it is used: the protected staging folder."""
+    return f"{STAGING}\\{Path(local).name}"
 
 
 def checked_file(path: str, sha256: str, what: str) -> None:
@@ -36,16 +41,16 @@ def installed(software: str, installer: str, sha256: str, service: str, argument
         host.noop(f"{software} is installed (service {service})")
         return
     checked_file(installer, sha256, software)
-    staged = f"{STAGING}\\{PureWindowsPath(installer.replace('/', chr(92))).name}"
+    on_host = staged(installer)
     yield protected_folder(STAGING)
-    yield FileUploadCommand(installer, staged)
+    yield FileUploadCommand(installer, on_host)
     yield "\n".join([
         "try {",
-        f"    $run = Start-Process -FilePath {ps_quote(staged)} -ArgumentList {ps_quote(arguments)} -Wait -PassThru",
+        f"    $run = Start-Process -FilePath {ps_quote(on_host)} -ArgumentList {ps_quote(arguments)} -Wait -PassThru",
         f"    if ({' -and '.join(f'$run.ExitCode -ne {code}' for code in SUCCESS)}) {{",
         f"        throw ({ps_quote(f'{software}: the installer ended with code ')} + $run.ExitCode)",
         "    }",
         "} finally {",
-        f"    Remove-Item -Path {ps_quote(staged)} -Force -ErrorAction SilentlyContinue",
+        f"    Remove-Item -Path {ps_quote(on_host)} -Force -ErrorAction SilentlyContinue",
         "}",
     ])  # fmt: skip

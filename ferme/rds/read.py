@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferme.facts.jsonout import as_list
 from ferme.powershell.quote import ps_array
 
 # Where Group Policy writes the Remote Desktop Session Host settings (Computer Configuration).
@@ -94,13 +95,6 @@ def deployment_probe(brokers: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def _list(value: Any) -> list[Any]:
-    """ConvertTo-Json writes a one-element array as the element itself, and an empty one as null."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _flags(value: Any) -> list[str]:
     """`AudioVideoPlayBack, Clipboard` (a flags enum as text) → the flags, sorted; `None` → []."""
     return sorted(flag.strip() for flag in str(value or "").split(",") if flag.strip() and flag.strip() != "None")
@@ -114,7 +108,7 @@ def _profile_disks(raw: Any) -> dict[str, Any]:
 
 def lowered(values: Any) -> list[str]:
     """A list read from ConvertTo-Json (one element, or null, included), lower-cased and sorted."""
-    return sorted(str(v).lower() for v in _list(values))
+    return sorted(str(v).lower() for v in as_list(values))
 
 
 def parse_deployment(raw: Any) -> dict[str, Any] | None:
@@ -145,7 +139,7 @@ def parse_deployment(raw: Any) -> dict[str, Any] | None:
     licensing = raw.get("licensing") or {}
     ha = raw.get("ha")
     return {
-        "servers": {str(s).lower(): sorted(_list(roles)) for s, roles in (raw.get("servers") or {}).items()},
+        "servers": {str(s).lower(): sorted(as_list(roles)) for s, roles in (raw.get("servers") or {}).items()},
         "licensing": {"mode": licensing.get("mode"), "servers": lowered(licensing.get("servers"))},
         "gateway": {
             **(raw.get("gateway") or {}),
