@@ -77,10 +77,13 @@ def missing_for(plan: Plan, chosen: list[str], missing: dict[str, Problem]) -> l
             needed.add(fslogix["installer"]["path"])
         web = state.get("web_client") or {}
         needed |= {web[part]["path"] for part in ("module", "package") if web.get(part)}
+        collab: dict[str, Any] = state.get("collab") or {}
+        tls = collab.get("tls") or {}
+        needed |= {tls[part] for part in ("certificate", "key") if tls.get(part)}
     return [problem for pfx, problem in missing.items() if pfx in needed]
 
 
-def _host_entry(plan: Plan, name: str, lab: Any) -> tuple[str, dict[str, Any]]:
+def host_entry_for(plan: Plan, name: str, lab: Any) -> tuple[str, dict[str, Any]]:
     """The pyinfra inventory adapter's entry, plus the lab's own SSH key and known hosts when a lab runs."""
     entry = host_entry(plan, name, plan.get("inventory"))
     assert entry is not None, f"{name} has no connector: select_hosts leaves such hosts out"
@@ -118,7 +121,7 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     from pyinfra_cli.util import load_deploy_file
 
     _progress_logging()
-    hosts = [_host_entry(plan, name, lab) for name in chosen]
+    hosts = [host_entry_for(plan, name, lab) for name in chosen]
     groups: dict[str, Any] = {}
     for name, (pyinfra_name, _) in zip(chosen, hosts, strict=True):
         for group in [*plan["hosts"][name]["roles"], plan["hosts"][name]["os"]]:

@@ -37,6 +37,11 @@ def gateway_published(site: Site) -> bool:
     return bool(site.rds and "credential_provider" in site.rds.gateway.mfa)
 
 
+def collab_public(site: Site) -> bool:
+    """The collaboration server faces the Internet only when the inventory says so (`collab.access: public`)."""
+    return bool(site.collab and site.collab.access == "public")
+
+
 def credential_provider(site: Site) -> bool:
     return gateway_published(site)
 
@@ -108,8 +113,10 @@ ROLES: tuple[RoleSpec, ...] = (
              packages=("freeradius", "freeradius-rest", "freeradius-utils", "python3-venv", "nginx", "openssl"),
              services=("privacyidea", "freeradius", "nginx"),
              offers=(Offer("https", ("mgmt",), "console d'administration privacyIDEA"),), needs=(LDAPS,)),
-    RoleSpec("collab", "debian", "espace collaboratif", settings="collab", packages=("python3-venv",),
-             offers=(Offer("https", ("outside", "users", "vpn"), "espace collaboratif et WebDAV"),), needs=(LDAPS,)),
+    RoleSpec("collab", "debian", "espace collaboratif", settings="collab",
+             packages=("python3-venv", "nginx", "rsync", "curl"), services=("plone-zeo", "plone", "nginx"),
+             offers=(Offer("https", ("outside", "users", "vpn"), "espace collaboratif et WebDAV",
+                           published_when=collab_public),), needs=(LDAPS,)),
     RoleSpec("directory", "windows", "annuaire Active Directory", features=("RSAT-AD-PowerShell",),
              offers=(Offer("active-directory", ("users", "vpn"), "ouverture de session des postes"),)),
     RoleSpec("profiles", "windows", "partage des profils", features=("FS-FileServer",), needs=(AD,)),

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ferme import __version__
+from ferme.cli_collab import collab
 from ferme.cli_files import EXIT_INVALID, init, schema, secrets
 from ferme.cli_tokens import import_tokens
 from ferme.plan import build_plan
@@ -292,6 +293,7 @@ main.add_command(schema)
 main.add_command(secrets)
 secrets.add_command(import_tokens)
 main.add_command(init)
+main.add_command(collab)
 
 if __name__ == "__main__":
     main()

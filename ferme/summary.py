@@ -71,14 +71,17 @@ def plan_summary(plan: Plan) -> str:
         _licences_line(sizing.get("licences")),
         _waves_line(plan),
     ]
-    edge = plan.get("edge")
-    if edge and edge["publications"]:
-        rows = [[", ".join(p["fqdns"]) or "—", p["public_address"],
-                 ", ".join(f"{r['ports']}/{r['protocol']}" for r in p["rules"]), ", ".join(p["services"]),
-                 "edge" if p["local"] else ", ".join(_compact(p["hosts"]))]
-                for p in sorted(edge["publications"], key=lambda p: (p["public_address"], p["services"]))]  # fmt: skip
-        lines += ["", "published to the Internet (pinned in firewall.publish):",
-                  table(["name", "public address", "ports", "service", "hosts"], rows)]  # fmt: skip
+    services: list[dict[str, Any]] = plan.get("agent_services") or []
+    if services:
+        rows = [[e["fqdn"] or "—", e["public_address"] or "—", e["reached"], ", ".join(e["services"]), e["url"]]
+                for e in services]  # fmt: skip
+        lines += ["", "services for the agents (public addresses pinned in firewall.publish):",
+                  table(["name", "public address", "reached from", "service", "URL"], rows)]  # fmt: skip
+        libraries = [lib for e in services for lib in e.get("libraries", [])]
+        if libraries:
+            rows = [[lib["library"], lib["title"], lib["url"], lib["webdav"]] for lib in libraries]
+            lines += ["", "document libraries (the same address in a browser and for WebDAV):",
+                      table(["library", "title", "URL", "WebDAV (file managers)"], rows)]  # fmt: skip
     remote = {name: z for name, z in plan["zones"].items() if z["kind"] == "remote"}
     if remote:
         rows = [[name, z["subnet"], z.get("via") or "—", str(z.get("bandwidth_mbps") or "—")]

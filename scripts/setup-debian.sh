@@ -5,7 +5,7 @@ set -euo pipefail
 # apt-cacher-ng serves Debian packages to the lab's hosts, which have no route out.
 # nmap scans the lab from the teleworker's side in the tests; openvpn is the teleworker's VPN client there and
 # chromium (headless) its browser at the OTP portal.
-PACKAGES=(python3-venv age nftables systemd-container mmdebstrap iproute2 openssh-client apt-cacher-ng nmap openvpn chromium)
+PACKAGES=(python3-venv age nftables systemd-container mmdebstrap iproute2 openssh-client apt-cacher-ng nmap openvpn chromium litmus testssl.sh)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

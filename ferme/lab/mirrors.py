@@ -71,7 +71,14 @@ def start_python_index(lab_id: str, address: str) -> str:
     state = run_dir(lab_id)
     pid_file = state / "proxpi.pid"
     if not _alive(pid_file):
-        env = {**os.environ, "PROXPI_CACHE_DIR": str(cache_dir() / "proxpi"), "PROXPI_LOGGING_LEVEL": "WARNING"}
+        # A file not yet cached is fetched while the host waits: proxpi's default (0.9 s) sends the host to the
+        # upstream URL instead, which a lab host cannot reach (no route out, no DNS).
+        env = {
+            **os.environ,
+            "PROXPI_CACHE_DIR": str(cache_dir() / "proxpi"),
+            "PROXPI_LOGGING_LEVEL": "WARNING",
+            "PROXPI_DOWNLOAD_TIMEOUT": "300",
+        }
         upstream = _pip_index()
         if upstream:
             env["PROXPI_INDEX_URL"] = upstream

@@ -8,6 +8,7 @@ from ferme import __version__
 from ferme.plan.edge import edge_policy
 from ferme.plan.flows import derive_flows
 from ferme.plan.hosts import plan_host
+from ferme.plan.published import agent_services
 from ferme.plan.sizing import size_site
 from ferme.plan.types import Plan
 from ferme.plan.waves import plan_waves, proposed_waves
@@ -119,5 +120,6 @@ def build_plan(site: Site) -> Plan:
         "waves_proposed": proposed_waves(site),
         "flows": [flow.to_json() for flow in flows],
         "edge": edge,
+        "agent_services": agent_services(site, edge),
         "secrets": list(site.secret_names),
     }

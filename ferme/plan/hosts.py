@@ -363,6 +363,10 @@ def _debian_state(host: Host, site: Site) -> HostState:
         from ferme.plan.mfa import mfa_state
 
         state["mfa"] = {**mfa_state(host, site), "pip": python_index(site)}
+    if "collab" in host.roles and site.collab is not None:
+        from ferme.plan.collab import collab_state
+
+        state["collab"] = {**collab_state(host, site), "pip": python_index(site)}
     return state
 
 

@@ -88,6 +88,7 @@ class HostState(TypedDict, total=False):
     firewall: EdgeState  # the edge host only
     mfa: dict[str, Any]  # the MFA servers: privacyIDEA and FreeRADIUS (ferme/plan/mfa.py)
     portal: dict[str, Any]  # the OTP pre-authentication portal (ferme/plan/portal.py)
+    collab: dict[str, Any]  # the collaboration server: Plone, libraries, backups (ferme/plan/collab.py)
     vpn: dict[str, Any]  # the OpenVPN server: processes, pools, cap, routes pushed, RADIUS (ferme/plan/vpn.py)
     host_firewall: dict[str, Any]  # every other managed Debian host: its ruleset (artifact path), confirm_seconds
     # Windows
@@ -183,6 +184,7 @@ class Plan(TypedDict):
     waves_proposed: list[list[str]] | None  # without waves in the inventory: waves of agents.wave_size, proposed
     flows: list[PlannedFlow]
     edge: EdgePolicy | None
+    agent_services: list[dict[str, Any]]  # what the agents are given: name, address, URL (ferme/plan/published.py)
     secrets: list[str]
     inventory: NotRequired[str]  # set by apply and verify: where secrets and PFX files are
     build: NotRequired[str]  # set by apply: where roles leave what the operator hands out (the VPN profile)

@@ -64,6 +64,7 @@ class Checker:
             self.extra_flows,
             self.outbound,
             self.publications,
+            self.collab_settings,
         ):
             check()
         return self.problems
@@ -526,6 +527,26 @@ class Checker:
         for i, address in enumerate(self.inv.firewall.public_addresses):
             if not outside or ipaddress.IPv4Address(address) not in outside[0].subnet:
                 self.report(("firewall", "public_addresses", i), f"{address} is not in the outside zone")
+
+    def collab_settings(self) -> None:
+        """Libraries and accounts named once; a certificate comes with its key; local accounts for `users: local`."""
+        collab = self.inv.collab
+        if collab is None:
+            return
+        for field, names in (("libraries", [lib.name for lib in collab.libraries]),
+                             ("accounts", [a.login.lower() for a in collab.accounts])):  # fmt: skip
+            seen: set[str] = set()
+            for i, name in enumerate(names):
+                if name in seen:
+                    self.report(("collab", field, i), f"{name} is named twice in collab.{field}")
+                seen.add(name)
+        if (collab.tls.certificate is None) != (collab.tls.key is None):
+            given = "certificate" if collab.tls.certificate else "key"
+            self.report(("collab", "tls", given), "a certificate needs its key (and a key its certificate)",
+                        "give both, or neither: ferme's site CA then issues one")  # fmt: skip
+        if collab.accounts and collab.users != "local":
+            self.report(("collab", "accounts"), "local accounts need `users: local`",
+                        "with `users: directory` the agents sign in with their directory accounts")  # fmt: skip
 
     def outbound(self) -> None:
         """Each way out the inventory chooses is one it can take: a proxy named, a mirror's address."""

@@ -145,6 +145,13 @@ def _missing_files(inv: schema.Inventory, folder: Path, positions: Positions) ->
             missing[installer] = Problem(positions.of(where), where, f"{installer} does not exist",
                                          "put FSLogixAppsSetup.exe there (Microsoft's FSLogix download): ferme apply "
                                          "will not converge the session hosts without it")  # fmt: skip
+    tls = inv.collab.tls if inv.collab else None
+    for part in ("certificate", "key") if tls is not None else ():
+        given = getattr(tls, part)
+        if given is not None and not (folder / given).is_file():
+            spot: FieldPath = ("collab", "tls", part)
+            missing[given] = Problem(positions.of(spot), spot, f"{given} does not exist",
+                                     "ferme apply will not converge the collaboration server without it")  # fmt: skip
     return missing
 
 

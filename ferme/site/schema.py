@@ -449,19 +449,65 @@ class Rds(Section):
     )
 
 
+Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$", description="sAMAccountName")]
+
+
 class Library(Section):
-    name: Slug
+    """A document library: a folder of the collaboration server with its own access (nothing inherited)."""
+
+    name: Slug = Field(description="its address: https://FQDN/NAME/ (WebDAV as well)")
     title: str
-    readers: list[str] = []
-    editors: list[str] = []
-    versions: Annotated[int, Field(ge=0, le=10_000)] = 50
+    readers: list[str] = Field([], description="groups that read it (directory groups, or `collab.accounts` groups)")
+    editors: list[str] = Field([], description="groups that add, edit, lock and delete in it")
+
+
+class CollabAccount(Section):
+    """A local account of the collaboration server (the lab, or a site without a directory)."""
+
+    login: Login
+    name: str | None = Field(None, description="the name shown (default: the login)")
+    password: Secret
+    groups: list[str] = []
+
+
+class CollabBackup(Section):
+    """Nightly backups on the collaboration host: the database (repozo) and the documents (hard-linked copies)."""
+
+    time: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = Field("02:30", description="HH:MM, local")
+    keep_days: Annotated[int, Field(ge=1, le=3650)] = Field(14, description="backups older than this are removed")
+    folder: str = Field("/var/backups/plone", pattern=r"^/[A-Za-z0-9._/-]+$", description="on the host (a mount "
+                        "of the backup server: what leaves the host is the site's backup policy)")  # fmt: skip
+
+
+class CollabTls(Section):
+    """The server's certificate: the site's own (PEM files next to the inventory), or one from ferme's site CA."""
+
+    certificate: str | None = Field(None, description="PEM certificate (chain included), relative to the inventory")
+    key: str | None = Field(None, description="its PEM private key (keep it out of git: certificats/)")
 
 
 class Collab(Section):
+    kind: Literal["plone"] = Field("plone", description="plone: Plone (the tested default); other kinds to come")
     fqdn: Fqdn
+    access: Literal["vpn", "public"] = Field(
+        "vpn",
+        description="vpn: reached from the offices, the VPN and the remote desktops only; public: also published "
+        "to the Internet by the edge (firewall.publish.collab), with only a password in front of it",
+    )
     webdav: bool = True
     admin_password: Secret
+    title: str = Field("Espace collaboratif", description="the site's title")
+    versions: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        50, description="versions kept per document (files and pages); 0 keeps every version"
+    )
+    upload_max_mb: Annotated[int, Field(ge=1, le=10_240)] = Field(512, description="largest file an agent may send")
+    users: Literal["directory", "local"] = Field(
+        "directory", description="directory: the agents' AD accounts (LDAPS); local: `accounts` only (the lab)"
+    )
+    accounts: list[CollabAccount] = []
     libraries: list[Library] = []
+    backup: CollabBackup = CollabBackup()
+    tls: CollabTls = CollabTls()
 
 
 class RadiusClient(Section):
@@ -471,9 +517,6 @@ class RadiusClient(Section):
     name: Slug | None = Field(None, description="with `address`: the client's name in FreeRADIUS and the flows")
     address: IPv4 | None = Field(None, description="a client that is not a host of the inventory")
     secret: Secret
-
-
-Login = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$", description="sAMAccountName")]
 
 
 class MfaUsers(Section):

@@ -1,8 +1,181 @@
-"""Collaboration server: no operation yet; the issue that builds this role fills apply()."""
+"""Collaboration server (`collab.kind: plone`): Plone in its own venv, its ZODB server (ZEO), nginx with TLS in
+front, the site converged by `ferme_plone.py` (files/), nightly backups and the restore script.
+
+The interface another kind would keep: `apply()` reads `host.data.ferme["state"]["collab"]` (the plan's
+`collab_state`), serves https://FQDN/<library>/ for browsers and WebDAV, and installs
+`/usr/local/sbin/ferme-collab-backup` and `ferme-collab-restore` (what `ferme collab` runs).
+"""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
 
 from pyinfra.api.deploy import deploy
+from pyinfra.context import host
+from pyinfra.facts.files import File
+from pyinfra.facts.server import Command
+from pyinfra.operations import files, server, systemd
+
+from ferme.operations.services import stale
+from ferme.resources import templates
+from ferme.site.secrets import secret_value
+
+TEMPLATES = templates("collab")
+FILES = Path(__file__).resolve().parent / "files"
+VENV = "/opt/plone"
+STATE = "/etc/plone/ferme-state.json"
+CONVERGER = "/usr/local/lib/ferme/ferme_plone.py"
+SETTINGS = ("/etc/plone/zope.conf", "/etc/plone/zope.ini")
+ZEO_SETTINGS = ("/etc/plone/zeo.conf",)
+
+
+def converger(*args: str) -> str:
+    """The command that runs the converger on the host (as plone, a ZEO client beside the running instance)."""
+    return " ".join([f"runuser -u plone -- {VENV}/bin/zconsole run /etc/plone/zope.conf {CONVERGER}", *args])
+
+
+def _inventory() -> Path:
+    return Path(host.data.get("ferme_inventory") or ".")
+
+
+def _secret(ref: dict[str, str]) -> str:
+    return secret_value(ref["secret"], _inventory()) or ""
+
+
+def _install(collab: dict[str, Any]) -> Any:
+    """Plone and ZEO in their own venv, every version pinned (files/plone-requirements.txt)."""
+    server.user(name="Plone: system user", user="plone", system=True, home=collab["data"],
+                shell="/usr/sbin/nologin", create_home=False)  # fmt: skip
+    data = collab["data"]
+    for path, owner, group, mode in (
+        ("/etc/plone", "root", "plone", "750"),
+        (data, "plone", "plone", "750"),
+        (f"{data}/filestorage", "plone", "plone", "700"),
+        (f"{data}/blobstorage", "plone", "plone", "700"),
+        ("/var/cache/plone", "plone", "plone", "750"),
+        ("/usr/local/lib/ferme", "root", "root", "755"),
+    ):
+        files.directory(name=f"Plone: {path}", path=path, user=owner, group=group, mode=mode)  # fmt: skip
+    requirements = files.put(name="Plone: pinned requirements", src=str(FILES / "plone-requirements.txt"),
+                             dest=f"{VENV}-requirements.txt", mode="644")  # fmt: skip
+    pip = collab["pip"]
+    options = [f"--index-url {pip['index_url']}"] if pip.get("index_url") else []
+    options += [f"--proxy {pip['proxy']}"] if pip.get("proxy") else []
+    installed = host.get_fact(Command, command=f"{VENV}/bin/pip show Plone 2>/dev/null | sed -n 's/^Version: //p'")
+    return server.shell(
+        name=f"Plone {collab['version']}: install in {VENV}",
+        commands=[f"test -x {VENV}/bin/python || python3 -m venv {VENV}",
+                  f"{VENV}/bin/pip install -q --disable-pip-version-check {' '.join(options)} "
+                  f"-r {VENV}-requirements.txt"],
+        _if=lambda: requirements.did_change() or installed != collab["version"],
+    )  # fmt: skip
+
+
+def _tls(collab: dict[str, Any]) -> list[Any]:
+    """The site's certificate when the inventory gives one, else one issued by ferme's site CA (kept beside the
+    inventory, in certificats/); the key is root-only on the host."""
+    tls = collab["tls"]
+    if tls.get("certificate") and tls.get("key"):
+        certificate = (_inventory() / tls["certificate"]).read_text()
+        key = (_inventory() / tls["key"]).read_text()
+    else:
+        from ferme.site.ca import server_certificate
+
+        certificate, key = server_certificate(_inventory(), collab["fqdn"], collab["site_label"])
+    files.directory(name="TLS: folder", path="/etc/plone/tls", mode="700")
+    return [
+        files.put(name=f"TLS: certificate of {collab['fqdn']}", src=StringIO(certificate),
+                  dest="/etc/plone/tls/server.crt", mode="644"),
+        files.put(name=f"TLS: private key of {collab['fqdn']} (root only)", src=StringIO(key),
+                  dest="/etc/plone/tls/server.key", mode="600"),
+    ]  # fmt: skip
+
+
+def _desired(collab: dict[str, Any]) -> str:
+    """The converger's input: the plan's site with the secrets' values (sent to the host only, plone-only)."""
+    return json.dumps({
+        "site": collab["site"], "webdav": collab["webdav"], "versions": collab["versions"],
+        "mail_domain": collab["mail_domain"], "groups": collab["groups"], "libraries": collab["libraries"],
+        "admin": {"name": collab["admin"]["name"], "password": _secret(collab["admin"]["password"])},
+        "accounts": [{**a, "password": _secret(a["password"])} for a in collab["accounts"]],
+    }, sort_keys=True, indent=1, ensure_ascii=False) + "\n"  # fmt: skip
+
+
+def _plone(collab: dict[str, Any], install: Any) -> None:
+    variables = {**collab, "realm": collab["fqdn"], "process": "instance", "site_id": collab["site"]["id"]}
+    zeo = [files.template(name="Plone: ZEO server settings", src=str(TEMPLATES / "zeo.conf.j2"),
+                          dest="/etc/plone/zeo.conf", group="plone", mode="640", **variables),
+           files.template(name="Plone: ZEO server unit", src=str(TEMPLATES / "plone-zeo.service.j2"),
+                          dest="/etc/systemd/system/plone-zeo.service", **variables)]  # fmt: skip
+    instance = [
+        files.template(name="Plone: zope.conf", src=str(TEMPLATES / "zope.conf.j2"), dest="/etc/plone/zope.conf",
+                       group="plone", mode="640", **variables),
+        files.template(name="Plone: zope.ini (waitress)", src=str(TEMPLATES / "zope.ini.j2"),
+                       dest="/etc/plone/zope.ini", group="plone", mode="640", **variables),
+        files.template(name="Plone: instance unit", src=str(TEMPLATES / "plone.service.j2"),
+                       dest="/etc/systemd/system/plone.service", **variables),
+    ]  # fmt: skip
+    units = [zeo[1], instance[2]]
+    systemd.daemon_reload(name="Plone: reload units", _if=lambda: any(u.did_change() for u in units))
+    zeo_due, instance_due = stale("plone-zeo", ZEO_SETTINGS), stale("plone", SETTINGS)
+    for service, changes, due in (("plone-zeo", zeo, zeo_due), ("plone", instance, instance_due)):
+        systemd.service(name=f"{service} enabled and running", service=service, running=True, enabled=True)
+        systemd.service(name=f"{service}: restart", service=service, restarted=True,
+                        _if=lambda changes=changes, due=due: due or install.did_change()  # type: ignore[misc]
+                        or any(c.did_change() for c in changes))  # fmt: skip
+    script = files.put(name="Plone: ferme's converger", src=str(FILES / "ferme_plone.py"), dest=CONVERGER,
+                       mode="755")  # fmt: skip
+    desired = files.put(name="Plone: desired site (secrets: plone only)", src=StringIO(_desired(collab)),
+                        dest=STATE, user="plone", group="plone", mode="600")  # fmt: skip
+    pending = host.get_fact(Command, command=f"{converger('converge', STATE, '--check')} 2>/dev/null || echo unknown")
+    server.shell(
+        name="Plone: site, libraries, versions, groups, accounts and permissions",
+        commands=[f"{converger('converge', STATE)} 2>/dev/null"],
+        _if=lambda: bool(pending) or desired.did_change() or script.did_change() or install.did_change(),
+    )
+
+
+def _nginx(collab: dict[str, Any], tls: list[Any]) -> None:
+    files.link(name="nginx: no default site", path="/etc/nginx/sites-enabled/default", present=False)
+    site = files.template(name=f"nginx: {collab['fqdn']} over TLS", src=str(TEMPLATES / "nginx.conf.j2"),
+                          dest="/etc/nginx/sites-enabled/collab.conf", site_id=collab["site"]["id"],
+                          **collab)  # fmt: skip
+    systemd.service(name="nginx enabled and running", service="nginx", running=True, enabled=True)
+    server.shell(name="nginx: check and reload", commands=["nginx -t -q", "systemctl reload nginx"],
+                 _if=lambda: site.did_change() or any(t.did_change() for t in tls))  # fmt: skip
+
+
+def _backups(collab: dict[str, Any]) -> None:
+    """Nightly backups (a timer), their retention, and the restore script `ferme collab restore` runs."""
+    files.directory(name=f"Backups: {collab['backup']['folder']}", path=collab["backup"]["folder"], mode="750")
+    files.template(name="Backups: settings", src=str(TEMPLATES / "collab.env.j2"), dest="/etc/plone/collab.env",
+                   mode="644", site_id=collab["site"]["id"], **collab)  # fmt: skip
+    for script in ("ferme-collab-backup", "ferme-collab-restore"):
+        files.put(name=f"Backups: {script}", src=str(FILES / script), dest=f"/usr/local/sbin/{script}", mode="755")
+    units = [files.template(name=f"Backups: {unit}", src=str(TEMPLATES / f"{unit}.j2"),
+                            dest=f"/etc/systemd/system/{unit}", **collab)
+             for unit in ("ferme-collab-backup.service", "ferme-collab-backup.timer")]  # fmt: skip
+    systemd.daemon_reload(name="Backups: reload units", _if=lambda: any(u.did_change() for u in units))
+    systemd.service(name="Backups: nightly timer enabled", service="ferme-collab-backup.timer", running=True,
+                    enabled=True)  # fmt: skip
+    systemd.service(name="Backups: timer restarted on a new time", service="ferme-collab-backup.timer",
+                    restarted=True, _if=units[1].did_change)  # fmt: skip
+    if not host.get_fact(File, path=f"{collab['backup']['folder']}/last-success"):
+        server.shell(name="Backups: a first one now (none has run yet)",
+                     commands=["/usr/local/sbin/ferme-collab-backup"])  # fmt: skip
 
 
 @deploy("Collaboration server")
 def apply() -> None:
-    """Converge this role on the current host (nothing to do until the role is built)."""
+    """Converge the collaboration server from the plan's collab state."""
+    collab: dict[str, Any] | None = host.data.ferme.get("state", {}).get("collab")
+    if collab is None:
+        return
+    install = _install(collab)
+    tls = _tls(collab)
+    _plone(collab, install)
+    _nginx(collab, tls)
+    _backups(collab)

@@ -20,6 +20,7 @@ from pyinfra.facts.files import File
 from pyinfra.facts.server import Command
 from pyinfra.operations import files, server, systemd
 
+from ferme.operations.services import stale
 from ferme.resources import templates
 from ferme.site.secrets import secret_value
 
@@ -30,10 +31,6 @@ STATE = "/etc/privacyidea/ferme-state.json"
 CONVERGER = "/usr/local/lib/ferme/ferme_privacyidea.py"
 AS_PRIVACYIDEA = f"runuser -u privacyidea -- env PRIVACYIDEA_CONFIGFILE=/etc/privacyidea/pi.cfg {VENV}/bin/"
 RADIUS = "/etc/freeradius/3.0"
-# A running service older than one of its settings files (a run that stopped before restarting it) says "stale".
-STALE = ("started=$(systemctl show -p ActiveEnterTimestamp --value {service}); "
-         "[ -n \"$started\" ] && newest=$(stat -c %Y {files} 2>/dev/null | sort -n | tail -1) && "
-         "[ \"$newest\" -gt \"$(date -d \"$started\" +%s)\" ] && echo stale || true")  # fmt: skip
 SETTINGS = ("/etc/privacyidea/pi.cfg", "/etc/privacyidea/secret_key", "/etc/privacyidea/pepper",
             "/etc/privacyidea/database_password", "/var/lib/privacyidea/enckey")  # fmt: skip
 TABLES_MADE = "/var/lib/privacyidea/.tables-made"  # the SQLite file exists before its tables do
@@ -224,9 +221,9 @@ def _privacyidea(mfa: dict[str, Any], install: Any) -> None:
     systemd.daemon_reload(name="privacyIDEA: reload units", _if=unit.did_change)
     systemd.service(name="privacyIDEA enabled and running", service="privacyidea", running=True, enabled=True)
     # Also when a run stopped before restarting it: the service must not run on files older than its settings.
-    stale = host.get_fact(Command, command=STALE.format(service="privacyidea", files=" ".join(SETTINGS)))
+    restart_due = stale("privacyidea", SETTINGS)
     systemd.service(name="privacyIDEA: restart", service="privacyidea", restarted=True,
-                    _if=lambda: stale == "stale" or config.did_change() or unit.did_change() or install.did_change()
+                    _if=lambda: restart_due or config.did_change() or unit.did_change() or install.did_change()
                     or password.did_change())  # fmt: skip
 
 

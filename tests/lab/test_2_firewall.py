@@ -26,12 +26,12 @@ from typing import Any
 
 import pytest
 
-from ferme.lab import network
-from ferme.lab.topology import Leg, build_topology, interface_name
+from ferme.lab.topology import build_topology
 from ferme.operations import nft_commit
 from ferme.plan import build_plan
 from ferme.site import load_site
 from tests.lab.conftest import LAB_ID, RUN_DIR, SSH_KEY, ferme, report, ssh
+from tests.lab.standin import stand_in, zone_net
 
 NETCHECK = str(Path(__file__).with_name("netcheck.py"))
 REFUSED_TCP = [23, 3306, 5900, 8080]
@@ -54,29 +54,6 @@ def _netns_run(netns: str, *args: str, timeout: float = 30) -> subprocess.Comple
                           text=True, timeout=timeout, check=False)  # fmt: skip
 
 
-def _zone_net(plan: dict[str, Any], zone: str) -> ipaddress.IPv4Network:
-    return ipaddress.IPv4Network(plan["zones"][zone]["subnet"])
-
-
-def _stand_in(
-    plan: dict[str, Any],
-    topology: Any,
-    netns: str,
-    legs: dict[str, str],
-    gateway: str | None,
-    routes: tuple[tuple[str, str], ...] = (),
-) -> None:
-    network.add_netns(netns)
-    for zone, address in legs.items():
-        suffix = interface_name(topology.lab_id, netns, zone)
-        leg = Leg(zone, zone[:15], suffix + "h", suffix + "b", f"{address}/{_zone_net(plan, zone).prefixlen}")
-        network.add_leg(leg, netns, topology.core_netns, topology.bridges[zone])
-    if gateway:
-        subprocess.run(["ip", "-n", netns, "route", "replace", "default", "via", gateway], check=True)
-    for to, via in routes:  # a Windows host's bootstrap route to the admin zone (README)
-        subprocess.run(["ip", "-n", netns, "route", "replace", to, "via", via], check=True)
-
-
 @pytest.fixture(scope="module")
 def lab(inventory: Path) -> Iterator[Lab]:
     ferme("apply", str(inventory))  # converged, whatever ran before
@@ -93,7 +70,7 @@ def lab(inventory: Path) -> Iterator[Lab]:
                 netns = f"{LAB_ID}-si-{name}"
                 gateway = next(plan["zones"][z]["gateway"] for z in host["addresses"] if z != "mgmt")
                 routes = tuple((r["to"], r["via"]) for r in host["state"]["routing"]["routes"])
-                _stand_in(plan, topology, netns, host["addresses"], gateway, routes)
+                stand_in(plan, topology, netns, host["addresses"], gateway, routes)
                 created.append(netns)
                 state.host_ns[name] = netns
             for address in host["addresses"].values():
@@ -109,13 +86,13 @@ def lab(inventory: Path) -> Iterator[Lab]:
             elif info["kind"] == "remote":
                 # A site behind the WAN: its router (a leg on the WAN link, one in the site) and a workstation.
                 wan = next(z for z, i in plan["zones"].items() if i["kind"] == "wan")
-                router, subnet = f"{LAB_ID}-wr-{zone}"[:40], _zone_net(plan, zone)
-                _stand_in(plan, topology, router, {wan: info["via"], zone: str(subnet.network_address + 1)},
+                router, subnet = f"{LAB_ID}-wr-{zone}"[:40], zone_net(plan, zone)
+                stand_in(plan, topology, router, {wan: info["via"], zone: str(subnet.network_address + 1)},
                           plan["zones"][wan]["gateway"])  # fmt: skip
                 subprocess.run(["ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1"], check=True)
                 created.append(router)
                 netns, address = f"{LAB_ID}-pr-{zone}"[:40], str(subnet.broadcast_address - 2)
-                _stand_in(plan, topology, netns, {zone: address}, str(subnet.network_address + 1))
+                stand_in(plan, topology, netns, {zone: address}, str(subnet.network_address + 1))
                 created.append(netns)
                 state.zone_probe[zone] = (netns, None)
                 state.where[address] = netns
@@ -126,8 +103,8 @@ def lab(inventory: Path) -> Iterator[Lab]:
                 state.zone_probe[zone] = (vpn_ns, VPN_CLIENT)
             else:
                 netns = f"{LAB_ID}-pr-{zone}"
-                address = str(_zone_net(plan, zone).broadcast_address - 2)
-                _stand_in(plan, topology, netns, {zone: address}, info["gateway"])
+                address = str(zone_net(plan, zone).broadcast_address - 2)
+                stand_in(plan, topology, netns, {zone: address}, info["gateway"])
                 created.append(netns)
                 state.zone_probe[zone] = (netns, None)
                 state.where[address] = netns
@@ -138,6 +115,8 @@ def lab(inventory: Path) -> Iterator[Lab]:
         # OpenVPN holds the VPN's port on its host the same way (tests/lab/test_2_vpn.py connects a real client).
         ssh(plan["hosts"]["lab-vpn"]["connection"]["address"], "systemctl stop 'ferme-openvpn@*'")
         ssh(plan["hosts"]["lab-portail"]["connection"]["address"], "systemctl stop nginx")  # the portal's 443
+        # The collaboration server's 443 (tests/lab/test_2_collab.py uses the real one).
+        ssh(plan["hosts"]["lab-collab"]["connection"]["address"], "systemctl stop nginx")
         yield state
     finally:
         for process in state.listeners:
@@ -146,6 +125,7 @@ def lab(inventory: Path) -> Iterator[Lab]:
         ssh(plan["hosts"]["lab-mfa2"]["connection"]["address"], "systemctl start freeradius nginx")
         ssh(plan["hosts"]["lab-vpn"]["connection"]["address"], "systemctl start ferme-openvpn@ferme0")
         ssh(plan["hosts"]["lab-portail"]["connection"]["address"], "systemctl start nginx")
+        ssh(plan["hosts"]["lab-collab"]["connection"]["address"], "systemctl start nginx")
         subprocess.run(["ip", "-n", vpn_ns, "addr", "del", f"{VPN_CLIENT}/32", "dev", "lo"], check=False)
         for netns in created:
             subprocess.run(["ip", "netns", "delete", netns], check=False)
@@ -179,7 +159,7 @@ def _checks(lab: Lab) -> list[tuple[str, str, str | None, str, str, int, str]]:
             if "/" in destination:  # a zone: its probe stands in for any host of it
                 zone = next(z for z, i in plan["zones"].items() if i["subnet"] == destination)
                 destination = next(a for a, ns in lab.where.items() if ns == lab.zone_probe[zone][0]
-                                   and ipaddress.IPv4Address(a) in _zone_net(plan, zone))  # fmt: skip
+                                   and ipaddress.IPv4Address(a) in zone_net(plan, zone))  # fmt: skip
             target = (_public(plan, flow["id"]) if flow["published"] else None) or destination
             # The controller's own servers (the lab's apt mirror) answer for themselves.
             listener = lab.where.get(destination) or (CONTROLLER if ipaddress.IPv4Address(destination) in admin
@@ -312,7 +292,7 @@ def test_other_ports_between_zones_are_refused(listening: Lab) -> None:
     assert not allowed & ({("tcp", p) for p in REFUSED_TCP} | {("udp", p) for p in REFUSED_UDP})
     targets = {zone: address for address, netns in listening.where.items() for zone in plan["zones"]
                if netns == listening.zone_probe.get(zone, ("", None))[0]
-               and ipaddress.IPv4Address(address) in _zone_net(plan, zone)}  # fmt: skip
+               and ipaddress.IPv4Address(address) in zone_net(plan, zone)}  # fmt: skip
     checks = []
     for source_zone, (netns, source) in listening.zone_probe.items():
         for target_zone, address in targets.items():
@@ -330,7 +310,7 @@ def test_other_ports_between_zones_are_refused(listening: Lab) -> None:
 def test_the_same_ports_within_a_zone_are_not_filtered(listening: Lab) -> None:
     """The refusals above come from the edge, not from the probes: inside one zone they connect."""
     netns, _ = listening.zone_probe["users"]
-    target = str(_zone_net(listening.plan, "users").broadcast_address - 2)
+    target = str(zone_net(listening.plan, "users").broadcast_address - 2)
     assert _probe(netns, None, "tcp", target, REFUSED_TCP[0])
 
 
@@ -389,7 +369,7 @@ def test_any_reaches_every_zone(listening: Lab) -> None:
                "servers": listening.host_ns["lab-mfa"], "dmz": listening.host_ns["lab-collab"]}  # fmt: skip
     _listen(listening, {netns: {"tcp": set(), "udp": {161}} for netns in targets.values()})
     addresses = {zone: next(a for a, ns in listening.where.items() if ns == netns and ipaddress.IPv4Address(a)
-                            in _zone_net(plan, zone)) for zone, netns in targets.items()}  # fmt: skip
+                            in zone_net(plan, zone)) for zone, netns in targets.items()}  # fmt: skip
     source = next(f for f in plan["flows"] if f["id"] == "extra/supervision")["source"]["name"]
     probe_ns, _ = listening.zone_probe[source]
     before = _counters(listening).get("extra/supervision", 0)
@@ -407,7 +387,7 @@ def test_one_client_stays_on_one_gateway(listening: Lab) -> None:
     publication = next(p for p in plan["edge"]["publications"] if "rds_gateway" in p["services"])
     assert len(publication["hosts"]) == 2
     outside = f"{LAB_ID}-outside"
-    net = _zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
+    net = zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
     clients = [str(net.network_address + 100 + i) for i in range(16)]
     for client in clients:
         subprocess.run(["ip", "-n", outside, "addr", "add", f"{client}/{net.prefixlen}", "dev", "eth0"], check=True)
@@ -449,10 +429,10 @@ def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, list
     """Issue 11, point 8: addresses were handed out in flow-id order, so a published service sorted before
     the RD gateway took its address (the gateway moved to the next one, with no warning). Pinned in
     `firewall.publish`, the gateway keeps its address when `extranet` (443 to the collaboration host,
-    whose role runs no web server yet: the probe answers there) is added."""
+    whose nginx steps aside in this module: the probe answers there) is added."""
     plan = listening.plan
     gateway = next(p for p in plan["edge"]["publications"] if "rds_gateway" in p["services"])
-    outside_net = _zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
+    outside_net = zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
     third = str(outside_net.network_address + 5)  # .2: the edge, .3: the gateway, .4: the portal
     services = inventory / "services.yml"
     original = services.read_text()

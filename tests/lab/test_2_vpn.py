@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ from ferme.site import load_site
 from ferme.site.secrets import secret_value
 from tests.lab.conftest import LAB_ID, ROOT, ferme, report, ssh
 from tests.lab.radius_probe import hotp
+from tests.lab.standin import Workstation, name_and_trust
 
 NETCHECK = str(Path(__file__).with_name("netcheck.py"))
 OUTSIDE = f"{LAB_ID}-outside"
@@ -32,6 +34,10 @@ MFA = "198.19.4.20"  # lab-mfa's management leg
 VPN = "198.19.7.10"  # lab-vpn's management leg
 PUBLIC = "198.19.0.2"  # the edge's outside address, where the VPN is published
 COLLAB = "198.19.1.20"  # lab-collab: a flow lets VPN clients reach it on 443
+LOCK_BODY = (
+    '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+    "<D:locktype><D:write/></D:locktype><D:owner>agent.demo</D:owner></D:lockinfo>"
+)
 FORBIDDEN = "198.19.2.20"  # lab-mfa's console: administration only, never from the VPN
 
 
@@ -54,25 +60,15 @@ class Token:
 
 @pytest.fixture(scope="module")
 def vpn_lab(inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    ferme("apply", str(inventory), "--limit", "lab-fw,lab-mfa,lab-vpn")
+    ferme("apply", str(inventory), "--limit", "lab-fw,lab-mfa,lab-vpn,lab-collab")
     plan = build_plan(load_site(inventory, with_secrets=False))
     profile = ROOT / "build" / plan["site"]["name"] / "vpn" / f"{plan['site']['name']}.ovpn"
     assert profile.exists(), f"ferme apply brought no profile back to {profile}"
     folder = tmp_path_factory.mktemp("vpn")
     local = folder / "client.ovpn"
     local.write_text(re.sub(r"^remote \S+ ", f"remote {PUBLIC} ", profile.read_text(), flags=re.M))
-    listener = subprocess.Popen(
-        ["ip", "netns", "exec", f"{LAB_ID}-lab-collab", sys.executable, NETCHECK, "serve", "--tcp", "443",
-         "--seconds", "600", "--name", "lab-collab"], stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert listener.stdout is not None
-    for line in listener.stdout:
-        if line.startswith("ready"):
-            break
-    try:
-        yield {"plan": plan, "profile": profile, "client": local, "folder": folder}
-    finally:
-        listener.kill()
+    # lab-collab's nginx answers on 443 (the collab role): the probes speak HTTP to it.
+    yield {"plan": plan, "profile": profile, "client": local, "folder": folder}
 
 
 @contextmanager
@@ -113,8 +109,10 @@ def tunnel(config: Path, user: str, password: str, device: str, wait: float = 25
 
 
 def _probe(address: str, port: int) -> bool:
+    """An HTTP exchange (nginx answers even a plain request on its TLS port) through the path."""
     result = subprocess.run(["ip", "netns", "exec", OUTSIDE, sys.executable, NETCHECK, "probe", "tcp", address,
-                             str(port), "--timeout", "3"], capture_output=True, text=True, check=False)  # fmt: skip
+                             str(port), "--timeout", "3", "--http"], capture_output=True, text=True,
+                            check=False)  # fmt: skip
     return result.returncode == 0
 
 
@@ -192,3 +190,40 @@ def test_second_apply_changes_nothing_and_no_secret_leaks(inventory: Path, vpn_l
         assert connected, log
     journal = ssh(VPN, "journalctl --no-pager").stdout
     assert not [p for p in token.used if p in journal]
+
+
+def test_an_agents_day(inventory: Path, vpn_lab: dict[str, Any]) -> None:
+    """Issue 14: a teleworker at home (the outside namespace) connects to the VPN with PIN+code, opens a document
+    of its service over WebDAV, saves a new version, and is refused another service's library; without the
+    VPN, the libraries are out of reach (the lab's collab is `access: vpn`)."""
+    plan = vpn_lab["plan"]
+    fqdn = plan["settings"]["collab"]["fqdn"]
+    home = Workstation(OUTSIDE, inventory, f"https://{fqdn}")
+    folder = name_and_trust(OUTSIDE, {fqdn: COLLAB}, inventory / "certificats" / "ferme-ca.crt")
+    try:
+        blocked = home.run("curl", "-s", "-o", "/dev/null", "--max-time", "5", f"https://{fqdn}/pilote/")
+        assert blocked.returncode != 0, "without the VPN, the collaboration server is out of reach"
+        token = Token(inventory)
+        with tunnel(vpn_lab["client"], "agent.demo", token.next_password(), "tunf5") as (connected, log):
+            assert connected, log
+            assert home.curl("agent.demo", "PUT", "/pilote/journee.txt", data="matin")[0] in (201, 204)
+            before = home.versions("agent.demo", "/pilote/journee.txt")
+            assert home.curl("agent.demo", "GET", "/pilote/journee.txt") == (200, "matin")
+            # As an office suite saves: lock, write with the lock's token, unlock.
+            code, answer = home.curl("agent.demo", "LOCK", "/pilote/journee.txt", "-H", "Timeout: Second-600",
+                                     "-H", "Content-Type: application/xml", data=LOCK_BODY)  # fmt: skip
+            assert code == 200, answer[:500]
+            lock = re.search(r"opaquelocktoken:[^<\s]+", answer)
+            assert lock is not None, answer[:500]
+            assert home.curl("agent.demo", "PUT", "/pilote/journee.txt", data="sans jeton")[0] == 423
+            saved = home.curl("agent.demo", "PUT", "/pilote/journee.txt", "-H", f"If: (<{lock.group(0)}>)",
+                              data="après-midi")  # fmt: skip
+            assert saved[0] == 204, saved
+            assert home.curl("agent.demo", "UNLOCK", "/pilote/journee.txt", "-H",
+                             f"Lock-Token: <{lock.group(0)}>")[0] == 204  # fmt: skip
+            assert home.curl("agent.demo", "GET", "/pilote/journee.txt") == (200, "après-midi")
+            assert len(home.versions("agent.demo", "/pilote/journee.txt")) == len(before) + 1
+            assert home.curl("agent.demo", "PUT", "/documents/journee.txt", data="x")[0] in (401, 403)
+            assert home.curl("agent.demo", "PROPFIND", "/rh/", "-H", "Depth: 1")[0] in (401, 403)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

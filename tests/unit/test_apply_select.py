@@ -37,9 +37,9 @@ def test_unknown_limit_is_an_error(plan: dict) -> None:
 
 
 def test_apply_reaches_windows_hosts_through_winrm_with_the_secret_name_only(plan: dict) -> None:
-    from ferme.apply import _host_entry
+    from ferme.apply import host_entry_for
 
-    name, data = _host_entry({**plan, "inventory": "/sites/lab"}, "lab-rds01", lab=None)
+    name, data = host_entry_for({**plan, "inventory": "/sites/lab"}, "lab-rds01", lab=None)
     assert name == "@winrm/lab-rds01"
     assert (data["winrm_hostname"], data["winrm_port"], data["winrm_password_secret"]) == (
         "198.18.4.30", 5986, "winrm_deploy")  # fmt: skip

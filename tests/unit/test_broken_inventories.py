@@ -25,7 +25,7 @@ CASES = [
     ("unknown-role", "hosts.yml", "roles: [mfa, collab]", "roles: [mfa, colab]",
      "hosts.yml:23:18", "hosts.srv-lin01.roles[1]", "unknown value 'colab' (did you mean collab?"),
     ("missing-secret", "services.yml", "!secret collab_admin", "!secret collab_admin2",
-     "services.yml:19:19", "collab.admin_password", "missing secret 'collab_admin2' (set FERME_SECRET_COLLAB_ADMIN2"),
+     "services.yml:22:19", "collab.admin_password", "missing secret 'collab_admin2' (set FERME_SECRET_COLLAB_ADMIN2"),
     ("typo-in-field", "hosts.yml", '    description: "Ferme RDS', '    descripton: "Ferme RDS',
      "hosts.yml:29:5", "hosts.srv-rds01.descripton", "unknown field (did you mean `description`?)"),
     ("trunk-zone-without-vlan", "network.yml", "trunk: [dmz, servers, users, mgmt, admin]",
@@ -36,7 +36,7 @@ CASES = [
     ("range-without-block", "hosts.yml", "  dc01:\n", "  dc[01:02]:\n",
      "hosts.yml:36:26", "hosts.dc[01:02].addresses.servers", "a range of hosts needs a block"),
     ("unknown-radius-client", "services.yml", "{host: fw01, secret", "{host: fw02, secret",
-     "services.yml:29:14", "mfa.radius_clients[0].host", "unknown host 'fw02'"),
+     "services.yml:32:14", "mfa.radius_clients[0].host", "unknown host 'fw02'"),
 ]  # fmt: skip
 
 

@@ -115,8 +115,8 @@ def test_adding_a_published_service_does_not_move_the_gateway(copy_example) -> N
     address and moved the RD gateway, with no warning."""
     folder = copy_example("lab", secrets=False)
     before = _publication(_plan(folder), "rds_gateway")["public_address"]
-    _break(folder, "services.yml", "    collab: 198.18.0.2 ",
-           "    extranet: 198.18.0.2\n    collab: 198.18.0.2 ")  # fmt: skip
+    _break(folder, "services.yml", "    vpn: 198.18.0.2 ",
+           "    extranet: 198.18.0.2\n    vpn: 198.18.0.2 ")  # fmt: skip
     _break(folder, "services.yml", "  extra_flows:\n", "  extra_flows:\n    - {name: extranet, source: internet, "
            "destination: lab-mfa, protocol: tcp, ports: [8443]}\n")  # fmt: skip
     plan = _plan(folder)
