@@ -80,6 +80,7 @@ def missing_for(plan: Plan, chosen: list[str], missing: dict[str, Problem]) -> l
         collab: dict[str, Any] = state.get("collab") or {}
         tls = collab.get("tls") or {}
         needed |= {tls[part] for part in ("certificate", "key") if tls.get(part)}
+        needed |= {collab["directory"]["ca"]} if (collab.get("directory") or {}).get("ca") else set()
     return [problem for pfx, problem in missing.items() if pfx in needed]
 
 

@@ -43,6 +43,26 @@ def _account(account: CollabAccount) -> dict[str, Any]:
             "password": _secret(account.password)}  # fmt: skip
 
 
+def _directory(site: Site, collab: Collab) -> dict[str, Any] | None:
+    """The directory Plone looks the agents up in (`users: directory`), the domain controllers by default."""
+    directory = collab.directory
+    if collab.users != "directory" or directory is None:
+        return None
+    domain = site.info.domain
+    dcs = sorted(h.name for h in site.hosts.values() if "directory" in h.roles)
+    return {
+        "uris": directory.uris or [f"ldaps://{dc}.{domain}" for dc in dcs] or [f"ldaps://{domain}"],
+        "base_dn": directory.base_dn or ",".join(f"DC={part}" for part in domain.split(".")),
+        "bind_dn": directory.bind_dn,
+        "bind_password": _secret(directory.bind_password),
+        "login_attribute": directory.login_attribute,
+        "user_filter": directory.user_filter,
+        "group_filter": directory.group_filter,
+        "group_base_dn": directory.group_base_dn,
+        "ca": directory.ca,
+    }
+
+
 def collab_state(host: Host, site: Site) -> dict[str, Any]:
     """What the collab role converges on the collaboration server."""
     collab = site.collab
@@ -67,6 +87,7 @@ def collab_state(host: Host, site: Site) -> dict[str, Any]:
         "upload_max_mb": collab.upload_max_mb,
         "versions": collab.versions,
         "users": collab.users,
+        "directory": _directory(site, collab),
         "mail_domain": site.info.domain,
         "groups": managed_groups(collab),
         "accounts": [_account(a) for a in collab.accounts],

@@ -544,6 +544,9 @@ class Checker:
             given = "certificate" if collab.tls.certificate else "key"
             self.report(("collab", "tls", given), "a certificate needs its key (and a key its certificate)",
                         "give both, or neither: ferme's site CA then issues one")  # fmt: skip
+        if collab.users == "directory" and collab.directory is None:
+            self.report(("collab", "users"), "users: directory needs `collab.directory` (bind_dn, bind_password)",
+                        "Plone's service account in the directory; or `users: local` with `accounts`")  # fmt: skip
         if collab.accounts and collab.users != "local":
             self.report(("collab", "accounts"), "local accounts need `users: local`",
                         "with `users: directory` the agents sign in with their directory accounts")  # fmt: skip

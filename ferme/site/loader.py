@@ -145,6 +145,15 @@ def _missing_files(inv: schema.Inventory, folder: Path, positions: Positions) ->
             missing[installer] = Problem(positions.of(where), where, f"{installer} does not exist",
                                          "put FSLogixAppsSetup.exe there (Microsoft's FSLogix download): ferme apply "
                                          "will not converge the session hosts without it")  # fmt: skip
+    directory = inv.collab.directory if inv.collab else None
+    if directory is not None and directory.ca is not None and not (folder / directory.ca).is_file():
+        place: FieldPath = ("collab", "directory", "ca")
+        missing[directory.ca] = Problem(
+            positions.of(place),
+            place,
+            f"{directory.ca} does not exist",
+            "ferme apply will not converge the collaboration server without it",
+        )
     tls = inv.collab.tls if inv.collab else None
     for part in ("certificate", "key") if tls is not None else ():
         given = getattr(tls, part)

@@ -479,6 +479,23 @@ class CollabBackup(Section):
                         "of the backup server: what leaves the host is the site's backup policy)")  # fmt: skip
 
 
+class CollabDirectory(Section):
+    """Where the agents' accounts are (`collab.users: directory`): the Active Directory over LDAPS."""
+
+    uris: list[str] = Field([], description="ldaps://… in the order tried (default: each domain controller)")
+    base_dn: str | None = Field(None, description="where the accounts are (default: from the domain)")
+    bind_dn: str = Field(description="the service account that looks accounts and groups up (read only)")
+    bind_password: Secret
+    login_attribute: str = "sAMAccountName"
+    user_filter: str = Field("(&(objectClass=user)(sAMAccountName={login}))",
+                             description="{login}: what the agent types")  # fmt: skip
+    group_filter: str = Field("(&(objectClass=group)(member={dn}))",
+                              description="{dn}: the account's DN; each group's cn is its name")  # fmt: skip
+    group_base_dn: str | None = None
+    ca: str | None = Field(None, description="PEM file of the CA of the directory's certificates, relative to the "
+                           "inventory (default: the host's trusted CAs)")  # fmt: skip
+
+
 class CollabTls(Section):
     """The server's certificate: the site's own (PEM files next to the inventory), or one from ferme's site CA."""
 
@@ -502,9 +519,10 @@ class Collab(Section):
     )
     upload_max_mb: Annotated[int, Field(ge=1, le=10_240)] = Field(512, description="largest file an agent may send")
     users: Literal["directory", "local"] = Field(
-        "directory", description="directory: the agents' AD accounts (LDAPS); local: `accounts` only (the lab)"
+        "directory", description="directory: the agents' AD accounts (LDAPS, `directory`); local: `accounts` only"
     )
     accounts: list[CollabAccount] = []
+    directory: CollabDirectory | None = None
     libraries: list[Library] = []
     backup: CollabBackup = CollabBackup()
     tls: CollabTls = CollabTls()

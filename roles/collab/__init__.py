@@ -28,13 +28,16 @@ FILES = Path(__file__).resolve().parent / "files"
 VENV = "/opt/plone"
 STATE = "/etc/plone/ferme-state.json"
 CONVERGER = "/usr/local/lib/ferme/ferme_plone.py"
+PLUGINS = "/usr/local/lib/ferme/plone"  # ferme's PAS plugin, on Plone's PYTHONPATH (plone.service, the converger)
+DIRECTORY = "/etc/plone/directory.json"
 SETTINGS = ("/etc/plone/zope.conf", "/etc/plone/zope.ini")
 ZEO_SETTINGS = ("/etc/plone/zeo.conf",)
 
 
 def converger(*args: str) -> str:
     """The command that runs the converger on the host (as plone, a ZEO client beside the running instance)."""
-    return " ".join([f"runuser -u plone -- {VENV}/bin/zconsole run /etc/plone/zope.conf {CONVERGER}", *args])
+    return " ".join([f"runuser -u plone -- env PYTHONPATH={PLUGINS} {VENV}/bin/zconsole run /etc/plone/zope.conf "
+                     f"{CONVERGER}", *args])  # fmt: skip
 
 
 def _inventory() -> Path:
@@ -94,17 +97,41 @@ def _tls(collab: dict[str, Any]) -> list[Any]:
     ]  # fmt: skip
 
 
+def _directory(collab: dict[str, Any]) -> list[Any]:
+    """ferme's directory plugin (always installed: a plugin left in the site must stay importable) and, with
+    `users: directory`, its settings with the service account's password (root and plone only, not in the ZODB)."""
+    files.directory(name="Plone: ferme's plugins", path=PLUGINS, mode="755")
+    changes = [files.put(name="Plone: ferme's directory plugin", src=str(FILES / "ferme_directory_pas.py"),
+                         dest=f"{PLUGINS}/ferme_directory_pas.py", mode="644")]  # fmt: skip
+    directory = collab.get("directory")
+    if directory is None:
+        files.file(name="Plone: no directory settings (users: local)", path=DIRECTORY, present=False)
+        return changes
+    ca_file = None
+    if directory.get("ca"):
+        ca_file = "/etc/plone/directory-ca.pem"
+        changes.append(files.put(name="Plone: the directory's CA", src=StringIO((_inventory() / directory["ca"])
+                                 .read_text()), dest=ca_file, mode="644"))  # fmt: skip
+    settings = {**directory, "bind_password": _secret(directory["bind_password"]), "ca_file": ca_file}
+    settings.pop("ca")
+    changes.append(files.put(name="Plone: directory settings (service account: root and plone only)",
+                             src=StringIO(json.dumps(settings, indent=1, sort_keys=True) + "\n"), dest=DIRECTORY,
+                             group="plone", mode="640"))  # fmt: skip
+    return changes
+
+
 def _desired(collab: dict[str, Any]) -> str:
     """The converger's input: the plan's site with the secrets' values (sent to the host only, plone-only)."""
     return json.dumps({
         "site": collab["site"], "webdav": collab["webdav"], "versions": collab["versions"],
         "mail_domain": collab["mail_domain"], "groups": collab["groups"], "libraries": collab["libraries"],
+        "users": collab["users"],
         "admin": {"name": collab["admin"]["name"], "password": _secret(collab["admin"]["password"])},
         "accounts": [{**a, "password": _secret(a["password"])} for a in collab["accounts"]],
     }, sort_keys=True, indent=1, ensure_ascii=False) + "\n"  # fmt: skip
 
 
-def _plone(collab: dict[str, Any], install: Any) -> None:
+def _plone(collab: dict[str, Any], install: Any, plugins: list[Any]) -> None:
     variables = {**collab, "realm": collab["fqdn"], "process": "instance", "site_id": collab["site"]["id"]}
     zeo = [files.template(name="Plone: ZEO server settings", src=str(TEMPLATES / "zeo.conf.j2"),
                           dest="/etc/plone/zeo.conf", group="plone", mode="640", **variables),
@@ -125,7 +152,8 @@ def _plone(collab: dict[str, Any], install: Any) -> None:
         systemd.service(name=f"{service} enabled and running", service=service, running=True, enabled=True)
         systemd.service(name=f"{service}: restart", service=service, restarted=True,
                         _if=lambda changes=changes, due=due: due or install.did_change()  # type: ignore[misc]
-                        or any(c.did_change() for c in changes))  # fmt: skip
+                        or any(c.did_change() for c in changes)
+                        or (changes is instance and plugins[0].did_change()))  # fmt: skip
     script = files.put(name="Plone: ferme's converger", src=str(FILES / "ferme_plone.py"), dest=CONVERGER,
                        mode="755")  # fmt: skip
     desired = files.put(name="Plone: desired site (secrets: plone only)", src=StringIO(_desired(collab)),
@@ -176,6 +204,7 @@ def apply() -> None:
         return
     install = _install(collab)
     tls = _tls(collab)
-    _plone(collab, install)
+    plugins = _directory(collab)
+    _plone(collab, install, plugins)
     _nginx(collab, tls)
     _backups(collab)

@@ -8,7 +8,9 @@ and testssl.sh check the certificate as on a site. agent.demo (GG-Pilote) edits 
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +20,10 @@ import pytest
 
 from ferme.plan import build_plan
 from ferme.site import load_site
+from ferme.site.ca import server_certificate
 from ferme.site.secrets import secret_value
 from tests.lab.conftest import LAB_ID, ferme, report, ssh
+from tests.lab.directory import slapd
 from tests.lab.standin import Workstation, client
 
 FQDN = "partage.lab.ferme.test"  # the lab test renames the site, not its names
@@ -155,3 +159,51 @@ def test_second_apply_changes_nothing_and_verify_passes(inventory: Path, station
     journal = ssh(COLLAB_MGMT, "journalctl --no-pager; cat /var/log/nginx/*.log").stdout
     for value in values:
         assert value and value not in result.stdout + result.stderr and value not in journal
+
+
+def test_agents_sign_in_with_their_directory_account(inventory: Path, station: Workstation) -> None:
+    """`collab.users: directory`: a stand-in directory (slapd, LDAPS, certificate from the site CA) holds the
+    domain controller's address; the agents sign in with their directory account and their directory groups
+    open the libraries. The copy of the inventory goes back to local accounts afterwards."""
+    plan = build_plan(load_site(inventory, with_secrets=False))
+    dc = plan["hosts"]["lab-dc01"]
+    fqdn = f"lab-dc01.{plan['site']['domain']}"
+    suffix = ",".join(f"dc={p}" for p in plan["site"]["domain"].split("."))
+    passwords = {"agent.annuaire": secrets.token_urlsafe(12), "agent.autre": secrets.token_urlsafe(12)}
+    service = (f"cn=svc-plone,{suffix}", secrets.token_urlsafe(16))
+    accounts = {"agent.annuaire": (passwords["agent.annuaire"], ["GG-Pilote"]),
+                "agent.autre": (passwords["agent.autre"], ["GG-Agents"])}  # fmt: skip
+    services = inventory / "services.yml"
+    original = services.read_text()
+    start, end = original.index("  users: local"), original.index("  libraries:")
+    directory = (
+        f'  users: directory\n  directory: {{bind_dn: "{service[0]}", bind_password: !secret collab_directory,\n'
+        '    login_attribute: uid, user_filter: "(&(objectClass=inetOrgPerson)(uid={login}))",\n'
+        '    group_filter: "(&(objectClass=groupOfNames)(member={dn}))", ca: certificats/ferme-ca.crt}\n'
+    )
+    os.environ["FERME_SECRET_COLLAB_DIRECTORY"] = service[1]
+    tls = server_certificate(inventory, fqdn, plan["site"]["label"])
+    hosts_line = f"{dc['addresses']['servers']} {fqdn}"
+    try:
+        with slapd(plan, f"{LAB_ID}-si-dc01", "servers", dc["addresses"]["servers"], suffix, tls, accounts, service):
+            services.write_text(original[:start] + directory + original[end:])
+            # The site's DNS (its domain controllers) is not in the lab: the collaboration host is told the name.
+            ssh(COLLAB_MGMT, f"echo '{hosts_line}' >> /etc/hosts")
+            ferme("apply", str(inventory), "--limit", "lab-collab")
+            station.passwords.update(passwords)
+            assert station.curl("agent.annuaire", "PUT", "/pilote/annuaire.txt", data="depuis l'annuaire")[0] == 201
+            assert station.curl("agent.annuaire", "GET", "/pilote/annuaire.txt") == (200, "depuis l'annuaire")
+            assert (
+                station.curl("agent.autre", "GET", "/pilote/annuaire.txt", "-H", "Accept: application/json")[0] == 401
+            )
+            assert station.curl("agent.autre", "PUT", "/documents/autre.txt", data="GG-Agents")[0] == 201
+            station.passwords["agent.annuaire"] = "not-the-password"
+            assert station.curl("agent.annuaire", "GET", "/pilote/annuaire.txt")[0] == 401
+            settings = ssh(COLLAB_MGMT, "stat -c '%a %U %G' /etc/plone/directory.json").stdout.split()
+            assert settings == ["640", "root", "plone"], settings
+    finally:
+        services.write_text(original)
+        os.environ.pop("FERME_SECRET_COLLAB_DIRECTORY", None)
+        ssh(COLLAB_MGMT, f"sed -i '/ {fqdn}$/d' /etc/hosts")
+        ferme("apply", str(inventory), "--limit", "lab-collab")
+    assert "No such file" in ssh(COLLAB_MGMT, "ls /etc/plone/directory.json").stderr, "local accounts again"

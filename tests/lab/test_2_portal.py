@@ -23,7 +23,7 @@ from ferme.plan import build_plan
 from ferme.site import load_site
 from ferme.site.secrets import secret_value
 from tests.lab.conftest import LAB_ID, ROOT, ferme, report, ssh
-from tests.lab.test_2_firewall import _stand_in
+from tests.lab.standin import stand_in
 from tests.lab.test_2_vpn import Token
 
 WEBCHECK = str(Path(__file__).with_name("webcheck.py"))
@@ -62,7 +62,7 @@ def portal_lab(inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             host = plan["hosts"][name]
             netns = f"{LAB_ID}-wi-{name}"
             gateway = next(plan["zones"][z]["gateway"] for z in host["addresses"] if z != "mgmt")
-            _stand_in(plan, topology, netns, host["addresses"], gateway)
+            stand_in(plan, topology, netns, host["addresses"], gateway)
             created.append(netns)
             server = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, WEBCHECK, "serve",
                                        str(folder / "cert.pem"), str(folder / "key.pem"), "--name", name],

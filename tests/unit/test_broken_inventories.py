@@ -36,7 +36,7 @@ CASES = [
     ("range-without-block", "hosts.yml", "  dc01:\n", "  dc[01:02]:\n",
      "hosts.yml:36:26", "hosts.dc[01:02].addresses.servers", "a range of hosts needs a block"),
     ("unknown-radius-client", "services.yml", "{host: fw01, secret", "{host: fw02, secret",
-     "services.yml:32:14", "mfa.radius_clients[0].host", "unknown host 'fw02'"),
+     "services.yml:33:14", "mfa.radius_clients[0].host", "unknown host 'fw02'"),
 ]  # fmt: skip
 
 

@@ -21,6 +21,7 @@ def test_values_come_from_sops_file(copy_example) -> None:
     site = load_site(folder)
     assert site.secrets.names() == [
         "collab_admin",
+        "collab_directory",
         "mfa_admin",
         "radius_fw01",
         "rds_pfx",
@@ -47,7 +48,15 @@ def test_environment_wins_over_sops_file(copy_example, monkeypatch: pytest.Monke
 
 def test_environment_alone_is_enough(copy_example, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = copy_example("mairie-exemple", secrets=False)
-    for name in ["collab_admin", "mfa_admin", "radius_fw01", "radius_rds01", "rds_pfx", "winrm_deploy"]:
+    for name in [
+        "collab_admin",
+        "collab_directory",
+        "mfa_admin",
+        "radius_fw01",
+        "radius_rds01",
+        "rds_pfx",
+        "winrm_deploy",
+    ]:
         monkeypatch.setenv(env_name(name), f"value-of-{name}")
     assert load_site(folder).secrets.value("mfa_admin") == "value-of-mfa_admin"
 

@@ -33,6 +33,8 @@ NO_WEBDAV = {"WebDAV access": ("Manager",), "WebDAV Lock items": ("Manager",), "
 # (Authenticated there) lets any account PROPFIND a library it may not open and read its title.
 LIBRARY_PERMISSIONS = {"WebDAV access": ("Contributor", "Editor", "Reader", "Owner", "Manager", "Site Administrator")}
 VERSIONED = ("File", "Document")
+DIRECTORY_PLUGIN = "ferme-directory"  # ferme_directory_pas.DirectoryPlugin, with `users: directory`
+DIRECTORY_INTERFACES = ("IAuthenticationPlugin", "IUserEnumerationPlugin", "IGroupsPlugin", "IPropertiesPlugin")
 # What a WebDAV PUT makes: images stay images, everything else a file kept byte for byte. Plone's own rules turn
 # text and some office extensions (.doc) into pages, and an office suite would read back HTML.
 PUT_RULES = (("image", "major_minor", "image", "Image"), ("ferme-file", "name_regex", ".*", "File"))
@@ -129,9 +131,33 @@ class Converger:
                 predicate.edit(key) if label == "name_regex" else predicate.edit(key, "")
                 registry.assignTypeName(predicate_id, type_name)
 
+    def directory(self, portal: Any) -> None:
+        """`users: directory`: ferme's plugin answers for the agents' accounts and groups; otherwise it is gone."""
+        from Products.PluggableAuthService.interfaces import plugins as interfaces
+
+        users, registry = portal.acl_users, portal.acl_users.plugins
+        wanted = self.state["users"] == "directory"
+        present = DIRECTORY_PLUGIN in users.objectIds()
+        if wanted and not present and self.change("directory: the agents sign in with their directory account"):
+            from ferme_directory_pas import DirectoryPlugin
+
+            users._setObject(DIRECTORY_PLUGIN, DirectoryPlugin(DIRECTORY_PLUGIN))
+            present = True
+        for name in DIRECTORY_INTERFACES if present else ():
+            interface = getattr(interfaces, name)
+            active = DIRECTORY_PLUGIN in registry.listPluginIds(interface)
+            if wanted and not active and self.change(f"directory: {name} on"):
+                registry.activatePlugin(interface, DIRECTORY_PLUGIN)
+            elif not wanted and active and self.change(f"directory: {name} off"):
+                registry.deactivatePlugin(interface, DIRECTORY_PLUGIN)
+        if not wanted and present and self.change("directory: plugin removed (users: local)"):
+            users._delObject(DIRECTORY_PLUGIN)
+
     def groups(self, portal: Any) -> None:
         from plone import api
 
+        if self.state["users"] == "directory":
+            return  # the directory's groups: Plone asks the directory, nothing is made in the site
         for name in self.state["groups"]:
             if api.group.get(groupname=name) is None and self.change(f"group {name}: created"):
                 api.group.create(groupname=name, title=name)
@@ -216,6 +242,7 @@ class Converger:
         self.permissions(portal)
         self.versioning(portal)
         self.put_rules(portal)
+        self.directory(portal)
         self.groups(portal)
         self.accounts(portal)
         self.libraries(portal)
