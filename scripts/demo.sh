@@ -55,7 +55,10 @@ cat <<TXT
   (roles base and edge_firewall: the nftables ruleset from the flows, applied with commit-confirm;
   mfa: privacyIDEA + FreeRADIUS, probe it with the test agent agent.demo; vpn: OpenVPN with PIN+OTP,
   the teleworkers' profile is build/lab/vpn/lab.ovpn; portal: the OTP login page before RD Web at
-  acces.lab.ferme.test on 198.18.0.4 — see the README),
+  acces.lab.ferme.test on 198.18.0.4; collab: Plone with the libraries pilote, documents and rh at
+  https://partage.lab.ferme.test/ (from the users' zone and the VPN, certificate from the site CA
+  inventories/lab/certificats/ferme-ca.crt; accounts agent.demo and agent.tous; backups:
+  \`ferme collab backups $LAB\`) — see the README),
   checked by \`ferme verify\`. The matrice des flux is in build/lab/matrice-des-flux.html.
   Windows hosts of the small farm are planned only: there is no Windows on this machine, and
   nothing claims to have run there.

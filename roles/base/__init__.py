@@ -19,8 +19,9 @@ def _packages(wanted: list[str]) -> None:
     installed = host.get_fact(DebPackages) or {}
     missing = [p for p in wanted if p not in installed]
     if missing:
-        apt.update(name="Refresh package lists", cache_time=3600)
-        apt.packages(name="Install base packages", packages=missing, no_recommends=True)
+        # A download that stalls (a proxy's connection left half-closed) is stopped and tried again.
+        apt.update(name="Refresh package lists", cache_time=3600, _timeout=300, _retries=2)
+        apt.packages(name="Install base packages", packages=missing, no_recommends=True, _timeout=1200, _retries=1)
 
 
 def _time(servers: list[str]) -> None:
@@ -106,7 +107,10 @@ def _upgrades_and_journal() -> None:
 
 
 def _apt_proxy(proxy: str | None) -> None:
-    """apt through the site's proxy or apt-cacher-ng mirror (outbound.apt), else directly."""
+    """apt through the site's proxy or apt-cacher-ng mirror (outbound.apt), else directly; never waiting forever
+    on a silent connection."""
+    timeouts = 'Acquire::http::Timeout "30";\nAcquire::https::Timeout "30";\nAcquire::Retries "3";\n'
+    files.put(name="apt: time limits and retries", src=_text(timeouts), dest="/etc/apt/apt.conf.d/80ferme-timeouts")
     path = "/etc/apt/apt.conf.d/80ferme-proxy"
     if proxy:
         files.put(name=f"apt through {proxy}", src=_text(f'Acquire::http::Proxy "{proxy}";\n'), dest=path)

@@ -36,8 +36,9 @@ ZEO_SETTINGS = ("/etc/plone/zeo.conf",)
 
 def converger(*args: str) -> str:
     """The command that runs the converger on the host (as plone, a ZEO client beside the running instance)."""
-    return " ".join([f"runuser -u plone -- env PYTHONPATH={PLUGINS} {VENV}/bin/zconsole run /etc/plone/zope.conf "
-                     f"{CONVERGER}", *args])  # fmt: skip
+    # A ZEO client waits for its server: bounded, so that a stopped ZODB server fails the run instead of hanging it.
+    return " ".join([f"timeout 600 runuser -u plone -- env PYTHONPATH={PLUGINS} {VENV}/bin/zconsole run "
+                     f"/etc/plone/zope.conf {CONVERGER}", *args])  # fmt: skip
 
 
 def _inventory() -> Path:
