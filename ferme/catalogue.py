@@ -116,7 +116,11 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("collab", "debian", "espace collaboratif", settings="collab",
              packages=("python3-venv", "nginx", "rsync", "curl"), services=("plone-zeo", "plone", "nginx"),
              offers=(Offer("https", ("outside", "users", "vpn"), "espace collaboratif et WebDAV",
-                           published_when=collab_public),), needs=(LDAPS,)),
+                           published_when=collab_public),
+                     # The site CA's revocation list for the workstations (a site facing the Internet with the
+                     # collaboration server gives it a public certificate: its CA publishes its list).
+                     Offer("crl", ("users", "vpn"), "liste de révocation de l'AC du site, renvoi vers HTTPS")),
+             needs=(LDAPS,)),
     RoleSpec("directory", "windows", "annuaire Active Directory", features=("RSAT-AD-PowerShell",),
              offers=(Offer("active-directory", ("users", "vpn"), "ouverture de session des postes"),)),
     RoleSpec("profiles", "windows", "partage des profils", features=("FS-FileServer",), needs=(AD,)),

@@ -21,6 +21,13 @@ CA_NAME = "ferme-ca"
 SERVER_DAYS = 397  # what browsers accept for a server certificate
 CA_DAYS = 3650
 RENEW_DAYS = 30
+CRL_DAYS = 180  # the CA's (empty) revocation list, published by the servers it certified
+CRL_RENEW_DAYS = 60
+CRL_PATH = "/crl/ferme-ca.crl"  # where a server certified by the site CA publishes its CRL (HTTP)
+
+
+def crl_url(fqdn: str) -> str:
+    return f"http://{fqdn}{CRL_PATH}"
 
 
 def _write(path: Path, data: bytes, private: bool) -> None:
@@ -72,7 +79,10 @@ def site_ca(inventory: Path, label: str) -> tuple[x509.Certificate, ec.EllipticC
 def _fits(cert: x509.Certificate, fqdn: str, ca: x509.Certificate) -> bool:
     try:
         names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
     except x509.ExtensionNotFound:
+        return False
+    if [p.full_name[0].value for p in points if p.full_name] != [crl_url(fqdn)]:
         return False
     left = cert.not_valid_after_utc - _now()
     return (fqdn in names.get_values_for_type(x509.DNSName) and cert.issuer == ca.subject
@@ -102,6 +112,9 @@ def server_certificate(inventory: Path, fqdn: str, label: str) -> tuple[str, str
                                      data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                      crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url(fqdn))], relative_name=None, reasons=None,
+            crl_issuer=None)]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
@@ -109,3 +122,25 @@ def server_certificate(inventory: Path, fqdn: str, label: str) -> tuple[str, str
     _write(key_path, _key_pem(key), private=True)
     _write(crt, cert.public_bytes(serialization.Encoding.PEM), private=False)
     return cert.public_bytes(serialization.Encoding.PEM).decode(), _key_pem(key).decode()
+
+
+def site_crl(inventory: Path, label: str) -> bytes:
+    """The site CA's revocation list (DER; nothing revoked), made again when less than CRL_RENEW_DAYS are left."""
+    ca, key = site_ca(inventory, label)
+    path = inventory / FOLDER / f"{CA_NAME}.crl"
+    if path.exists():
+        crl = x509.load_der_x509_crl(path.read_bytes())
+        left = (crl.next_update_utc or _now()) - _now()
+        if crl.issuer == ca.subject and left > datetime.timedelta(days=CRL_RENEW_DAYS):
+            return path.read_bytes()
+    crl = (
+        x509.CertificateRevocationListBuilder().issuer_name(ca.subject)
+        .last_update(_now() - datetime.timedelta(minutes=5))
+        .next_update(_now() + datetime.timedelta(days=CRL_DAYS))
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
+        .add_extension(x509.CRLNumber(int(_now().timestamp())), critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    data = crl.public_bytes(serialization.Encoding.DER)
+    _write(path, data, private=False)
+    return data

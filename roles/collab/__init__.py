@@ -9,7 +9,7 @@ The interface another kind would keep: `apply()` reads `host.data.ferme["state"]
 from __future__ import annotations
 
 import json
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ STATE = "/etc/plone/ferme-state.json"
 CONVERGER = "/usr/local/lib/ferme/ferme_plone.py"
 PLUGINS = "/usr/local/lib/ferme/plone"  # ferme's PAS plugin, on Plone's PYTHONPATH (plone.service, the converger)
 DIRECTORY = "/etc/plone/directory.json"
+CRL = "/var/www/ferme/crl/ferme-ca.crl"  # nginx's workers read it: outside /etc/plone
 SETTINGS = ("/etc/plone/zope.conf", "/etc/plone/zope.ini")
 ZEO_SETTINGS = ("/etc/plone/zeo.conf",)
 
@@ -78,19 +79,29 @@ def _install(collab: dict[str, Any]) -> Any:
     )  # fmt: skip
 
 
+def _site_ca(collab: dict[str, Any]) -> bool:
+    return not (collab["tls"].get("certificate") and collab["tls"].get("key"))
+
+
 def _tls(collab: dict[str, Any]) -> list[Any]:
     """The site's certificate when the inventory gives one, else one issued by ferme's site CA (kept beside the
-    inventory, in certificats/); the key is root-only on the host."""
+    inventory, in certificats/) with the CA's revocation list, published over HTTP; the key is root-only."""
     tls = collab["tls"]
-    if tls.get("certificate") and tls.get("key"):
+    crl: list[Any] = []
+    files.directory(name="TLS: folder", path="/etc/plone/tls", mode="700")
+    if not _site_ca(collab):
         certificate = (_inventory() / tls["certificate"]).read_text()
         key = (_inventory() / tls["key"]).read_text()
+        files.file(name="TLS: no site CA revocation list", path=CRL, present=False)
     else:
-        from ferme.site.ca import server_certificate
+        from ferme.site.ca import server_certificate, site_crl
 
         certificate, key = server_certificate(_inventory(), collab["fqdn"], collab["site_label"])
-    files.directory(name="TLS: folder", path="/etc/plone/tls", mode="700")
-    return [
+        files.directory(name="TLS: where nginx publishes the revocation list", path=CRL.rsplit("/", 1)[0],
+                        mode="755")  # fmt: skip
+        crl.append(files.put(name="TLS: the site CA's revocation list", dest=CRL,
+                             src=BytesIO(site_crl(_inventory(), collab["site_label"])), mode="644"))  # fmt: skip
+    return [*crl,
         files.put(name=f"TLS: certificate of {collab['fqdn']}", src=StringIO(certificate),
                   dest="/etc/plone/tls/server.crt", mode="644"),
         files.put(name=f"TLS: private key of {collab['fqdn']} (root only)", src=StringIO(key),
@@ -162,7 +173,7 @@ def _plone(collab: dict[str, Any], install: Any, plugins: list[Any]) -> None:
     pending = host.get_fact(Command, command=f"{converger('converge', STATE, '--check')} 2>/dev/null || echo unknown")
     server.shell(
         name="Plone: site, libraries, versions, groups, accounts and permissions",
-        commands=[f"{converger('converge', STATE)} 2>/dev/null"],
+        commands=[converger("converge", STATE)],
         _if=lambda: bool(pending) or desired.did_change() or script.did_change() or install.did_change(),
     )
 
@@ -171,7 +182,7 @@ def _nginx(collab: dict[str, Any], tls: list[Any]) -> None:
     files.link(name="nginx: no default site", path="/etc/nginx/sites-enabled/default", present=False)
     site = files.template(name=f"nginx: {collab['fqdn']} over TLS", src=str(TEMPLATES / "nginx.conf.j2"),
                           dest="/etc/nginx/sites-enabled/collab.conf", site_id=collab["site"]["id"],
-                          **collab)  # fmt: skip
+                          crl=_site_ca(collab), **collab)  # fmt: skip
     systemd.service(name="nginx enabled and running", service="nginx", running=True, enabled=True)
     server.shell(name="nginx: check and reload", commands=["nginx -t -q", "systemctl reload nginx"],
                  _if=lambda: site.did_change() or any(t.did_change() for t in tls))  # fmt: skip

@@ -26,6 +26,7 @@ def test_services_run(linux_host: Any) -> None:
 
 def test_listening(linux_host: Any, planned: dict[str, Any]) -> None:
     assert linux_host.socket("tcp://0.0.0.0:443").is_listening
+    assert linux_host.socket("tcp://0.0.0.0:80").is_listening  # the CRL, and a redirect to HTTPS
     for port in (_collab(planned)["port"], _collab(planned)["zeo_port"]):  # Plone and ZEO: loopback only
         assert linux_host.socket(f"tcp://127.0.0.1:{port}").is_listening, port
         assert not linux_host.socket(f"tcp://0.0.0.0:{port}").is_listening, port
@@ -38,6 +39,15 @@ def test_tls_serves_the_sites_name(linux_host: Any, planned: dict[str, Any]) -> 
         "openssl x509 -noout -checkend 86400 -ext subjectAltName"
     )
     assert f"DNS:{fqdn}" in served and "will not expire" in served, served
+
+
+def test_the_site_cas_revocation_list_is_published(linux_host: Any, planned: dict[str, Any]) -> None:
+    collab = _collab(planned)
+    if collab["tls"]["certificate"]:
+        pytest.skip("the site's own certificate: its CA publishes its revocation list")
+    served = linux_host.run(f"curl -sf -H 'Host: {collab['fqdn']}' http://127.0.0.1/crl/ferme-ca.crl | "
+                            "openssl crl -inform DER -noout -nextupdate")  # fmt: skip
+    assert served.rc == 0 and served.stdout.startswith("nextUpdate="), served.stderr
 
 
 def test_secrets_are_private(linux_host: Any) -> None:

@@ -50,6 +50,8 @@ def name_and_trust(netns: str, names: dict[str, str], ca: Path | None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     hosts = "127.0.0.1 localhost\n" + "".join(f"{address} {name}\n" for name, address in names.items())
     (folder / "hosts").write_text(hosts)
+    # No DNS in the lab: a lookup fails at once on the loopback instead of waiting for the controller's servers.
+    (folder / "resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
     if ca is not None:
         shutil.copytree("/etc/ssl", folder / "ssl", symlinks=True, ignore=shutil.ignore_patterns("private"),
                         dirs_exist_ok=True)  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 # What each role of a library's groups gives: editors add, modify and lock; readers read.
@@ -33,6 +34,7 @@ NO_WEBDAV = {"WebDAV access": ("Manager",), "WebDAV Lock items": ("Manager",), "
 # (Authenticated there) lets any account PROPFIND a library it may not open and read its title.
 LIBRARY_PERMISSIONS = {"WebDAV access": ("Contributor", "Editor", "Reader", "Owner", "Manager", "Site Administrator")}
 VERSIONED = ("File", "Document")
+ATTEMPTS = 4
 DIRECTORY_PLUGIN = "ferme-directory"  # ferme_directory_pas.DirectoryPlugin, with `users: directory`
 DIRECTORY_INTERFACES = ("IAuthenticationPlugin", "IUserEnumerationPlugin", "IGroupsPlugin", "IPropertiesPlugin")
 # What a WebDAV PUT makes: images stay images, everything else a file kept byte for byte. Plone's own rules turn
@@ -289,16 +291,31 @@ def main(app: Any, argv: list[str]) -> int:
     if action == "status":
         print(json.dumps(Converger(app, state, apply=False).status(), sort_keys=True))
         return 0
-    converger = Converger(app, state, apply="--check" not in argv)
-    converger.converge()
-    for line in converger.changes:
-        print(line)
-    if converger.apply and converger.changes:
-        transaction.get().note("ferme: converge")
-        transaction.commit()
-    else:
-        transaction.abort()
-    return 0
+    from ZODB.POSException import ConflictError
+
+    # The instance writes too (a first start sets its site up): a conflicting commit is made again from a fresh
+    # read, as Zope does for a request.
+    for attempt in range(1, ATTEMPTS + 1):
+        converger = Converger(app, state, apply="--check" not in argv)
+        try:
+            converger.converge()
+            if converger.apply and converger.changes:
+                transaction.get().note("ferme: converge")
+                transaction.commit()
+            else:
+                transaction.abort()
+        except ConflictError:
+            transaction.abort()
+            if attempt == ATTEMPTS:
+                raise
+            print(f"conflict with the running instance: trying again ({attempt}/{ATTEMPTS})", file=sys.stderr)
+            time.sleep(2 * attempt)
+            app._p_jar.sync()
+            continue
+        for line in converger.changes:
+            print(line)
+        return 0
+    return 1
 
 
 if __name__ == "__main__":
