@@ -20,6 +20,7 @@ from pyinfra.facts.server import Command
 from pyinfra.operations import files, server, systemd
 
 from ferme.operations.services import stale
+from ferme.operations.venv import pinned_venv
 from ferme.resources import templates
 from ferme.site.secrets import secret_value
 
@@ -64,19 +65,7 @@ def _install(collab: dict[str, Any]) -> Any:
         ("/usr/local/lib/ferme", "root", "root", "755"),
     ):
         files.directory(name=f"Plone: {path}", path=path, user=owner, group=group, mode=mode)  # fmt: skip
-    requirements = files.put(name="Plone: pinned requirements", src=str(FILES / "plone-requirements.txt"),
-                             dest=f"{VENV}-requirements.txt", mode="644")  # fmt: skip
-    pip = collab["pip"]
-    options = [f"--index-url {pip['index_url']}"] if pip.get("index_url") else []
-    options += [f"--proxy {pip['proxy']}"] if pip.get("proxy") else []
-    installed = host.get_fact(Command, command=f"{VENV}/bin/pip show Plone 2>/dev/null | sed -n 's/^Version: //p'")
-    return server.shell(
-        name=f"Plone {collab['version']}: install in {VENV}",
-        commands=[f"test -x {VENV}/bin/python || python3 -m venv {VENV}",
-                  f"{VENV}/bin/pip install -q --disable-pip-version-check {' '.join(options)} "
-                  f"-r {VENV}-requirements.txt"],
-        _if=lambda: requirements.did_change() or installed != collab["version"],
-    )  # fmt: skip
+    return pinned_venv("Plone", VENV, FILES / "plone-requirements.txt", "Plone", collab["version"], collab["pip"])
 
 
 def _site_ca(collab: dict[str, Any]) -> bool:

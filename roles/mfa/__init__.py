@@ -21,6 +21,7 @@ from pyinfra.facts.server import Command
 from pyinfra.operations import files, server, systemd
 
 from ferme.operations.services import stale
+from ferme.operations.venv import pinned_venv
 from ferme.resources import templates
 from ferme.site.secrets import secret_value
 
@@ -60,21 +61,9 @@ def _install(mfa: dict[str, Any]) -> Any:
         files.directory(name=f"privacyIDEA: {path}", path=path, user="privacyidea" if path != "/etc/privacyidea"
                         else "root", group="privacyidea", mode=mode)  # fmt: skip
     files.directory(name="ferme: helpers", path="/usr/local/lib/ferme", mode="755")
-    requirements = files.put(name="privacyIDEA: pinned requirements", src=str(FILES / "privacyidea-requirements.txt"),
-                             dest=f"{VENV}-requirements.txt", mode="644")  # fmt: skip
-    pip = mfa["pip"]
-    options = [f"--index-url {pip['index_url']}"] if pip.get("index_url") else []
-    options += [f"--proxy {pip['proxy']}"] if pip.get("proxy") else []
-    installed = host.get_fact(
-        Command, command=f"{VENV}/bin/pip show privacyIDEA 2>/dev/null | sed -n 's/^Version: //p'"
+    return pinned_venv(
+        "privacyIDEA", VENV, FILES / "privacyidea-requirements.txt", "privacyIDEA", mfa["version"], mfa["pip"]
     )
-    return server.shell(
-        name=f"privacyIDEA {mfa['version']}: install in {VENV}",
-        commands=[f"test -x {VENV}/bin/python || python3 -m venv {VENV}",
-                  f"{VENV}/bin/pip install -q --disable-pip-version-check {' '.join(options)} "
-                  f"-r {VENV}-requirements.txt"],
-        _if=lambda: requirements.did_change() or installed != mfa["version"],
-    )  # fmt: skip
 
 
 def _waiting(command: str, mfa: dict[str, Any]) -> str:

@@ -202,7 +202,8 @@ def test_agents_sign_in_with_their_directory_account(inventory: Path, station: W
             )
             assert station.curl("agent.autre", "PUT", "/documents/autre.txt", data="GG-Agents")[0] == 201
             station.passwords["agent.annuaire"] = "not-the-password"
-            assert station.curl("agent.annuaire", "GET", "/pilote/annuaire.txt")[0] == 401
+            wrong = station.curl("agent.annuaire", "GET", "/pilote/annuaire.txt", "-H", "Accept: application/json")
+            assert wrong[0] == 401, wrong
             settings = ssh(COLLAB_MGMT, "stat -c '%a %U %G' /etc/plone/directory.json").stdout.split()
             assert settings == ["640", "root", "plone"], settings
     finally:

@@ -428,8 +428,8 @@ def test_outside_scan_finds_exactly_the_published_ports(listening: Lab) -> None:
 def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, listening: Lab) -> None:
     """Issue 11, point 8: addresses were handed out in flow-id order, so a published service sorted before
     the RD gateway took its address (the gateway moved to the next one, with no warning). Pinned in
-    `firewall.publish`, the gateway keeps its address when `extranet` (443 to the collaboration host,
-    whose nginx steps aside in this module: the probe answers there) is added."""
+    `firewall.publish`, the gateway keeps its address when `extranet` (443 to lab-rds01, a Windows host: its
+    stand-in answers there, and only the edge is applied) is added."""
     plan = listening.plan
     gateway = next(p for p in plan["edge"]["publications"] if "rds_gateway" in p["services"])
     outside_net = zone_net(plan, next(z for z, i in plan["zones"].items() if i["kind"] == "outside"))
@@ -437,15 +437,14 @@ def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, list
     services = inventory / "services.yml"
     original = services.read_text()
     changed = original.replace("  extra_flows:\n", "  extra_flows:\n    - {name: extranet, source: internet, "
-                               "destination: lab-collab, protocol: tcp, ports: [443]}\n")  # fmt: skip
+                               "destination: lab-rds01, protocol: tcp, ports: [443]}\n")  # fmt: skip
     changed = changed.replace("  public_addresses: [", f"  public_addresses: [{third}, ")
     changed = changed.replace("  publish:\n", f"  publish:\n    extranet: {third}\n")
     assert changed.count("extranet") == 2, "the lab inventory's layout changed: adapt the test"
     outside = f"{LAB_ID}-outside"
     try:
         services.write_text(changed)
-        # The edge publishes it, and the collaboration host's own firewall lets it in.
-        ferme("apply", str(inventory), "--limit", "lab-fw,lab-collab")
+        ferme("apply", str(inventory), "--limit", "lab-fw")  # the edge publishes it
         after = build_plan(load_site(inventory, with_secrets=False))
         moved = next(p for p in after["edge"]["publications"] if "rds_gateway" in p["services"])
         on_gateway = _answer(outside, None, "tcp", gateway["public_address"], 443)
@@ -453,10 +452,10 @@ def test_a_new_published_service_does_not_move_the_gateway(inventory: Path, list
         print(f"\nafter adding extranet: {gateway['public_address']}:443 → {on_gateway}, {third}:443 → {on_extranet}")
         assert moved["public_address"] == gateway["public_address"]
         assert on_gateway in {f"ok {listening.host_ns[h]}" for h in gateway["hosts"]}, on_gateway
-        assert on_extranet == f"ok {listening.host_ns['lab-collab']}", on_extranet
+        assert on_extranet == f"ok {listening.host_ns['lab-rds01']}", on_extranet
     finally:
         services.write_text(original)
-        ferme("apply", str(inventory), "--limit", "lab-fw,lab-collab")
+        ferme("apply", str(inventory), "--limit", "lab-fw")
 
 
 def test_a_ruleset_that_cuts_the_controller_off_rolls_back(inventory: Path, lab: Lab, tmp_path: Path) -> None:
