@@ -60,7 +60,6 @@ def _install(collab: dict[str, Any]) -> Any:
         ("/etc/plone", "root", "plone", "750"),
         (data, "plone", "plone", "750"),
         (f"{data}/filestorage", "plone", "plone", "700"),
-        (f"{data}/blobstorage", "plone", "plone", "700"),
         ("/var/cache/plone", "plone", "plone", "750"),
         ("/usr/local/lib/ferme", "root", "root", "755"),
     ):
