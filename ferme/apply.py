@@ -117,8 +117,6 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     from pyinfra.api.connect import connect_all, disconnect_all
     from pyinfra.api.exceptions import PyinfraError
     from pyinfra.api.inventory import Inventory
-    from pyinfra.api.state import State
-    from pyinfra.context import ctx_config, ctx_inventory, ctx_state
     from pyinfra_cli.util import load_deploy_file
 
     _progress_logging()
@@ -132,11 +130,7 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     config = Config(PARALLEL=run["parallel"], CONNECT_TIMEOUT=run["connect_timeout"],
                     FAIL_PERCENT=None if run["fail_percent"] >= 100 else run["fail_percent"],
                     RETRY=run["retries"], RETRY_DELAY=run["retry_delay"])  # fmt: skip
-    state = State(check_for_changes=True)
-    ctx_state.set(state)
-    ctx_config.set(config)
-    ctx_inventory.set(inventory)
-    state.init(inventory, config)
+    state = pyinfra_state(inventory, config, check_for_changes=True)
     errors: dict[str, str] = {}
     try:
         connect_all(state)
@@ -156,6 +150,19 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
         if why:
             result.hosts[name].error = why
     return result
+
+
+def pyinfra_state(inventory: Any, config: Any, *, check_for_changes: bool) -> Any:
+    """pyinfra's State for `inventory`, made current (operations and facts look it up in the context)."""
+    from pyinfra.api.state import State
+    from pyinfra.context import ctx_config, ctx_inventory, ctx_state
+
+    state = State(check_for_changes=check_for_changes)
+    ctx_state.set(state)
+    ctx_config.set(config)
+    ctx_inventory.set(inventory)
+    state.init(inventory, config)
+    return state
 
 
 def _run_each_host(state: Any, errors: dict[str, str]) -> None:

@@ -27,18 +27,11 @@ def run_on(plan: Plan, name: str, command: str, *, lab: Any = None, timeout: int
     from pyinfra.api.config import Config
     from pyinfra.api.connect import connect_all, disconnect_all
     from pyinfra.api.inventory import Inventory
-    from pyinfra.api.state import State
-    from pyinfra.context import ctx_config, ctx_inventory, ctx_state
 
-    from ferme.apply import host_entry_for
+    from ferme.apply import host_entry_for, pyinfra_state
 
     inventory = Inventory(([host_entry_for(plan, name, lab)], {}))
-    config = Config(CONNECT_TIMEOUT=plan["run"]["connect_timeout"])
-    state = State(check_for_changes=False)
-    ctx_state.set(state)
-    ctx_config.set(config)
-    ctx_inventory.set(inventory)
-    state.init(inventory, config)
+    state = pyinfra_state(inventory, Config(CONNECT_TIMEOUT=plan["run"]["connect_timeout"]), check_for_changes=False)
     try:
         connect_all(state)
         host = next(iter(inventory))

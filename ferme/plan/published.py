@@ -21,7 +21,7 @@ LABELS_FR = {
 }
 
 
-def _url(service: str, fqdn: str | None, rules: list[dict[str, str]]) -> str:
+def _url(fqdn: str | None, rules: list[dict[str, str]]) -> str:
     if not fqdn:
         return ""
     if any(r["protocol"] == "tcp" and r["ports"] == "443" for r in rules):
@@ -36,7 +36,7 @@ def agent_services(site: Site, edge: EdgePolicy | None) -> list[dict[str, Any]]:
         fqdn = publication["fqdns"][0] if publication["fqdns"] else None
         entries.append({
             "services": publication["services"], "fqdn": fqdn, "public_address": publication["public_address"],
-            "reached": "Internet", "url": _url(publication["services"][0], fqdn, publication["rules"]),
+            "reached": "Internet", "url": _url(fqdn, publication["rules"]),
             "label_fr": ", ".join(LABELS_FR.get(s, s) for s in publication["services"]),
         })  # fmt: skip
     collab = site.collab

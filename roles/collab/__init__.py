@@ -19,10 +19,10 @@ from pyinfra.facts.files import File
 from pyinfra.facts.server import Command
 from pyinfra.operations import files, server, systemd
 
+from ferme.operations.inventory import inventory_folder, planned_secret
 from ferme.operations.services import stale
 from ferme.operations.venv import pinned_venv
 from ferme.resources import templates
-from ferme.site.secrets import secret_value
 
 TEMPLATES = templates("collab")
 FILES = Path(__file__).resolve().parent / "files"
@@ -43,12 +43,8 @@ def converger(*args: str) -> str:
                      f"/etc/plone/zope.conf {CONVERGER}", *args])  # fmt: skip
 
 
-def _inventory() -> Path:
-    return Path(host.data.get("ferme_inventory") or ".")
-
-
 def _secret(ref: dict[str, str]) -> str:
-    return secret_value(ref["secret"], _inventory()) or ""
+    return planned_secret(ref) or ""
 
 
 def _install(collab: dict[str, Any]) -> Any:
@@ -78,17 +74,17 @@ def _tls(collab: dict[str, Any]) -> list[Any]:
     crl: list[Any] = []
     files.directory(name="TLS: folder", path="/etc/plone/tls", mode="700")
     if not _site_ca(collab):
-        certificate = (_inventory() / tls["certificate"]).read_text()
-        key = (_inventory() / tls["key"]).read_text()
+        certificate = (inventory_folder() / tls["certificate"]).read_text()
+        key = (inventory_folder() / tls["key"]).read_text()
         files.file(name="TLS: no site CA revocation list", path=CRL, present=False)
     else:
         from ferme.site.ca import server_certificate, site_crl
 
-        certificate, key = server_certificate(_inventory(), collab["fqdn"], collab["site_label"])
+        certificate, key = server_certificate(inventory_folder(), collab["fqdn"], collab["site_label"])
         files.directory(name="TLS: where nginx publishes the revocation list", path=CRL.rsplit("/", 1)[0],
                         mode="755")  # fmt: skip
         crl.append(files.put(name="TLS: the site CA's revocation list", dest=CRL,
-                             src=BytesIO(site_crl(_inventory(), collab["site_label"])), mode="644"))  # fmt: skip
+                             src=BytesIO(site_crl(inventory_folder(), collab["site_label"])), mode="644"))  # fmt: skip
     return [*crl,
         files.put(name=f"TLS: certificate of {collab['fqdn']}", src=StringIO(certificate),
                   dest="/etc/plone/tls/server.crt", mode="644"),
@@ -110,7 +106,7 @@ def _directory(collab: dict[str, Any]) -> list[Any]:
     ca_file = None
     if directory.get("ca"):
         ca_file = "/etc/plone/directory-ca.pem"
-        changes.append(files.put(name="Plone: the directory's CA", src=StringIO((_inventory() / directory["ca"])
+        changes.append(files.put(name="Plone: the directory's CA", src=StringIO((inventory_folder() / directory["ca"])
                                  .read_text()), dest=ca_file, mode="644"))  # fmt: skip
     settings = {**directory, "bind_password": _secret(directory["bind_password"]), "ca_file": ca_file}
     settings.pop("ca")
@@ -144,6 +140,7 @@ def _plone(collab: dict[str, Any], install: Any, plugins: list[Any]) -> None:
                        dest="/etc/plone/zope.ini", group="plone", mode="640", **variables),
         files.template(name="Plone: instance unit", src=str(TEMPLATES / "plone.service.j2"),
                        dest="/etc/systemd/system/plone.service", **variables),
+        plugins[0],  # ferme's directory plugin: the running instance imports it
     ]  # fmt: skip
     units = [zeo[1], instance[2]]
     systemd.daemon_reload(name="Plone: reload units", _if=lambda: any(u.did_change() for u in units))
@@ -152,8 +149,7 @@ def _plone(collab: dict[str, Any], install: Any, plugins: list[Any]) -> None:
         systemd.service(name=f"{service} enabled and running", service=service, running=True, enabled=True)
         systemd.service(name=f"{service}: restart", service=service, restarted=True,
                         _if=lambda changes=changes, due=due: due or install.did_change()  # type: ignore[misc]
-                        or any(c.did_change() for c in changes)
-                        or (changes is instance and plugins[0].did_change()))  # fmt: skip
+                        or any(c.did_change() for c in changes))  # fmt: skip
     script = files.put(name="Plone: ferme's converger", src=str(FILES / "ferme_plone.py"), dest=CONVERGER,
                        mode="755")  # fmt: skip
     desired = files.put(name="Plone: desired site (secrets: plone only)", src=StringIO(_desired(collab)),

@@ -20,10 +20,10 @@ from pyinfra.facts.files import File
 from pyinfra.facts.server import Command
 from pyinfra.operations import files, server, systemd
 
+from ferme.operations.inventory import planned_secret
 from ferme.operations.services import stale
 from ferme.operations.venv import pinned_venv
 from ferme.resources import templates
-from ferme.site.secrets import secret_value
 
 TEMPLATES = templates("mfa")
 FILES = Path(__file__).resolve().parent / "files"
@@ -44,9 +44,7 @@ def converger(action: str, *args: str) -> str:
 
 
 def _secret(ref: dict[str, str] | None) -> str | None:
-    if ref is None:
-        return None
-    return secret_value(ref["secret"], Path(host.data.get("ferme_inventory") or "."))
+    return planned_secret(ref)
 
 
 def _absent(path: str) -> bool:

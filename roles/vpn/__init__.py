@@ -8,7 +8,6 @@ the CA's certificate, the remotes, the ciphers, no secret) is assembled there an
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
 from typing import Any
 
 from pyinfra.api.deploy import deploy
@@ -17,8 +16,8 @@ from pyinfra.facts.files import File
 from pyinfra.facts.server import Command
 from pyinfra.operations import files, server, systemd
 
+from ferme.operations.inventory import planned_secret
 from ferme.resources import templates
-from ferme.site.secrets import secret_value
 
 TEMPLATES = templates("vpn")
 HOME = "/etc/openvpn/ferme"
@@ -26,9 +25,7 @@ PKI = f"{HOME}/pki"
 
 
 def _secret(ref: dict[str, str] | None) -> str:
-    if ref is None:
-        return ""
-    return secret_value(ref["secret"], Path(host.data.get("ferme_inventory") or "."))
+    return planned_secret(ref) or ""
 
 
 def _pki(vpn: dict[str, Any]) -> None:

@@ -83,14 +83,17 @@ class Converger:
             portal_timezone=site["timezone"], extension_ids=("plone.app.contenttypes:default", "plone.restapi:default"),
         )  # fmt: skip
 
+    def grant(self, obj: Any, permission: str, roles: tuple[str, ...], what: str) -> None:
+        """`permission` to exactly `roles` on `obj`, nothing acquired from above."""
+        granted = {r["name"] for r in obj.rolesOfPermission(permission) if r["selected"]}
+        differs = granted != set(roles) or bool(obj.acquiredRolesAreUsedBy(permission))
+        if differs and self.change(what):
+            obj.manage_permission(permission, roles=list(roles), acquire=False)
+
     def permissions(self, portal: Any) -> None:
         wanted = dict(SITE_PERMISSIONS, **({} if self.state["webdav"] else NO_WEBDAV))
         for permission, roles in wanted.items():
-            current = {r["name"] for r in portal.rolesOfPermission(permission) if r["selected"]}
-            acquired = bool(portal.acquiredRolesAreUsedBy(permission))
-            differs = current != set(roles) or acquired
-            if differs and self.change(f"site: {permission} for {', '.join(sorted(roles))}"):
-                portal.manage_permission(permission, roles=list(roles), acquire=False)
+            self.grant(portal, permission, roles, f"site: {permission} for {', '.join(sorted(roles))}")
 
     def versioning(self, portal: Any) -> None:
         """Files and pages keep their versions (File's versioning is off in a new site); retention site-wide."""
@@ -211,10 +214,7 @@ class Converger:
 
     def library_permissions(self, name: str, folder: Any) -> None:
         for permission, roles in LIBRARY_PERMISSIONS.items():
-            granted = {r["name"] for r in folder.rolesOfPermission(permission) if r["selected"]}
-            differs = granted != set(roles) or bool(folder.acquiredRolesAreUsedBy(permission))
-            if differs and self.change(f"library {name}: {permission} for its readers and editors only"):
-                folder.manage_permission(permission, roles=list(roles), acquire=False)
+            self.grant(folder, permission, roles, f"library {name}: {permission} for its readers and editors only")
 
     def library_roles(self, name: str, folder: Any, library: dict[str, Any]) -> None:
         """Each group of the library with exactly its roles; groups ferme manages that it no longer names, out."""
