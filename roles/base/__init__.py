@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
+
 from pyinfra.api.deploy import deploy
 from pyinfra.context import host
 from pyinfra.facts.deb import DebPackages
 from pyinfra.facts.server import Command
-from pyinfra.operations import apt, files, server, systemd
+from pyinfra.operations import files, server, systemd
 
 from ferme.operations import nft_commit
 from ferme.plan.types import HostState, Routing, SshPolicy
@@ -19,9 +21,19 @@ def _packages(wanted: list[str]) -> None:
     installed = host.get_fact(DebPackages) or {}
     missing = [p for p in wanted if p not in installed]
     if missing:
-        # A download that stalls (a proxy's connection left half-closed) is stopped and tried again.
-        apt.update(name="Refresh package lists", cache_time=3600, _timeout=300, _retries=2)
-        apt.packages(name="Install base packages", packages=missing, no_recommends=True, _timeout=1200, _retries=1)
+        # A download that stalls (a proxy's connection left half-closed) is stopped on the host itself and tried
+        # again: a time limit on the SSH side only would leave apt-get running, holding its lock for the retry.
+        server.shell(name="Refresh package lists", commands=[bounded("apt-get -q update", 180)])
+        install = " ".join(["env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends",
+                            "-o DPkg::Lock::Timeout=120 -o Dpkg::Options::=--force-confdef",
+                            "-o Dpkg::Options::=--force-confold install", *map(shlex.quote, missing)])  # fmt: skip
+        server.shell(name="Install base packages", commands=[bounded(install, 900)])
+
+
+def bounded(command: str, seconds: float, attempts: int = 3, pause: float = 5) -> str:
+    """`command` stopped after `seconds` on the host, and run again up to `attempts` times in all."""
+    once = f"timeout -k 10 {seconds} {command}"
+    return " || ".join([once] + [f"{{ sleep {pause}; {once}; }}"] * (attempts - 1))
 
 
 def _time(servers: list[str]) -> None:

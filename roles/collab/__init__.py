@@ -43,6 +43,11 @@ def converger(*args: str) -> str:
                      f"/etc/plone/zope.conf {CONVERGER}", *args])  # fmt: skip
 
 
+def _started(port: int, seconds: int = 180) -> str:
+    """Wait until the instance listens (its start-up done); after `seconds` go on: the converger needs ZEO only."""
+    return f"timeout {seconds} sh -c 'until ss -Hltn \"sport = :{port}\" | grep -q .; do sleep 1; done' || true"
+
+
 def _secret(ref: dict[str, str]) -> str:
     return planned_secret(ref) or ""
 
@@ -157,7 +162,9 @@ def _plone(collab: dict[str, Any], install: Any, plugins: list[Any]) -> None:
     pending = host.get_fact(Command, command=f"{converger('converge', STATE, '--check')} 2>/dev/null || echo unknown")
     server.shell(
         name="Plone: site, libraries, versions, groups, accounts and permissions",
-        commands=[converger("converge", STATE)],
+        # Both Zope processes set the database up when they start: a converger started beside an instance that
+        # is still starting (a first apply, a restart) fails on a conflict in Zope's own start-up commits.
+        commands=[_started(collab["port"]), converger("converge", STATE)],
         _if=lambda: bool(pending) or desired.did_change() or script.did_change() or install.did_change(),
     )
 

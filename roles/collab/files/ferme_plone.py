@@ -58,12 +58,21 @@ class Converger:
         return folder.authenticate(login, password, self.app.REQUEST) is not None
 
     def admin(self) -> None:
-        """Zope's own administrator (the root user folder): the one account that can repair the site."""
+        """Zope's own administrator in the root user folder: the one account that can repair the site. A new
+        Zope's root folder is a plain one; making the site turns it into a PAS (its users kept), whose passwords
+        its ZODB user manager holds."""
         admin = self.state["admin"]
         users = self.app.acl_users
+        manager = getattr(users, "users", None) if hasattr(users, "plugins") else None
         if users.getUser(admin["name"]) is None:
             if self.change(f"administrator {admin['name']}: created"):
                 users._doAddUser(admin["name"], admin["password"], ["Manager"], [])
+        elif manager is not None:
+            credentials = {"login": admin["name"], "password": admin["password"]}
+            if manager.authenticateCredentials(credentials) is None and self.change(
+                f"administrator {admin['name']}: password set"
+            ):
+                manager.updateUserPassword(admin["name"], admin["password"])
         elif not self.authenticates(users, admin["name"], admin["password"]) and self.change(
             f"administrator {admin['name']}: password set"
         ):
