@@ -7,7 +7,7 @@ from typing import Any
 from ferme import __version__
 from ferme.plan.edge import edge_policy
 from ferme.plan.flows import derive_flows
-from ferme.plan.hosts import plan_host
+from ferme.plan.hosts import directory_addresses, plan_host
 from ferme.plan.published import agent_services
 from ferme.plan.sizing import size_site
 from ferme.plan.types import Plan
@@ -23,10 +23,13 @@ ARTIFACT_PATHS = {
 }
 
 
-def _switch(switch: Switch) -> dict[str, Any]:
+def _switch(switch: Switch, site: Site) -> dict[str, Any]:
+    syslog = site.outbound.syslog
     return {
         "vendor": switch.vendor,
         "model": switch.model,
+        "ntp_servers": list(site.info.ntp_servers) or directory_addresses(site),
+        "syslog": syslog.model_dump(mode="json") if syslog else None,
         "management": {"zone": switch.management_zone, "address": str(switch.management_address)},
         "connection": {
             "via": "netdev",
@@ -34,6 +37,7 @@ def _switch(switch: Switch) -> dict[str, Any]:
             "port": switch.connection.port,
             "password_secret": switch.connection.password,
         },
+        "interfaces": list(switch.interfaces),
         "ports": {
             p.name: {
                 k: v
@@ -54,7 +58,8 @@ def _switch(switch: Switch) -> dict[str, Any]:
 
 
 def _settings(site: Site) -> dict[str, Any]:
-    sections = {"rds": site.rds, "collab": site.collab, "mfa": site.mfa, "vpn": site.vpn, "firewall": site.firewall}
+    sections = {"rds": site.rds, "collab": site.collab, "mfa": site.mfa, "vpn": site.vpn, "firewall": site.firewall,
+                "switching": site.switching}  # fmt: skip
     return {name: (s.model_dump(mode="json") if s is not None else None) for name, s in sections.items()}
 
 
@@ -107,7 +112,7 @@ def build_plan(site: Site) -> Plan:
             for z in site.zones.values()
         },
         "hosts": hosts,
-        "switches": {name: _switch(sw) for name, sw in sorted(site.switches.items())},
+        "switches": {name: _switch(sw, site) for name, sw in sorted(site.switches.items())},
         "roles": {
             role: sorted(h.name for h in site.hosts.values() if role in h.roles)
             for role in sorted({r for h in site.hosts.values() for r in h.roles})

@@ -319,7 +319,7 @@ def _certificates(host: Host, site: Site) -> list[PlannedCertificate]:
     ]  # fmt: skip
 
 
-def _directory_addresses(site: Site) -> list[str]:
+def directory_addresses(site: Site) -> list[str]:
     """Domain controllers are the site's DNS and NTP servers (as in any AD domain)."""
     addresses = []
     for dc in site.hosts_with("directory"):
@@ -347,8 +347,8 @@ def _debian_state(host: Host, site: Site) -> HostState:
         "packages": packages,
         "admins": [a.model_dump(mode="json") for a in site.admins],
         "domain": site.info.domain,
-        "ntp_servers": list(site.info.ntp_servers) or _directory_addresses(site),
-        "dns_servers": list(site.info.dns_servers) or _directory_addresses(site),
+        "ntp_servers": list(site.info.ntp_servers) or directory_addresses(site),
+        "dns_servers": list(site.info.dns_servers) or directory_addresses(site),
         "ssh": {
             "password_authentication": False,
             "permit_root_login": "prohibit-password",

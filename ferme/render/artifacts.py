@@ -21,6 +21,7 @@ from ferme.render.panos import render_panos
 from ferme.render.sizing_sheet import render_sizing_csv
 from ferme.render.vendor import render_vendor
 from ferme.render.windows_firewall import render_host_rules
+from ferme.switches.render import render_switch, rendered_vendor
 
 # Configuration file per vendor edge (`firewall.vendor`); `nftables` is the Debian edge's ruleset.
 VENDOR_FILES = {"fortigate": "fortigate.conf", "ciscoasa": "cisco-asa.acl", "srx": "juniper-srx.conf",
@@ -43,6 +44,7 @@ class Artifact:
     render: Callable[[Plan, str], str]  # (plan, host or "") → text
     for_host: Callable[[Plan, str], bool] | None = None  # per-host artifact: which hosts get one
     for_site: Callable[[Plan], bool] | None = None  # per-site artifact: whether the site gets it
+    for_switch: Callable[[Plan, str], bool] | None = None  # per-switch artifact: which switches get one
 
     def path_for(self, plan: Plan, host: str = "") -> str:
         vendor_file = VENDOR_FILES.get(_vendor(plan), "")
@@ -79,9 +81,10 @@ TABLE: tuple[Artifact, ...] = (
              for_host=lambda plan, host: "host_firewall" in plan["hosts"][host]["state"]),
     Artifact("windows_firewall", ARTIFACT_PATHS["windows_firewall"], lambda plan, host: render_host_rules(plan, host),
              for_host=lambda plan, host: "firewall_script" in plan["hosts"][host]["state"]),
+    Artifact("switch_config", "switches/{host}.cfg", render_switch, for_switch=rendered_vendor),
 )  # fmt: skip
 # What `ferme plan` owns in its output folder: stale files there (a deleted host's) are removed.
-OWNED_FOLDERS = ("firewall", "windows")
+OWNED_FOLDERS = ("firewall", "windows", "switches")
 
 
 def render_artifacts(plan: Plan) -> dict[str, str]:
@@ -94,6 +97,10 @@ def render_artifacts(plan: Plan) -> dict[str, str]:
             for host in plan["hosts"]:
                 if artifact.for_host(plan, host):
                     files[artifact.path_for(plan, host)] = artifact.render(plan, host)
+        if artifact.for_switch is not None:
+            for switch in plan["switches"]:
+                if artifact.for_switch(plan, switch):
+                    files[artifact.path_for(plan, switch)] = artifact.render(plan, switch)
     return files
 
 

@@ -161,6 +161,10 @@ class Checker:
                 continue
             if switch.management_address not in mgmt.subnet:
                 self.report(path, f"{switch.management_address} is outside zone {mgmt.name!r} ({mgmt.subnet})")
+            if mgmt.vlan is None:
+                self.report(("switches", name, "management", "zone"),
+                            f"zone {mgmt.name!r} has no VLAN: {name}'s management interface needs one",
+                            f"give zone {mgmt.name} a `vlan:`")  # fmt: skip
             self._claim(owners, switch.management_address, name, path)
             if name in self.hosts:
                 self.report(("switches", name), f"{name!r} is both a host and a switch", key=True)
@@ -177,6 +181,11 @@ class Checker:
                 self.report(host.origin, f"{host.name}: no address", "add `addresses: {zone: address}`", key=True)
 
     def switch_references(self) -> None:
+        parking = self.inv.switching.parking_vlan
+        taken = next((z for z in self.zones.values() if z.vlan == parking), None)
+        if self.switches and taken is not None:
+            self.report(("switching", "parking_vlan"), f"VLAN {parking} is zone {taken.name!r}'s: unused ports "
+                        "would be parked in it", "choose a VLAN no zone uses (default 999)")  # fmt: skip
         for name, switch in self.switches.items():
             for port in switch.ports:
                 base: FieldPath = ("switches", name, "ports")

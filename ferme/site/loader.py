@@ -221,4 +221,5 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         directory=inv.directory,
         outbound=inv.outbound,
         hypervisors=inv.hypervisors,
+        switching=inv.switching,
     )

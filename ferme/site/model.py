@@ -74,6 +74,7 @@ class Switch:
     management_address: ipaddress.IPv4Address
     connection: Connection
     ports: tuple[Port, ...]
+    interfaces: tuple[str, ...] = ()  # every port of the switch (`interfaces:`), empty when not given
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Site:
     directory: schema.Directory = field(default_factory=schema.Directory)
     outbound: schema.Outbound = field(default_factory=schema.Outbound)
     hypervisors: schema.Hypervisors | None = None
+    switching: schema.Switching = field(default_factory=schema.Switching)
 
     @property
     def confirm_seconds(self) -> int:

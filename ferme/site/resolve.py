@@ -187,6 +187,17 @@ class Resolver:
                             port.shutdown,
                         )
                     )
+            interfaces: list[str] = []
+            if spec.interfaces:
+                try:
+                    interfaces = expand_name(spec.interfaces)
+                except RangeError as exc:
+                    self.problem(("switches", name, "interfaces"), str(exc))
+                unknown = sorted(set(listed) - set(interfaces), key=list(listed).index) if interfaces else []
+                if unknown:
+                    self.problem(("switches", name, "interfaces"),
+                                 f"{', '.join(unknown[:3])} under ports but not in {spec.interfaces}",
+                                 "interfaces: names every port of the switch")  # fmt: skip
             given = _given(spec.connection)
             conn = {**DEFAULT_CONNECTION["switch"], **given}
             address = ipaddress.IPv4Address(spec.management.address)
@@ -205,5 +216,6 @@ class Resolver:
                     password=conn["password"].name if conn.get("password") else None,
                 ),
                 ports=tuple(ports),
+                interfaces=tuple(interfaces),
             )
         return switches

@@ -256,7 +256,41 @@ class Switch(Section):
     model: str = ""
     management: SwitchManagement
     connection: Connection | None = None
+    interfaces: str | None = Field(
+        None,
+        description="every port of the switch (a range, as Gi1/0/[1:28]): those not under ports are shut down "
+        "in the parking VLAN; default: only the ports listed are configured",
+    )
     ports: dict[str, SwitchPort] = {}
+
+
+class SwitchSnmp(Section):
+    """SNMPv3 only (authentication and privacy): no community is ever configured."""
+
+    user: str = "ferme-supervision"
+    auth_password: Secret
+    priv_password: Secret
+
+
+class SwitchAaa(Section):
+    """Administrators' logins checked by a RADIUS or TACACS+ server; the local account stays as a fallback."""
+
+    protocol: Literal["radius", "tacacs"]
+    servers: list[IPv4] = Field(min_length=1)
+    secret: Secret
+
+
+class Switching(Section):
+    """What every switch of the site shares."""
+
+    parking_vlan: Annotated[int, Field(ge=2, le=4094)] = Field(
+        999, description="where unused ports are parked (shut down), and trunks' native VLAN"
+    )
+    storm_control_percent: Annotated[float, Field(gt=0, le=100)] = Field(
+        1.0, description="broadcast storm threshold on access ports, in percent of the port's bandwidth"
+    )
+    snmp: SwitchSnmp | None = Field(None, description="SNMPv3 for the supervision; none: SNMP off")
+    aaa: SwitchAaa | None = None
 
 
 class Redirection(Section):
@@ -743,6 +777,7 @@ class Inventory(Section):
     groups: dict[str, HostSettings] = {}
     hosts: dict[str, HostSpec]
     switches: dict[str, Switch] = {}
+    switching: Switching = Switching()
     rds: Rds | None = None
     hypervisors: Hypervisors | None = Field(None, description="for the Windows Server core licences")
     collab: Collab | None = None

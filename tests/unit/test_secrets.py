@@ -25,6 +25,7 @@ def test_values_come_from_sops_file(copy_example) -> None:
         "mfa_admin",
         "radius_fw01",
         "rds_pfx",
+        "switch_admin",
         "winrm_deploy",
     ]
     stored = decrypt_sops(folder / SOPS_FILE)
@@ -55,6 +56,7 @@ def test_environment_alone_is_enough(copy_example, monkeypatch: pytest.MonkeyPat
         "radius_fw01",
         "radius_rds01",
         "rds_pfx",
+        "switch_admin",
         "winrm_deploy",
     ]:
         monkeypatch.setenv(env_name(name), f"value-of-{name}")
