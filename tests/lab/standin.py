@@ -42,6 +42,21 @@ def stand_in(
         subprocess.run(["ip", "-n", netns, "route", "replace", "default", "via", gateway], check=True)
     for to, via in routes:  # a Windows host's bootstrap route to the admin zone (README)
         subprocess.run(["ip", "-n", netns, "route", "replace", to, "via", via], check=True)
+    for zone, address in legs.items():
+        announce(netns, address, plan["zones"][zone].get("gateway"))
+
+
+def announce(netns: str, address: str, gateway: str | None) -> None:
+    """Make the zone's gateway learn this leg's MAC address now, as a host coming up does (its ARP request).
+
+    A stand-in that takes an address another one held before (the directory's slapd, then the firewall test's
+    listener) has a new MAC: the edge would keep sending to the old one until its neighbour entry times out
+    (about 8 s), and every connection tried meanwhile fails."""
+    if not gateway:
+        return
+    send = (f"import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('{address}', 0)); "
+            f"s.sendto(b'', ('{gateway}', 9))")  # fmt: skip
+    subprocess.run(["ip", "netns", "exec", netns, "python3", "-c", send], check=False, capture_output=True)
 
 
 def name_and_trust(netns: str, names: dict[str, str], ca: Path | None) -> Path:
