@@ -8,11 +8,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ferme.operations.notes import notes_of
+from ferme.operations.notes import details_of, notes_of
 from ferme.plan.types import Plan
 from ferme.pyinfra_inventory import connector_available, host_entry
 from ferme.resources import farm_deploy
 from ferme.site.errors import Problem
+from ferme.switches.render import render_switch, rendered_vendor
+
+SWITCHES = "switches"  # --limit switches: every switch of the site
 
 Say = Callable[[str], None]
 
@@ -25,6 +28,7 @@ class HostResult:
     status: str = "ok"  # ok, failed, skipped
     error: str = ""
     changed_operations: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # a switch's remediation (pushed, or to push with --dry)
 
 
 @dataclass
@@ -44,7 +48,12 @@ def select_hosts(plan: Plan, limit: str | None, lab: bool = False) -> tuple[list
     """Hosts to converge (by name or role, comma separated), and those skipped with the reason."""
     wanted = {item.strip() for item in limit.split(",")} if limit else None
     if wanted:
-        known = set(plan["hosts"]) | set(plan["roles"])
+        known = (
+            set(plan["hosts"])
+            | set(plan["roles"])
+            | set(plan["switches"])
+            | ({SWITCHES} if plan["switches"] else set())
+        )
         unknown = sorted(wanted - known)
         if unknown:
             raise ValueError(f"--limit: no host or role named {', '.join(unknown)}")
@@ -62,6 +71,17 @@ def select_hosts(plan: Plan, limit: str | None, lab: bool = False) -> tuple[list
             skipped[name] = f"{host['os']}: not in the lab (no {host['os'].capitalize()} on this machine), nothing ran"
         elif via != "ssh" and not connector_available(via):
             skipped[name] = f"{host['os']}: no {via} connector yet (nothing ran on this host)"
+        else:
+            chosen.append(name)
+    for name, switch in plan["switches"].items():
+        if wanted and name not in wanted and SWITCHES not in wanted:
+            continue
+        if not rendered_vendor(plan, name):
+            skipped[name] = f"switch {switch['vendor']}: ferme renders no configuration for it yet"
+        elif not switch["connection"].get("password_secret"):
+            skipped[name] = "switch without connection.password: ferme cannot log in"
+        elif not connector_available("netdev"):
+            skipped[name] = "no netdev connector installed (make setup)"
         else:
             chosen.append(name)
     return chosen, skipped
@@ -84,8 +104,27 @@ def missing_for(plan: Plan, chosen: list[str], missing: dict[str, Problem]) -> l
     return [problem for pfx, problem in missing.items() if pfx in needed]
 
 
+def switch_entry(plan: Plan, name: str, lab: Any) -> tuple[str, dict[str, Any]]:
+    """A switch as pyinfra sees it: `@netdev/NAME`, how to log in (the password stays a secret's name) and its
+    intended configuration (secrets as placeholders: remediation leaves their lines out)."""
+    switch = plan["switches"][name]
+    data = {
+        "netdev_hostname": switch["management"]["address"],
+        "netdev_vendor": switch["vendor"],
+        "netdev_user": switch["connection"]["user"],
+        "netdev_port": switch["connection"]["port"],
+        "netdev_password_secret": switch["connection"]["password_secret"],
+        "netdev_known_hosts": str(lab.known_hosts) if lab is not None else None,
+        "ferme_inventory": plan.get("inventory"),
+        "ferme_switch": {"vendor": switch["vendor"], "intended": render_switch(plan, name)},
+    }
+    return f"@netdev/{name}", data
+
+
 def host_entry_for(plan: Plan, name: str, lab: Any) -> tuple[str, dict[str, Any]]:
     """The pyinfra inventory adapter's entry, plus the lab's own SSH key and known hosts when a lab runs."""
+    if name in plan["switches"]:
+        return switch_entry(plan, name, lab)
     entry = host_entry(plan, name, plan.get("inventory"))
     assert entry is not None, f"{name} has no connector: select_hosts leaves such hosts out"
     pyinfra_name, data = entry
@@ -123,7 +162,8 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     hosts = [host_entry_for(plan, name, lab) for name in chosen]
     groups: dict[str, Any] = {}
     for name, (pyinfra_name, _) in zip(chosen, hosts, strict=True):
-        for group in [*plan["hosts"][name]["roles"], plan["hosts"][name]["os"]]:
+        planned = plan["hosts"].get(name)
+        for group in [*planned["roles"], planned["os"]] if planned else [SWITCHES]:
             groups.setdefault(group, ([], {}))[0].append(pyinfra_name)
     inventory = Inventory((hosts, {}), **groups)
     run = plan["run"]  # pyinfra.toml
@@ -145,6 +185,7 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     for host in inventory:
         name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
         result.hosts[name] = _host_result(state, host, dry)
+        result.hosts[name].lines = details_of(host.name)
         # The reason an operation gave (a restart declined) says more than pyinfra's "Error in operation".
         why = "; ".join(notes_of(host.name)) or errors.get(host.name, "")
         if why:

@@ -143,6 +143,10 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     rows = [[name, r.status, str(r.changed), str(r.unchanged), str(r.failed), r.error]
             for name, r in sorted(result.hosts.items())]  # fmt: skip
     click.echo(table(["host", "status", "would change" if dry else "changed", "unchanged", "failed", "note"], rows))
+    for name, r in sorted(result.hosts.items()):
+        if r.lines:  # a switch's remediation: what was pushed, or what --dry would push
+            click.echo(f"{name}: {len(r.lines)} line(s) {'to push' if dry else 'pushed'}")
+            click.echo("\n".join(f"  {line}" for text in r.lines for line in text.splitlines()))
     totals = [sum(getattr(r, k) for r in result.hosts.values()) for k in ("changed", "unchanged", "failed")]
     click.echo(f"{'dry run: ' if dry else ''}{totals[0]} changed, {totals[1]} unchanged, {totals[2]} failed "
                f"in {time.perf_counter() - started:.1f} s")  # fmt: skip

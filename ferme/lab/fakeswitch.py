@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     _add_end_command()
+    from ferme.lab.fakeswitch_ios import install
+
+    install()
     ports = [Port(full_port_name(p)) for p in args.ports.split(",") if p] or None
     core = switch_factory.SwitchFactory().get("cisco_generic", args.hostname, password, ports=ports)
     service = SwitchSshService(ip=args.address, port=args.port, switch_core=core,

@@ -12,3 +12,16 @@ def note(host: str, text: str) -> None:
 def notes_of(host: str) -> list[str]:
     """The notes taken for `host` during this run, and forgets them."""
     return _NOTES.pop(host, [])
+
+
+_DETAILS: dict[str, list[str]] = {}
+
+
+def detail(host: str, lines: list[str]) -> None:
+    """Lines the run shows under a host (a switch's remediation), never a secret. pyinfra makes an operation's
+    commands again when it runs it (from fresh facts): the last lines given are the ones shown."""
+    _DETAILS[host] = list(lines)
+
+
+def details_of(host: str) -> list[str]:
+    return _DETAILS.pop(host, [])

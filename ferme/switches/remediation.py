@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from hier_config import MatchRule, Platform, WorkflowRemediation, get_hconfig, get_hconfig_driver
 from hier_config.models import IdempotentCommandsRule
 
+from ferme.switches.render import expand_vlans, vlan_ranges
+
 PLATFORMS = {"cisco_ios": Platform.CISCO_IOS, "aruba_aoscx": Platform.ARUBA_AOSCX, "hp_procurve": Platform.HP_PROCURVE}
 COMMENT = {"cisco_ios": "!", "aruba_aoscx": "!", "hp_procurve": ";"}
 # The running sections ferme owns: those it removes when its intended configuration no longer writes them.
@@ -36,12 +38,15 @@ OWNED = {
 REPLACED = {
     "cisco_ios": (("interface ", "switchport trunk allowed vlan "), ("interface ", "switchport trunk native vlan "),
                   ("interface ", "switchport access vlan "), ("interface ", "storm-control broadcast level "),
-                  ("ip default-gateway ",), ("hostname ",), ("logging trap ",), ("ip domain name ",)),
+                  ("ip default-gateway ",), ("hostname ",), ("logging trap ",), ("ip domain name ",),
+                  ("banner login ",)),
     "aruba_aoscx": (("interface ", "vlan trunk native "), ("interface ", "vlan access "),
                     ("interface ", "rate-limit broadcast "), ("hostname ",), ("ip route 0.0.0.0/0 ",)),
     "hp_procurve": (("hostname ",), ("ip default-gateway ",), ("interface ", "name "),
                     ("interface ", "broadcast-limit ")),
 }  # fmt: skip
+VLAN_LIST = re.compile(r"^(\s*(?:switchport trunk allowed vlan|vlan trunk allowed) )([\d,-]+)$")
+BANNER = re.compile(r"^banner \S+ \^C\s*$")
 CONTINUED = re.compile(r"^(\s*switchport trunk allowed vlan) add (\S+)\s*$")
 SECRET_LINE = re.compile(
     r"^\s*(username |user \S+ group |password manager |snmp-server user |snmpv3 user |radius-server host "
@@ -70,7 +75,17 @@ def _driver(vendor: str) -> object:
 def _blocks(text: str, vendor: str) -> list[list[str]]:
     """Top-level sections: a line at column 0 and the indented lines under it; comments and `end` dropped."""
     blocks: list[list[str]] = []
+    banner: list[str] | None = None  # a banner's lines, up to its closing delimiter (hier_config reads it whole)
     for line in text.splitlines():
+        if banner is not None:
+            banner.append(line.rstrip())
+            if line.strip().endswith("^C"):
+                banner = None
+            continue
+        if BANNER.match(line):
+            banner = [line.rstrip()]
+            blocks.append(banner)
+            continue
         stripped = line.strip()
         if not stripped or stripped.startswith(COMMENT[vendor]) or stripped == "end":
             continue
@@ -81,7 +96,7 @@ def _blocks(text: str, vendor: str) -> list[list[str]]:
             if continued and blocks[-1][-1].lstrip().startswith(continued.group(1).lstrip()):
                 blocks[-1][-1] += "," + continued.group(2)  # IOS wraps a long VLAN list on `... add` lines
                 continue
-            blocks[-1].append(line.rstrip())
+            blocks[-1].append(_canonical(line.rstrip()))
         else:
             blocks.append([line.rstrip()])
     return blocks
@@ -98,6 +113,14 @@ def _comparable(running: str, intended: str, vendor: str) -> tuple[str, str]:
         if block[0] in written or OWNED[vendor].match(block[0]):
             kept.append(block)
     return _text(kept), _text(wanted)
+
+
+def _canonical(line: str) -> str:
+    """A VLAN list written one way whatever the switch's own way (98,99 or 98-99)."""
+    match = VLAN_LIST.match(line)
+    if not match:
+        return line
+    return match.group(1) + vlan_ranges(expand_vlans(match.group(2)))
 
 
 def _text(blocks: list[list[str]]) -> str:

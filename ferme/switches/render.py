@@ -29,8 +29,17 @@ def cisco_port(name: str) -> str:
 
 
 def vlan_ranges(numbers: Iterable[int]) -> str:
-    """10,11,12,20 → 10-12,20 (how IOS and AOS-CX show a VLAN list)."""
-    return _ranges(sorted(set(numbers)), str)
+    """10,11,12,20,98,99 → 10-12,20,98,99: how IOS shows a VLAN list (a range from three VLANs on)."""
+    return _ranges(sorted(set(numbers)), str, shortest=3)
+
+
+def expand_vlans(text: str) -> list[int]:
+    """10-12,20 → [10, 11, 12, 20]."""
+    numbers: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        numbers += list(range(int(low), int(high or low) + 1))
+    return numbers
 
 
 def port_list(names: Iterable[str]) -> str:
@@ -41,16 +50,17 @@ def port_list(names: Iterable[str]) -> str:
     return ",".join([p for p in [_ranges(numbered, str)] if p] + others)
 
 
-def _ranges(numbers: list[int], show: Callable[[int], str]) -> str:
+def _ranges(numbers: list[int], show: Callable[[int], str], shortest: int = 2) -> str:
+    """Consecutive numbers as `first-last` when there are at least `shortest` of them."""
     parts: list[str] = []
-    start = previous = None
+    run: list[int] = []
     for number in [*numbers, None]:
-        if number is not None and previous is not None and number == previous + 1:
-            previous = number
+        if number is not None and run and number == run[-1] + 1:
+            run.append(number)
             continue
-        if start is not None and previous is not None:
-            parts.append(show(start) if start == previous else f"{show(start)}-{show(previous)}")
-        start = previous = number
+        if run:
+            parts += [f"{show(run[0])}-{show(run[-1])}"] if len(run) >= shortest else [show(n) for n in run]
+        run = [number] if number is not None else []
     return ",".join(parts)
 
 

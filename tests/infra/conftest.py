@@ -36,6 +36,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         names = [name for name, h in plan["hosts"].items() if h["os"] == "windows" and h["managed"]
                  and (not context.get("limit") or name in context["limit"])]  # fmt: skip
         metafunc.parametrize("windows", names, ids=names, indirect=True)
+    if "switch" in metafunc.fixturenames:
+        context = _context(metafunc.config)
+        plan = json.loads(Path(context["plan"]).read_text())
+        names = [name for name, sw in plan["switches"].items() if sw["connection"].get("password_secret")
+                 and sw["vendor"] in ("cisco_ios", "aruba_aoscx", "hp_procurve")
+                 and (not context.get("limit") or name in context["limit"])]  # fmt: skip
+        metafunc.parametrize("switch", names, ids=names, indirect=True)
     if "linux_host" not in metafunc.fixturenames:
         return
     context = _context(metafunc.config)
@@ -89,6 +96,38 @@ def linux_host(request: pytest.FixtureRequest, plan: dict[str, Any], context: di
     return _clients[name]
 
 
+_switches: dict[str, Any] = {}
+
+
+@pytest.fixture
+def switch(request: pytest.FixtureRequest, plan: dict[str, Any], context: dict[str, Any]) -> Any:
+    """A netmiko session to the switch (its SSH host key checked against the known_hosts when given)."""
+    from netmiko import ConnectHandler
+
+    from ferme.connectors.netdev import DEVICE_TYPES
+    from ferme.site.secrets import secret_value
+
+    name = request.param
+    if name not in _switches:
+        planned = plan["switches"][name]
+        address = planned["management"]["address"]
+        try:
+            socket.create_connection((address, planned["connection"]["port"]), timeout=2).close()
+        except OSError as exc:
+            pytest.fail(f"{name} ({address}) is not reachable: {exc}", pytrace=False)
+        password = secret_value(planned["connection"]["password_secret"], Path(context.get("inventory") or "."))
+        known = context.get("known_hosts")
+        keys = {"ssh_strict": True, "system_host_keys": not known, "alt_host_keys": bool(known),
+                "alt_key_file": known or ""}  # fmt: skip
+        session = ConnectHandler(device_type=DEVICE_TYPES[planned["vendor"]], host=address,
+                                 port=planned["connection"]["port"], username=planned["connection"]["user"],
+                                 password=password, secret=password, **keys)  # fmt: skip
+        if not session.check_enable_mode():
+            session.enable()
+        _switches[name] = (name, planned, session)
+    return _switches[name]
+
+
 @pytest.fixture
 def planned(request: pytest.FixtureRequest, plan: dict[str, Any]) -> dict[str, Any]:
     """The plan's slice for the host under test."""
@@ -102,3 +141,5 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     for client in _clients.values():
         client.backend.client.close()
+    for _, _, netmiko_session in _switches.values():
+        netmiko_session.disconnect()

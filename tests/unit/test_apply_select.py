@@ -17,7 +17,7 @@ def plan() -> dict:
 
 def test_windows_hosts_are_skipped_in_the_lab_with_the_reason(plan: dict) -> None:
     chosen, skipped = select_hosts(plan, None, lab=True)
-    assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-mfa2", "lab-portail", "lab-vpn"]
+    assert chosen == ["lab-collab", "lab-fw", "lab-mfa", "lab-mfa2", "lab-portail", "lab-vpn", "lab-sw01"]
     assert skipped["lab-rds01"] == "windows: not in the lab (no Windows on this machine), nothing ran"
 
 
@@ -29,6 +29,21 @@ def test_windows_hosts_go_through_winrm_on_a_real_site(plan: dict) -> None:
 def test_limit_by_role_and_host(plan: dict) -> None:
     assert select_hosts(plan, "mfa")[0] == ["lab-mfa", "lab-mfa2"]
     assert select_hosts(plan, "lab-fw,vpn")[0] == ["lab-fw", "lab-vpn"]
+
+
+def test_switches_are_chosen_by_name_or_all_at_once(plan: dict) -> None:
+    assert select_hosts(plan, "switches")[0] == ["lab-sw01"]
+    assert select_hosts(plan, "lab-sw01,lab-fw")[0] == ["lab-fw", "lab-sw01"]
+
+
+def test_a_switch_goes_through_netdev_with_its_intended_configuration_and_no_secret(plan: dict) -> None:
+    from ferme.apply import host_entry_for
+
+    name, data = host_entry_for(plan, "lab-sw01", None)
+    assert name == "@netdev/lab-sw01"
+    assert data["netdev_vendor"] == "cisco_ios" and data["netdev_hostname"] == "198.18.4.2"
+    assert data["netdev_password_secret"] == "switch_admin" and "netdev_password" not in data
+    assert "<secret switch_admin>" in data["ferme_switch"]["intended"]
 
 
 def test_unknown_limit_is_an_error(plan: dict) -> None:

@@ -127,7 +127,7 @@ def test_vlans_are_the_zones_the_switch_carries() -> None:
 
 
 def test_lists_are_written_as_the_switches_show_them() -> None:
-    assert vlan_ranges([30, 10, 11, 12, 20, 99, 98]) == "10-12,20,30,98-99"
+    assert vlan_ranges([30, 10, 11, 12, 20, 99, 98]) == "10-12,20,30,98,99"
     assert port_list(["1", "2", "3", "7", "48", "A1"]) == "1-3,7,48,A1"
 
 

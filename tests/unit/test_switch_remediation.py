@@ -163,3 +163,15 @@ def test_the_default_vlan_is_never_removed() -> None:
     running = 'vlan 1\n   name "DEFAULT_VLAN"\n   exit\nvlan 10\n   name "servers"\n   exit\n'
     wanted = 'vlan 10\n   name "servers"\n   exit\n'
     assert remediation("hp_procurve", running, wanted).empty
+
+
+def test_a_banner_is_one_block_replaced_whole() -> None:
+    banner = "banner login ^C\nAcces reserve.\nToute connexion est journalisee.\n^C\n"
+    running = RUNNING + banner
+    assert remediation(
+        "cisco_ios", running, intended(**{"ntp server 10.0.0.5\n": "ntp server 10.0.0.5\n" + banner})
+    ).empty
+    changed = banner.replace("journalisee", "enregistree")
+    result = remediation("cisco_ios", running, intended(**{"ntp server 10.0.0.5\n": "ntp server 10.0.0.5\n" + changed}))
+    assert result.lines == ("banner login ^C\nAcces reserve.\nToute connexion est enregistree.\n^C",)
+    assert result.rollback == ("banner login ^C\nAcces reserve.\nToute connexion est journalisee.\n^C",)
