@@ -89,6 +89,7 @@ def select_hosts(plan: Plan, limit: str | None, lab: bool = False) -> tuple[list
 
 def missing_for(plan: Plan, chosen: list[str], missing: dict[str, Problem]) -> list[Problem]:
     """The missing files (PFX, installers) that hosts about to be converged need: checked before any connection."""
+    chosen = [name for name in chosen if name in plan["hosts"]]  # switches need no file
     needed = {c["pfx"] for name in chosen for c in plan["hosts"][name]["state"].get("certificates", [])}
     for name in chosen:
         state = plan["hosts"][name]["state"]

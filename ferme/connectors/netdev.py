@@ -11,6 +11,7 @@ uses the same session through `session()`. Nothing here writes to a switch by it
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -85,6 +86,9 @@ class NetdevConnector(BaseConnector):
         # The switch's host key is checked: against the lab's known_hosts, else the user's (~/.ssh/known_hosts).
         options: dict[str, Any] = {"ssh_strict": True, "system_host_keys": not known, "alt_host_keys": bool(known),
                                    "alt_key_file": known or ""}  # fmt: skip
+        log = os.environ.get("FERME_NETDEV_LOG")  # a folder: one netmiko session log per switch (secrets masked)
+        if log:
+            options["session_log"] = str(Path(log) / f"{self.host.name.split('/')[-1]}.log")
         try:
             session = ConnectHandler(device_type=DEVICE_TYPES[vendor], host=data["netdev_hostname"],
                                      port=int(data.get("netdev_port") or 22), username=data.get("netdev_user"),

@@ -165,6 +165,17 @@ def install() -> None:
         for line in body:
             original_write(line)
 
+    delegate = ConfigCommandProcessor.delegate_to_sub_processor
+
+    def leave_for_global(self: Any, line: str) -> bool:
+        """A line the interface or section mode does not take is a global command: IOS leaves the mode for it
+        (and shows the global prompt), where fake-switches stayed in the mode without a prompt."""
+        processed = bool(delegate(self, line))
+        if not processed:
+            self.sub_processor = None
+        return processed
+
+    ConfigCommandProcessor.delegate_to_sub_processor = leave_for_global
     ConfigCommandProcessor.get_command_func = config_command
     ConfigInterfaceCommandProcessor.get_command_func = port_command
     enabled.build_running_interface = build_running_interface

@@ -30,20 +30,46 @@ def push_lines(lines: tuple[str, ...]) -> list[str]:
     return typed
 
 
+def segments(lines: tuple[str, ...]) -> list[tuple[list[str], bool]]:
+    """The lines in pushes: runs of ordinary lines (each echo awaited, its refusal seen at once) and each
+    banner alone (a multi-line text the switch does not echo line by line)."""
+    pushes: list[tuple[list[str], bool]] = []
+    for line in lines:
+        banner = "\n" in line
+        if banner or not pushes or pushes[-1][1]:
+            pushes.append(([], banner))
+        pushes[-1][0].extend(push_lines((line,)))
+    return pushes
+
+
+def send(session: Any, lines: tuple[str, ...]) -> None:
+    """Push `lines`; a refused line raises (netmiko's ConfigInvalidException, or ours for a banner)."""
+    import re
+
+    for typed, banner in segments(lines):
+        if not banner:
+            session.send_config_set(typed, error_pattern=REJECTED, read_timeout=60)
+            continue
+        output = session.send_config_set(typed, cmd_verify=False, read_timeout=60)
+        refused = re.search(REJECTED, output, re.M)
+        if refused:
+            raise RuntimeError(f"banner refused: {refused.group(0)}")
+
+
 def _push(state: Any, host: Any, change: Remediation, intended: str, vendor: str) -> bool:
     session = host.connector.session()
     name = host.name.split("/", 1)[-1]
     try:
-        session.send_config_set(push_lines(change.lines), error_pattern=REJECTED, cmd_verify=False,
-                                read_timeout=60)  # fmt: skip
+        send(session, change.lines)
         left = remediation(vendor, session.send_command("show running-config", read_timeout=60), intended)
         if not left.empty:
             raise RuntimeError(f"read back, {len(left.lines)} lines still differ: {left.lines[0].strip()}")
     except Exception as exc:  # a refused line (ConfigInvalidException), a timeout, a read-back that differs
-        reason = str(exc).strip().splitlines()
-        note(host.name, f"push refused ({(reason or [type(exc).__name__])[-1][:160]}): rollback pushed, not saved")
+        reason = (str(exc).strip().splitlines() or [""])[0][:200]
+        note(host.name, f"push refused ({type(exc).__name__}: {reason}): rollback pushed, not saved")
         try:
-            session.send_config_set(push_lines(change.rollback), cmd_verify=False, read_timeout=60)
+            for typed, _ in segments(change.rollback):  # everything is sent: a refused line stops nothing
+                session.send_config_set(typed, cmd_verify=False, read_timeout=60)
         except Exception as rollback_error:
             note(host.name, f"the rollback failed too ({type(rollback_error).__name__}): check {name} by hand")
         return False

@@ -46,6 +46,13 @@ def test_a_switch_goes_through_netdev_with_its_intended_configuration_and_no_sec
     assert "<secret switch_admin>" in data["ferme_switch"]["intended"]
 
 
+def test_files_are_looked_for_with_switches_among_the_chosen(plan: dict) -> None:
+    from ferme.apply import missing_for
+
+    chosen, _ = select_hosts(plan, None, lab=True)
+    assert "lab-sw01" in chosen and missing_for(plan, chosen, {}) == []
+
+
 def test_unknown_limit_is_an_error(plan: dict) -> None:
     with pytest.raises(ValueError, match="no host or role named nope"):
         select_hosts(plan, "nope")

@@ -138,3 +138,28 @@ def test_golden_configs_are_current(tmp_path: Path) -> None:
         for name in plan["switches"]:
             golden = GOLDEN / site / "switches" / f"{name}.cfg"
             assert render_switch(plan, name) == golden.read_text(), f"{site}/{name}: FERME_UPDATE_GOLDEN=1"
+
+
+def test_radius_logins_and_snmpv3_are_rendered_with_their_secrets_named() -> None:
+    plan = plan_of("mairie-exemple")
+    plan["settings"]["switching"]["aaa"] = {"protocol": "radius", "servers": ["10.50.10.7", "10.50.10.8"],
+                                            "secret": {"secret": "switch_radius"}}  # fmt: skip
+    plan["settings"]["switching"]["snmp"] = {"user": "supervision", "auth_password": {"secret": "snmp_auth"},
+                                             "priv_password": {"secret": "snmp_priv"}}  # fmt: skip
+    text = render_switch(plan, "sw01")
+    assert (
+        "radius server ferme-2\n address ipv4 10.50.10.8 auth-port 1812 acct-port 1813\n key <secret switch_radius>"
+        in text
+    )
+    assert "aaa authentication login default group FERME-AAA local" in text  # the local account stays the fallback
+    assert ("snmp-server user supervision FERME-SUPERVISION v3 auth sha <secret snmp_auth> priv aes 128 "
+            "<secret snmp_priv>") in text  # fmt: skip
+    assert "snmp-server group FERME-SUPERVISION v3 priv access FERME-SNMP" in text
+    assert re.search(
+        r"^ip access-list standard FERME-SNMP\n permit 10\.50\.90\.0 0\.0\.0\.255\n deny any log$", text, re.M
+    )
+    # none of these secret lines is ever pushed nor compared: the switch shows them its own way
+    from ferme.switches.remediation import remediation
+
+    pushed = "\n".join(remediation("cisco_ios", "", text).lines)
+    assert "<secret" not in pushed and "FERME-AAA" in pushed

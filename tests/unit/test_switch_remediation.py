@@ -175,3 +175,11 @@ def test_a_banner_is_one_block_replaced_whole() -> None:
     result = remediation("cisco_ios", running, intended(**{"ntp server 10.0.0.5\n": "ntp server 10.0.0.5\n" + changed}))
     assert result.lines == ("banner login ^C\nAcces reserve.\nToute connexion est enregistree.\n^C",)
     assert result.rollback == ("banner login ^C\nAcces reserve.\nToute connexion est journalisee.\n^C",)
+
+
+def test_a_banner_is_pushed_apart_with_a_one_character_delimiter() -> None:
+    from ferme.operations.netdev import segments
+
+    lines = ("vlan 30", "  name dmz", "banner login ^C\nAcces reserve.\n^C", "interface Gi1/0/1", "  shutdown")
+    assert segments(lines) == [(["vlan 30", "  name dmz"], False), (["banner login #", "Acces reserve.", "#"], True),
+                               (["interface Gi1/0/1", "  shutdown"], False)]  # fmt: skip
