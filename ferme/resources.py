@@ -10,6 +10,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+import jinja2
+
 
 def _folder(package: str) -> Path:
     folder = Path(str(files(package)))
@@ -31,3 +33,16 @@ def farm_deploy() -> Path:
 def verify_suites() -> Path:
     """tests/infra: the suites `ferme verify` runs."""
     return _folder("ferme.suites")
+
+
+def template_environment(target: str) -> jinja2.Environment:
+    """A Jinja2 environment on one target's templates: strict (an unknown name fails), blocks trimmed, no
+    HTML escaping (configuration files, not web pages)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates(target)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )

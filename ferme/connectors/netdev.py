@@ -19,6 +19,8 @@ from pyinfra.api.exceptions import ConnectError
 from pyinfra.connectors.base import BaseConnector, DataMeta
 from pyinfra.connectors.util import CommandOutput, OutputLine
 
+from ferme.connectors.secret import password_of
+
 # ferme's vendor names are netmiko's device types.
 DEVICE_TYPES = {"cisco_ios": "cisco_ios", "aruba_aoscx": "aruba_aoscx", "hp_procurve": "hp_procurve"}
 # What a switch answers to a line it refuses (netmiko's error_pattern on each line of a push).
@@ -47,15 +49,8 @@ class NetdevData(TypedDict, total=False):
 
 
 def _password(data: Any) -> str:
-    name = data.get("netdev_password_secret")
-    if not name:
-        raise ConnectError("no password for the switch: set its connection.password (a !secret)")
-    from ferme.site.secrets import MissingSecret, secret_value
-
-    try:
-        return secret_value(name, Path(data.get("ferme_inventory") or "."))
-    except MissingSecret as exc:
-        raise ConnectError(str(exc)) from None
+    return password_of(data.get("netdev_password_secret"), data.get("ferme_inventory"),
+                       "no password for the switch: set its connection.password (a !secret)")  # fmt: skip
 
 
 class NetdevConnector(BaseConnector):

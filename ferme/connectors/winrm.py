@@ -17,6 +17,7 @@ from pyinfra.api.exceptions import ConnectError
 from pyinfra.connectors.base import BaseConnector, DataMeta
 from pyinfra.connectors.util import CommandOutput, OutputLine
 
+from ferme.connectors.secret import password_of
 from ferme.connectors.winrs import Result, Session, WinRMError
 from ferme.site.defaults import WINRM_AUTH, WINRM_PORT, WINRM_USER
 
@@ -48,15 +49,8 @@ class WinrmData(TypedDict, total=False):
 def _password(data: Any) -> str:
     if data.get("winrm_password"):
         return str(data["winrm_password"])
-    name = data.get("winrm_password_secret")
-    if not name:
-        raise ConnectError("no WinRM password: set the host's connection.password (a !secret)")
-    from ferme.site.secrets import MissingSecret, secret_value
-
-    try:
-        return secret_value(name, Path(data.get("ferme_inventory") or "."))
-    except MissingSecret as exc:
-        raise ConnectError(str(exc)) from None
+    return password_of(data.get("winrm_password_secret"), data.get("ferme_inventory"),
+                       "no WinRM password: set the host's connection.password (a !secret)")  # fmt: skip
 
 
 class WinrmConnector(BaseConnector):

@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 
 from ferme.plan.types import EdgePolicy, Plan
-from ferme.resources import templates
+from ferme.resources import template_environment
 
 
 def _set(items: list[str]) -> str:
@@ -67,14 +67,7 @@ def _dnat(policy: EdgePolicy) -> list[dict[str, str]]:
 
 def nft_templates() -> jinja2.Environment:
     """The nftables templates (the edge's and the hosts'), with the `nft_match` filter."""
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates("nftables")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    environment = template_environment("nftables")
     environment.filters["nft_match"] = nft_match
     return environment
 

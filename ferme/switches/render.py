@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 import jinja2
 
 from ferme.plan.types import Plan
-from ferme.resources import templates
+from ferme.resources import template_environment
 from ferme.switches.intent import switch_intent
 
 VENDORS = ("cisco_ios", "aruba_aoscx", "hp_procurve")
@@ -65,14 +65,7 @@ def _ranges(numbers: list[int], show: Callable[[int], str], shortest: int = 2) -
 
 
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates("switches")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    environment = template_environment("switches")
     environment.filters.update(cisco_port=cisco_port, vlan_ranges=vlan_ranges, port_list=port_list)
     environment.tests["contains"] = lambda sequence, item: item in sequence
     return environment
