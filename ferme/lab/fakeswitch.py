@@ -12,15 +12,6 @@ import logging
 import sys
 from pathlib import Path
 
-SHORT_NAMES = {"Gi": "GigabitEthernet", "Fa": "FastEthernet", "Te": "TenGigabitEthernet"}
-
-
-def full_port_name(name: str) -> str:
-    for short, full in SHORT_NAMES.items():
-        if name.startswith(short) and not name.startswith(full):
-            return full + name[len(short) :]
-    return name
-
 
 def _add_end_command() -> None:
     from fake_switches.cisco.command_processor.config import ConfigCommandProcessor
@@ -47,12 +38,14 @@ def main(argv: list[str] | None = None) -> None:
     from fake_switches.transports.ssh_service import SwitchSshService
     from twisted.internet import reactor
 
+    from ferme.switches.render import cisco_port
+
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     _add_end_command()
     from ferme.lab.fakeswitch_ios import install
 
     install()
-    ports = [Port(full_port_name(p)) for p in args.ports.split(",") if p] or None
+    ports = [Port(cisco_port(p)) for p in args.ports.split(",") if p] or None
     core = switch_factory.SwitchFactory().get("cisco_generic", args.hostname, password, ports=ports)
     service = SwitchSshService(ip=args.address, port=args.port, switch_core=core,
                                users={args.username: password.encode()})  # fmt: skip

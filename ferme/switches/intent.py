@@ -85,7 +85,6 @@ class SwitchIntent:
     ntp_servers: tuple[str, ...]
     syslog: dict[str, Any] | None
     admin_user: str
-    admin_secret: str | None  # secret names, never values
     snmp: dict[str, Any] | None
     aaa: dict[str, Any] | None
     storm_percent: float
@@ -183,7 +182,7 @@ def switch_intent(plan: Plan, name: str) -> SwitchIntent:
         banner=BANNER_FR.format(label=ascii_text(plan["site"]["label"])), vlans=vlans, ports=tuple(ports),
         management=management, ssh_sources=_sources(plan, name, "tcp", "22"),
         snmp_sources=_sources(plan, name, "udp", "161") if snmp else (), ntp_servers=tuple(switch["ntp_servers"]),
-        syslog=switch["syslog"], admin_user=switch["connection"]["user"], admin_secret=secrets["admin"],
+        syslog=switch["syslog"], admin_user=switch["connection"]["user"],
         snmp=snmp, aaa=aaa, storm_percent=float(switching["storm_control_percent"]), parking=parking,
         secrets=secrets,
     )  # fmt: skip
