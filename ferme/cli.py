@@ -12,6 +12,7 @@ import click
 
 from ferme import __version__
 from ferme.cli_collab import collab
+from ferme.cli_docs import docs
 from ferme.cli_files import EXIT_INVALID, init, schema, secrets
 from ferme.cli_tokens import import_tokens
 from ferme.plan import build_plan
@@ -298,6 +299,7 @@ main.add_command(secrets)
 secrets.add_command(import_tokens)
 main.add_command(init)
 main.add_command(collab)
+main.add_command(docs)
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,7 @@ from ferme.catalogue import host_roles, listening_ports, spec
 from ferme.plan.jsonable import jsonable
 from ferme.plan.routing import host_routing
 from ferme.plan.types import HostState, PlannedCertificate, PlannedHost
+from ferme.plan.waves import collection_groups
 from ferme.powershell.quote import REMOTE_DESKTOP_USERS
 from ferme.rds.read import TS_POLICIES
 from ferme.site.expand import expand_name
@@ -108,7 +109,7 @@ def _windows_state(host: Host, site: Site) -> HostState:
     if site.rds and "rds_session_host" in host.roles:
         collections = [c for c in site.rds.collections if host.name in _members(site, c.session_hosts)]
     # Session hosts: the agents' groups of their collections in Remote Desktop Users.
-    members = sorted({f"{site.info.netbios}\\{group}" for c in collections for group in c.user_groups})
+    members = sorted({f"{site.info.netbios}\\{group}" for c in collections for group in collection_groups(site, c)})
     return {
         "windows_features": sorted({f for role in roles for f in spec(role).features}),
         "registry": _registry(host, site),
@@ -188,7 +189,7 @@ def _gateway_policies(host: Host, site: Site) -> dict[str, Any] | None:
         return None
     from ferme.plan.rds import fqdn
 
-    groups = sorted({f"{g}@{site.info.netbios}" for c in site.rds.collections for g in c.user_groups})
+    groups = sorted({f"{g}@{site.info.netbios}" for c in site.rds.collections for g in collection_groups(site, c)})
     servers = {fqdn(h) for role in ("rds_session_host", "rds_broker") for h in site.hosts_with(role)}
     if site.rds.broker_ha is not None:
         servers.add(site.rds.broker_ha.client_access_name.lower())
@@ -220,7 +221,7 @@ def _profile_share(host: Host, site: Site) -> dict[str, Any] | None:
     parts = [p for p in profiles.share.split("\\") if p]
     if len(parts) < 2 or parts[0].split(".")[0].lower() != host.name.lower():
         return None
-    groups = sorted({f"{site.info.netbios}\\{g}" for c in site.rds.collections for g in c.user_groups})  # type: ignore[union-attr]
+    groups = sorted({f"{site.info.netbios}\\{g}" for c in site.rds.collections for g in collection_groups(site, c)})  # type: ignore[union-attr]
     return {
         "name": parts[1],
         "path": profiles.path,

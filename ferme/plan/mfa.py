@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ferme.plan.flows import Endpoint, hosts_endpoint
+from ferme.plan.waves import open_wave_groups, open_wave_services
 from ferme.site.model import Host, Site
 from ferme.site.schema import HardwareToken, Mfa, RadiusClient
 
@@ -33,10 +34,11 @@ def _secret(ref: Any) -> dict[str, str] | None:
     return {"secret": ref.name} if ref is not None else None
 
 
-def token_active(token: HardwareToken, mfa: Mfa) -> bool:
-    """A token works while its agent may work from home: named in remote_access, or by an allowed service."""
+def token_active(token: HardwareToken, mfa: Mfa, opened: frozenset[str] | set[str] = frozenset()) -> bool:
+    """A token works while its agent may work from home: named in remote_access, or by an allowed service or a
+    service of an open onboarding wave (`opened`)."""
     access = mfa.remote_access
-    return token.agent in access.agents or (token.service is not None and token.service in access.services)
+    return token.agent in access.agents or (token.service is not None and token.service in {*access.services, *opened})
 
 
 def remote_access_members(site: Site) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def remote_access_members(site: Site) -> dict[str, Any]:
     return {
         "group": access.group,
         "agents": sorted(set(access.agents)),
-        "groups": sorted({groups[s] for s in access.services if s in groups}),
+        "groups": sorted({*(groups[s] for s in access.services if s in groups), *open_wave_groups(site)}),
     }
 
 
@@ -163,7 +165,7 @@ def mfa_state(host: Host, site: Site) -> dict[str, Any]:
             "agent": t.agent,
             "seed": _secret(t.seed),
             "pin": _secret(t.pin),
-            "active": token_active(t, mfa),
+            "active": token_active(t, mfa, open_wave_services(site)),
         }
         for t in mfa.tokens
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferme.plan.waves import collection_groups
 from ferme.site.expand import expand_name
 from ferme.site.model import Host, Site
 from ferme.site.schema import Collection, Redirection
@@ -59,7 +60,7 @@ def collection_settings(collection: Collection, site: Site) -> dict[str, Any]:
     redirection = collection.redirection or (site.rds.redirection if site.rds else Redirection())
     return {
         "CollectionDescription": collection.description,
-        "UserGroup": sorted(f"{site.info.netbios}\\{group}" for group in collection.user_groups),
+        "UserGroup": sorted(f"{site.info.netbios}\\{group}" for group in collection_groups(site, collection)),
         "IdleSessionLimitMin": collection.idle_minutes,
         "DisconnectedSessionLimitMin": collection.disconnected_minutes,
         "ActiveSessionLimitMin": collection.active_minutes,

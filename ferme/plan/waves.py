@@ -49,6 +49,8 @@ def plan_waves(site: Site) -> list[dict[str, Any]]:
                 "agents": agents,
                 "agents_cumulative": cumulative,
                 "concurrent_cumulative": math.ceil(cumulative * site.agents.concurrency),
+                "state": site.wave_states.get(wave.number, "planned"),
+                "group": wave_group(site, wave.number),
             }
         )
     return waves
@@ -60,3 +62,22 @@ def proposed_waves(site: Site) -> list[list[str]] | None:
     if site.waves or size is None:
         return None
     return propose_waves({s.name: s.agents for s in site.agents.services}, size)
+
+
+def wave_group(site: Site, number: int) -> str:
+    """The AD group of an onboarding wave (it holds the wave's services' groups)."""
+    return f"{site.directory.wave_group_prefix}{number}"
+
+
+def open_wave_groups(site: Site) -> list[str]:
+    """The groups of the waves `ferme onboard` opened."""
+    return [wave_group(site, n) for n in site.open_waves]
+
+
+def open_wave_services(site: Site) -> set[str]:
+    return {name for wave in site.waves if wave.number in site.open_waves for name in wave.services}
+
+
+def collection_groups(site: Site, collection: Any) -> list[str]:
+    """Who may use a collection: its `user_groups`, and the groups of the open waves."""
+    return [*collection.user_groups, *(g for g in open_wave_groups(site) if g not in collection.user_groups)]

@@ -12,7 +12,7 @@ from ferme.plan.types import Plan
 COLUMNS = ["rubrique", "valeur", "calcul", "source"]
 
 
-def _rows(sizing: dict[str, Any]) -> list[list[str]]:
+def sizing_rows(sizing: dict[str, Any]) -> list[list[str]]:
     src, lic = sizing["sources"], sizing["licences"]
     rows = [
         ["agents", str(sizing["agents"]), "inventaire (agents.count)", "inventaire"],
@@ -57,5 +57,5 @@ def render_sizing_csv(plan: Plan) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_rows(plan["sizing"]))
+    writer.writerows(sizing_rows(plan["sizing"]))
     return buffer.getvalue()

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ferme.site import schema
 from ferme.site.checks import Checker
-from ferme.site.errors import FieldPath, InventoryError, Mark, Problem
+from ferme.site.errors import FieldPath, InventoryError, Mark, Problem, relative
 from ferme.site.model import Site
 from ferme.site.resolve import Resolver
 from ferme.site.runconfig import RunConfig, load_run_config
@@ -198,9 +198,13 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         from ferme.site.certnames import certificate_problems
 
         problems += certificate_problems(inv, hosts, folder, positions, store)
+    states, state_problems = _wave_states(folder, inv)
+    problems += state_problems
     if problems:
         raise InventoryError(unique(problems))
     return Site(
+        open_waves=tuple(sorted(n for n, s in states.items() if s == "open")),
+        wave_states=states,
         folder=folder,
         info=inv.site,
         agents=inv.agents,
@@ -223,3 +227,28 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
         hypervisors=inv.hypervisors,
         switching=inv.switching,
     )
+
+
+def _wave_states(folder: Path, inv: Any) -> tuple[dict[int, str], list[Problem]]:
+    """The waves' states `ferme onboard` keeps in INV/state/waves.json (a wave open that the inventory no longer
+    has is an error: its groups would stay in the farm)."""
+    from ferme.onboard.state import OPEN, load_states, state_file
+
+    mark = Mark(relative(state_file(folder)), 1, 1)
+    try:
+        states = {n: record["state"] for n, record in load_states(folder).items()}
+    except ValueError as exc:
+        return {}, [Problem(mark, (), str(exc).split(": ", 1)[-1], "fix or remove the file")]
+    opened = sorted(n for n, state in states.items() if state == OPEN)
+    known = {wave.number for wave in inv.waves}
+    unknown = [n for n in opened if n not in known]
+    if unknown:
+        return {}, [
+            Problem(
+                mark,
+                (),
+                f"wave(s) {', '.join(map(str, unknown))} open but not in the inventory's waves",
+                f"ferme onboard INV --wave {unknown[0]} --rollback before removing a wave",
+            )
+        ]
+    return states, []

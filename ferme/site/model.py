@@ -102,6 +102,10 @@ class Site:
     outbound: schema.Outbound = field(default_factory=schema.Outbound)
     hypervisors: schema.Hypervisors | None = None
     switching: schema.Switching = field(default_factory=schema.Switching)
+    # Waves `ferme onboard` opened (INV/state/waves.json): their groups join the collections, the gateways' CAP
+    # and the remote access group, and their services' tokens work.
+    open_waves: tuple[int, ...] = ()
+    wave_states: dict[int, str] = field(default_factory=dict)  # planned (absent), open, rolled_back
 
     @property
     def confirm_seconds(self) -> int:
