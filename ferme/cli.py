@@ -14,6 +14,7 @@ from ferme import __version__
 from ferme.cli_collab import collab
 from ferme.cli_docs import docs
 from ferme.cli_files import EXIT_INVALID, init, schema, secrets
+from ferme.cli_onboard import onboard
 from ferme.cli_tokens import import_tokens
 from ferme.plan import build_plan
 from ferme.plan.types import Plan
@@ -175,6 +176,11 @@ def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
         if planned["os"] == "windows" and name not in hosts:
             rows.append([name, "-", "-", "-", "Windows: not checked here (no Windows on this machine)"])
     click.echo(table(["host", "passed", "failed", "skipped", "failures or why skipped"], sorted(rows)))
+    if limit is None:  # a full run: what `ferme onboard`'s verify gate reads
+        from ferme.onboard.gates import save_verify_record
+
+        failed = sum(c.failed for c in hosts.values()) or (1 if code else 0)  # a run that failed counts as one
+        save_verify_record(inventory, sum(c.passed for c in hosts.values()), failed, list(hosts))
     click.echo(f"verify {'passed' if code == 0 else 'FAILED'} in {time.perf_counter() - started:.1f} s")
     sys.exit(0 if code == 0 else 1)
 
@@ -300,6 +306,7 @@ secrets.add_command(import_tokens)
 main.add_command(init)
 main.add_command(collab)
 main.add_command(docs)
+main.add_command(onboard)
 
 if __name__ == "__main__":
     main()

@@ -1,1 +1,2 @@
-"""The documents a collectivité expects, rendered from the plan: the DAT (HTML, PDF), its topology, the ANSSI checklist."""
+"""The documents a collectivité expects, rendered from the plan: the DAT (HTML, PDF), its topology, the ANSSI
+checklist."""

@@ -58,8 +58,8 @@ def _switch(switch: Switch, site: Site) -> dict[str, Any]:
 
 
 def _settings(site: Site) -> dict[str, Any]:
-    sections = {"rds": site.rds, "collab": site.collab, "mfa": site.mfa, "vpn": site.vpn, "firewall": site.firewall,
-                "switching": site.switching}  # fmt: skip
+    sections = {"agents": site.agents, "rds": site.rds, "collab": site.collab, "mfa": site.mfa, "vpn": site.vpn,
+                "firewall": site.firewall, "switching": site.switching}  # fmt: skip
     return {name: (s.model_dump(mode="json") if s is not None else None) for name, s in sections.items()}
 
 
@@ -108,6 +108,7 @@ def build_plan(site: Site) -> Plan:
                 "gateway": str(z.gateway) if z.gateway else None,
                 "description": z.description,
                 **({"via": str(z.via), "bandwidth_mbps": z.bandwidth_mbps} if z.kind == "remote" else {}),
+                **({"bandwidth_mbps": z.bandwidth_mbps} if z.kind == "outside" and z.bandwidth_mbps else {}),
             }
             for z in site.zones.values()
         },

@@ -184,7 +184,9 @@ class Zone(Section):
     description: str = ""
     via: IPv4 | None = Field(None, description="remote: the next hop (the WAN router) to the site's network")
     bandwidth_mbps: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(
-        None, description="remote: the site's WAN link (for the sizing)"
+        None,
+        description="remote: the site's WAN link (for the sizing); outside: the Internet link (the onboarding "
+        "waves' bandwidth gate)",
     )
 
 
