@@ -17,7 +17,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
 
 def _waves_line(plan: Plan) -> str:
     if plan["waves"]:
-        return "waves: " + "; ".join(f"{w['number']} {w['start'] or '(no date)'} ({w['agents']} agents, "
+        return "waves: " + "; ".join(f"{w['number']} {w['state']} {w['start'] or '(no date)'} ({w['agents']} agents, "
                                      f"{w['agents_cumulative']} in all)" for w in plan["waves"])  # fmt: skip
     proposed = plan.get("waves_proposed")
     if proposed:

@@ -168,6 +168,14 @@ def test_the_gateway_cap_gains_the_wave_group_and_loses_it_on_rollback(departeme
     ]
 
 
+def test_ferme_plan_shows_each_waves_state(departement: Path, cli: Any, tmp_path: Path) -> None:
+    record(departement, 1, "open")
+    record(departement, 2, "rolled_back")
+    result = cli("plan", str(departement), "--out", str(tmp_path / "out"))
+    assert "waves: 1 open 2027-01-11 matin (300 agents" in result.stdout
+    assert "; 2 rolled_back 2027-01-11 après-midi" in result.stdout and "; 3 planned" in result.stdout
+
+
 def test_a_broken_or_stale_state_file_is_reported_with_its_path(departement: Path, cli: Any) -> None:
     path = state_file(departement)
     path.parent.mkdir(parents=True, exist_ok=True)
