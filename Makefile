@@ -9,7 +9,7 @@ export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 EXAMPLES := inventories/mairie-exemple inventories/departement-exemple inventories/lab
 
-.PHONY: setup test lint demo bench schema clean
+.PHONY: setup test lint demo bench schema locale clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,9 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest -q
+
+locale: setup
+	$(BIN)/python scripts/compile-locale.py
 
 schema: setup
 	$(BIN)/ferme schema --out schema/inventory.schema.json

@@ -13,7 +13,12 @@ MAPPED = {
     "ferme.deploy": "deploy",
     "ferme.suites": "tests/infra",
 }
-DATA = {"ferme.templates": ["**/*.j2"], "ferme.powershell": ["data/*"], "ferme.roles": ["*/files/*"]}
+DATA = {
+    "ferme.templates": ["**/*.j2"],
+    "ferme.powershell": ["data/*"],
+    "ferme.roles": ["*/files/*"],
+    "ferme": ["locale/*/LC_MESSAGES/*.mo"],
+}
 
 packages = find_packages(include=["ferme", "ferme.*"])
 for package, folder in MAPPED.items():

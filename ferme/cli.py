@@ -16,6 +16,7 @@ from ferme.cli_docs import docs
 from ferme.cli_files import EXIT_INVALID, init, schema, secrets
 from ferme.cli_onboard import onboard
 from ferme.cli_tokens import import_tokens
+from ferme.i18n import _
 from ferme.plan import build_plan
 from ferme.plan.types import Plan
 from ferme.render.artifacts import OWNED_FOLDERS, render_artifacts
@@ -31,7 +32,12 @@ def _load(inventory: Path, *, with_secrets: bool) -> Site:
         for problem in sorted(exc.problems, key=lambda p: p.mark):
             click.echo(str(problem), err=True)
         count = len(exc.problems)
-        click.echo(f"{inventory}: {count} problem{'s' if count > 1 else ''}, nothing changed", err=True)
+        message = (
+            _("{inventory}: {count} problems, nothing changed")
+            if count > 1
+            else _("{inventory}: 1 problem, nothing changed")
+        )
+        click.echo(message.format(inventory=inventory, count=count), err=True)
         sys.exit(EXIT_INVALID)
 
 
@@ -52,8 +58,17 @@ def check(inventory: Path, no_secrets: bool) -> None:
             f"{problem.mark}: {dotted_path(problem.path)}: warning: {problem.message} ({problem.hint})", err=True
         )
     click.echo(
-        f"{inventory}: OK — site {site.name}, {len(site.hosts)} hosts, {len(site.switches)} switches, "
-        f"{len(site.zones)} zones, {len(site.secrets.names())} secrets resolved"
+        _(
+            "{inventory}: OK — site {site}, {hosts} hosts, {switches} switches, {zones} zones, {secrets} secrets "
+            "resolved"
+        ).format(
+            inventory=inventory,
+            site=site.name,
+            hosts=len(site.hosts),
+            switches=len(site.switches),
+            zones=len(site.zones),
+            secrets=len(site.secrets.names()),
+        )
     )
 
 
@@ -77,9 +92,14 @@ def plan(inventory: Path, out: Path | None, no_secrets: bool) -> None:
     removed = _remove_stale(target, OWNED_FOLDERS, set(artifacts))
     click.echo(plan_summary(result))
     if removed:
-        click.echo(f"removed {len(removed)} stale artifact(s) no longer in the inventory: {', '.join(removed)}")
-    click.echo(f"wrote {target / 'plan.json'} and {len(artifacts)} artifacts (flows: {len(result['flows'])}, "
-               f"matrice des flux, firewall rules) in {time.perf_counter() - started:.2f} s")  # fmt: skip
+        click.echo(
+            _("removed {count} stale artifact(s) no longer in the inventory: {names}").format(
+                count=len(removed), names=", ".join(removed)
+            )
+        )
+    click.echo(_("wrote {plan} and {count} artifacts (flows: {flows}, matrice des flux, firewall rules) in "
+                 "{seconds:.2f} s").format(plan=target / "plan.json", count=len(artifacts), flows=len(result["flows"]),
+                                           seconds=time.perf_counter() - started))  # fmt: skip
 
 
 def _remove_stale(target: Path, folders: tuple[str, ...], wanted: set[str]) -> list[str]:
@@ -131,7 +151,7 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     if lab:
         click.echo(f"lab of {site.name} is running: SSH through {lab.controller} with the lab's own keys")
     try:
-        chosen, _ = select_hosts(plan_data, limit, lab=lab is not None)
+        chosen, _skipped = select_hosts(plan_data, limit, lab=lab is not None)
     except ValueError as exc:
         click.echo(f"ferme apply: {exc}", err=True)
         sys.exit(EXIT_INVALID)
@@ -144,14 +164,17 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     result = run_apply(plan_data, dry=dry, limit=limit, lab=lab, say=click.echo)
     rows = [[name, r.status, str(r.changed), str(r.unchanged), str(r.failed), r.error]
             for name, r in sorted(result.hosts.items())]  # fmt: skip
-    click.echo(table(["host", "status", "would change" if dry else "changed", "unchanged", "failed", "note"], rows))
+    click.echo(table([_("host"), _("status"), _("would change") if dry else _("changed"), _("unchanged"), _("failed"),
+                      _("note")], rows))  # fmt: skip
     for name, r in sorted(result.hosts.items()):
         if r.lines:  # a switch's remediation: what was pushed, or what --dry would push
             click.echo(f"{name}: {len(r.lines)} line(s) {'to push' if dry else 'pushed'}")
             click.echo("\n".join(f"  {line}" for text in r.lines for line in text.splitlines()))
     totals = [sum(getattr(r, k) for r in result.hosts.values()) for k in ("changed", "unchanged", "failed")]
-    click.echo(f"{'dry run: ' if dry else ''}{totals[0]} changed, {totals[1]} unchanged, {totals[2]} failed "
-               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    totals_line = _("{changed} changed, {unchanged} unchanged, {failed} failed in {seconds:.1f} s").format(
+        changed=totals[0], unchanged=totals[1], failed=totals[2], seconds=time.perf_counter() - started
+    )
+    click.echo(_("dry run: {totals}").format(totals=totals_line) if dry else totals_line)
     if report:
         _write_json(report, result.to_json())
     sys.exit(1 if result.failed else 0)
@@ -174,14 +197,15 @@ def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
             for name, c in hosts.items()]  # fmt: skip
     for name, planned in plan_data["hosts"].items():
         if planned["os"] == "windows" and name not in hosts:
-            rows.append([name, "-", "-", "-", "Windows: not checked here (no Windows on this machine)"])
-    click.echo(table(["host", "passed", "failed", "skipped", "failures or why skipped"], sorted(rows)))
+            rows.append([name, "-", "-", "-", _("Windows: not checked here (no Windows on this machine)")])
+    click.echo(table([_("host"), _("passed"), _("failed"), _("skipped"), _("failures or why skipped")], sorted(rows)))
     if limit is None:  # a full run: what `ferme onboard`'s verify gate reads
         from ferme.onboard.gates import save_verify_record
 
         failed = sum(c.failed for c in hosts.values()) or (1 if code else 0)  # a run that failed counts as one
         save_verify_record(inventory, sum(c.passed for c in hosts.values()), failed, list(hosts))
-    click.echo(f"verify {'passed' if code == 0 else 'FAILED'} in {time.perf_counter() - started:.1f} s")
+    verdict = _("verify passed in {seconds:.1f} s") if code == 0 else _("verify FAILED in {seconds:.1f} s")
+    click.echo(verdict.format(seconds=time.perf_counter() - started))
     sys.exit(0 if code == 0 else 1)
 
 
@@ -259,7 +283,11 @@ def lab_up(inventory: Path) -> None:
         click.echo(f"ferme lab up: {exc}", err=True)
         sys.exit(1)
     parts = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
-    click.echo(f"lab up in {time.perf_counter() - started:.1f} s ({parts}); `ferme lab down` removes it")
+    click.echo(
+        _("lab up in {seconds:.1f} s ({parts}); `ferme lab down` removes it").format(
+            seconds=time.perf_counter() - started, parts=parts
+        )
+    )
 
 
 @lab.command("down")
@@ -275,7 +303,7 @@ def lab_down(inventory: Path) -> None:
     except LabError as exc:
         click.echo(f"ferme lab down: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"lab down in {time.perf_counter() - started:.1f} s")
+    click.echo(_("lab down in {seconds:.1f} s").format(seconds=time.perf_counter() - started))
 
 
 @lab.command("status")

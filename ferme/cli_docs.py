@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ferme.cli_files import EXIT_INVALID
+from ferme.i18n import _
 
 
 @click.command()
@@ -42,4 +43,8 @@ def docs(inventory: Path, out: Path | None, no_pdf: bool) -> None:
             click.echo(f"ferme docs: {exc}", err=True)
             sys.exit(EXIT_INVALID if isinstance(exc, BrowserMissing) else 1)
         written.insert(1, "dat.pdf")
-    click.echo(f"wrote {', '.join(written)} in {target} in {time.perf_counter() - started:.1f} s")
+    click.echo(
+        _("wrote {files} in {folder} in {seconds:.1f} s").format(
+            files=", ".join(written), folder=target, seconds=time.perf_counter() - started
+        )
+    )

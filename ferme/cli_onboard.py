@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from ferme.cli_files import EXIT_INVALID
+from ferme.i18n import _
 
 ROLES = ("directory", "rds_broker", "rds_gateway", "mfa")  # the hosts a wave changes
 
@@ -68,7 +69,9 @@ def onboard(inventory: Path, number: int, rollback: bool, dry: bool, sessions_no
         click.echo(f"ferme onboard: {inventory}: no wave {number} (waves: {known}), nothing changed", err=True)
         sys.exit(EXIT_INVALID)
     before = load_states(inventory)
-    label = f"wave {number} ({wave['label'] or ', '.join(wave['services'])}, {wave['agents']} agents)"
+    label = _("wave {number} ({label}, {agents} agents)").format(
+        number=number, label=wave["label"] or ", ".join(wave["services"]), agents=wave["agents"]
+    )
     if rollback:
         if wave["state"] != OPEN:
             click.echo(f"ferme onboard: {label} is {wave['state']}, not open: nothing to take back", err=True)
@@ -78,37 +81,41 @@ def onboard(inventory: Path, number: int, rollback: bool, dry: bool, sessions_no
                        "access group) and its services' tokens disabled")  # fmt: skip
             return
         record(inventory, number, ROLLED_BACK)
-        click.echo(f"{label}: rolled back in the state file; converging {', '.join(ROLES)}")
+        click.echo(
+            _("{label}: rolled back in the state file; converging {roles}").format(label=label, roles=", ".join(ROLES))
+        )
         if not _converge(inventory):
             restore(inventory, before)
             click.echo(f"ferme onboard: converging failed: {label} stays open (state put back); run it again",
                        err=True)  # fmt: skip
             sys.exit(1)
-        click.echo(f"{label}: rolled back in {time.perf_counter() - started:.1f} s")
+        click.echo(
+            _("{label}: rolled back in {seconds:.1f} s").format(label=label, seconds=time.perf_counter() - started)
+        )
         return
     if wave["state"] == OPEN:
-        click.echo(f"{label} is already open: nothing to do")
+        click.echo(_("{label} is already open: nothing to do").format(label=label))
         return
     gates = check_gates(plan, number, sessions_now=sessions_now, verify=load_verify_record(inventory),
                         now=datetime.now(UTC), max_age_hours=verify_max_age)  # fmt: skip
-    click.echo(table(["gate", "result", "figures"], [[g.name, "passed" if g.passed else "FAILED", g.detail]
-                                                      for g in gates]))  # fmt: skip
+    click.echo(table([_("gate"), _("result"), _("figures")],
+                     [[g.name, _("passed") if g.passed else _("FAILED"), g.detail] for g in gates]))  # fmt: skip
     failed = [g for g in gates if not g.passed]
     if failed:
-        more = f" and {len(failed) - 1} more" if len(failed) > 1 else ""
-        click.echo(f"ferme onboard: {label} not opened: gate {failed[0].name} failed ({failed[0].detail}){more}; "
-                   "nothing changed", err=True)  # fmt: skip
+        more = _(" and {count} more").format(count=len(failed) - 1) if len(failed) > 1 else ""
+        click.echo(_("ferme onboard: {label} not opened: gate {gate} failed ({detail}){more}; nothing changed").format(
+            label=label, gate=failed[0].name, detail=failed[0].detail, more=more), err=True)  # fmt: skip
         sys.exit(1)
     if dry:
         click.echo(f"dry run: {label} would open: {wave['group']} ({', '.join(wave['ad_groups'])}) joins the "
                    "collections, the gateways' CAP and the remote access group")  # fmt: skip
         return
     record(inventory, number, OPEN, [g.to_json() for g in gates])
-    click.echo(f"{label}: open in the state file; converging {', '.join(ROLES)}")
+    click.echo(_("{label}: open in the state file; converging {roles}").format(label=label, roles=", ".join(ROLES)))
     if not _converge(inventory):
         restore(inventory, before)
         click.echo("ferme onboard: converging failed: the wave is taken back out (state put back, converging "
                    "again)", err=True)  # fmt: skip
         _converge(inventory)
         sys.exit(1)
-    click.echo(f"{label}: open in {time.perf_counter() - started:.1f} s")
+    click.echo(_("{label}: open in {seconds:.1f} s").format(label=label, seconds=time.perf_counter() - started))

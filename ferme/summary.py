@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ferme.i18n import _
 from ferme.plan.types import Plan
 
 
@@ -15,13 +16,20 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _wave_state(state: str) -> str:
+    return {"planned": _("planned"), "open": _("open"), "rolled_back": _("rolled back")}[state]
+
+
 def _waves_line(plan: Plan) -> str:
     if plan["waves"]:
-        return "waves: " + "; ".join(f"{w['number']} {w['state']} {w['start'] or '(no date)'} ({w['agents']} agents, "
-                                     f"{w['agents_cumulative']} in all)" for w in plan["waves"])  # fmt: skip
+        return _("waves: ") + "; ".join(
+            _("{number} {state} {start} ({agents} agents, {cumulative} in all)").format(
+                number=w["number"], state=_wave_state(w["state"]), start=w["start"] or _("(no date)"),
+                agents=w["agents"], cumulative=w["agents_cumulative"])
+            for w in plan["waves"])  # fmt: skip
     proposed = plan.get("waves_proposed")
     if proposed:
-        return "waves proposed (agents.wave_size): " + "; ".join(
+        return _("waves proposed (agents.wave_size): ") + "; ".join(
             f"{i} {', '.join(w)}" for i, w in enumerate(proposed, 1)
         )
     return ""
@@ -49,25 +57,32 @@ def plan_summary(plan: Plan) -> str:
     sizing = plan["sizing"]
     lines = [
         f"{site['label']} ({site['name']}, {site['domain']})",
-        f"{len(plan['hosts'])} hosts ({', '.join(f'{n} {os}' for os, n in sorted(by_os.items()))}), "
-        f"{len(plan['switches'])} switches, {len(plan['zones'])} zones, {len(plan['waves'])} waves",
+        _("{hosts} hosts ({by_os}), {switches} switches, {zones} zones, {waves} waves").format(
+            hosts=len(plan["hosts"]),
+            by_os=", ".join(f"{n} {os}" for os, n in sorted(by_os.items())),
+            switches=len(plan["switches"]),
+            zones=len(plan["zones"]),
+            waves=len(plan["waves"]),
+        ),
         "",
-        table(["role", "hosts", "names"], rows),
+        table([_("role"), _("hosts"), _("names")], rows),
         "",
-        f"sizing: {sizing['agents']} agents, {sizing['concurrent_sessions']} concurrent sessions, "
-        f"{sizing['vcpu_needed']} vCPU needed → {sizing['session_hosts_needed']}+{sizing['session_hosts_spare']} "
-        f"session hosts of {sizing['vcpu_per_session_host']} vCPU and {sizing['ram_gb_per_session_host']} GB "
-        f"({sizing['session_hosts_provisioned']} in the inventory), {sizing['bandwidth_mbps']} Mbps RDP at peak, "
-        f"profiles {sizing['profile_expected_gb']} GB expected ({sizing['profile_storage_gb']} GB at the cap), "
-        f"VPN for {sizing['vpn_concurrent']}"
+        _(
+            "sizing: {agents} agents, {concurrent_sessions} concurrent sessions, {vcpu_needed} vCPU needed → "
+            "{session_hosts_needed}+{session_hosts_spare} session hosts of {vcpu_per_session_host} vCPU and "
+            "{ram_gb_per_session_host} GB ({session_hosts_provisioned} in the inventory), {bandwidth_mbps} Mbps RDP at "
+            "peak, profiles {profile_expected_gb} GB expected ({profile_storage_gb} GB at the cap), VPN for "
+            "{vpn_concurrent}"
+        ).format(**sizing)
         + (
-            f" ({sizing['vpn']['processes']} OpenVPN processes of {sizing['vpn']['clients_per_process']} clients: "
-            f"{sizing['vpn']['cores']} cores, about {sizing['vpn']['mbit_s_per_process_measured']} Mbit/s each as "
-            "measured)"
+            _(
+                " ({processes} OpenVPN processes of {clients_per_process} clients: {cores} cores, about "
+                "{mbit_s_per_process_measured} Mbit/s each as measured)"
+            ).format(**sizing["vpn"])
             if sizing.get("vpn")
             else ""
         ),
-        *(f"  warning: {warning}" for warning in sizing.get("warnings", [])),
+        *(_("  warning: {warning}").format(warning=warning) for warning in sizing.get("warnings", [])),
         _licences_line(sizing.get("licences")),
         _waves_line(plan),
     ]
@@ -75,13 +90,13 @@ def plan_summary(plan: Plan) -> str:
     if services:
         rows = [[e["fqdn"] or "—", e["public_address"] or "—", e["reached"], ", ".join(e["services"]), e["url"]]
                 for e in services]  # fmt: skip
-        lines += ["", "services for the agents (public addresses pinned in firewall.publish):",
-                  table(["name", "public address", "reached from", "service", "URL"], rows)]  # fmt: skip
+        lines += ["", _("services for the agents (public addresses pinned in firewall.publish):"),
+                  table([_("name"), _("public address"), _("reached from"), _("service"), "URL"], rows)]  # fmt: skip
         libraries = [lib for e in services for lib in e.get("libraries", [])]
         if libraries:
             rows = [[lib["library"], lib["title"], lib["url"], lib["webdav"]] for lib in libraries]
-            lines += ["", "document libraries (the same address in a browser and for WebDAV):",
-                      table(["library", "title", "URL", "WebDAV (file managers)"], rows)]  # fmt: skip
+            lines += ["", _("document libraries (the same address in a browser and for WebDAV):"),
+                      table([_("library"), _("title"), "URL", _("WebDAV (file managers)")], rows)]  # fmt: skip
     remote = {name: z for name, z in plan["zones"].items() if z["kind"] == "remote"}
     if remote:
         rows = [[name, z["subnet"], z.get("via") or "—", str(z.get("bandwidth_mbps") or "—")]

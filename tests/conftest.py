@@ -23,6 +23,10 @@ INVENTORIES = ROOT / "inventories"
 EXAMPLES = ["mairie-exemple", "departement-exemple", "lab"]
 # Documents carry their date: golden files are rendered as of a fixed day (2027-01-11).
 os.environ["SOURCE_DATE_EPOCH"] = "1799625600"
+# Console messages in English whatever the machine's locale (tests/unit/test_i18n.py sets French itself).
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 
 @dataclass

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ferme.i18n import _
 from ferme.plan.types import Plan
 
 LINK_SHARE = 0.8  # of the Internet link the agents' sessions may take at peak
@@ -78,39 +79,46 @@ def estimated_sessions(plan: Plan) -> int:
 
 def _verify(record: dict[str, Any] | None, now: datetime, max_age_hours: float) -> Gate:
     if record is None:
-        return Gate("verify", False, "no full `ferme verify` recorded: run ferme verify INV first")
+        return Gate("verify", False, _("no full `ferme verify` recorded: run ferme verify INV first"))
     at = datetime.fromisoformat(record["at"])
     age = (now - at).total_seconds() / 3600
     if record["failed"]:
-        return Gate("verify", False, f"the last verify ({record['at']}) failed {record['failed']} check(s)")
+        return Gate("verify", False, _("the last verify ({at}) failed {failed} check(s)").format(**record))
     if age > max_age_hours:
-        return Gate("verify", False, f"the last verify is {age:.1f} h old, {age - max_age_hours:.1f} h over the "
-                                     f"{max_age_hours:g} h allowed: run ferme verify INV")  # fmt: skip
-    return Gate("verify", True, f"{record['passed']} checks passed {age:.1f} h ago")
+        return Gate("verify", False, _("the last verify is {age:.1f} h old, {over:.1f} h over the {allowed:g} h "
+                                       "allowed: run ferme verify INV").format(age=age, over=age - max_age_hours,
+                                                                               allowed=max_age_hours))  # fmt: skip
+    return Gate("verify", True, _("{passed} checks passed {age:.1f} h ago").format(passed=record["passed"], age=age))
 
 
 def _capacity(plan: Plan, after: int) -> Gate:
     sizing = plan["sizing"]
     if not sizing["session_hosts_provisioned"]:
-        return Gate("capacity", True, "no session host in the inventory: not applicable")
+        return Gate("capacity", True, _("no session host in the inventory: not applicable"))
     per_vcpu = sizing["concurrent_sessions"] / max(sizing["vcpu_needed"], 1)
     in_service = sizing["vcpu_provisioned"] - sizing["session_hosts_spare"] * sizing["vcpu_per_session_host"]
     capacity = math.floor(round(max(in_service, 0) * per_vcpu, 6))
-    detail = (f"{after} sessions for {capacity} ({in_service} vCPU in service, {sizing['session_hosts_spare']} "
-              f"spare host(s) set aside, {per_vcpu:.2f} sessions per vCPU)")  # fmt: skip
+    spare = sizing["session_hosts_spare"]
+    detail = _("{after} sessions for {capacity} ({in_service} vCPU in service, {spare} spare host(s) set aside, "
+               "{per_vcpu:.2f} sessions per vCPU)").format(after=after, capacity=capacity, in_service=in_service,
+                                                           spare=spare, per_vcpu=per_vcpu)  # fmt: skip
     if after > capacity:
-        return Gate("capacity", False, f"{detail}: {after - capacity} session(s) over")
+        return Gate(
+            "capacity", False, _("{detail}: {over} session(s) over").format(detail=detail, over=after - capacity)
+        )
     return Gate("capacity", True, detail)
 
 
 def _vpn(plan: Plan, after: int) -> Gate:
     vpn = plan["sizing"].get("vpn")
     if not vpn:
-        return Gate("vpn", True, "no VPN in the inventory: not applicable")
+        return Gate("vpn", True, _("no VPN in the inventory: not applicable"))
     room = min(vpn["concurrent"], vpn["pool_room"])
-    detail = f"{after} clients for a cap of {vpn['concurrent']} and a pool of {vpn['pool_room']} addresses"
+    detail = _("{after} clients for a cap of {concurrent} and a pool of {pool_room} addresses").format(
+        after=after, **vpn
+    )
     if after > room:
-        return Gate("vpn", False, f"{detail}: {after - room} over")
+        return Gate("vpn", False, _("{detail}: {over} over").format(detail=detail, over=after - room))
     return Gate("vpn", True, detail)
 
 
@@ -118,20 +126,24 @@ def _bandwidth(plan: Plan, after: int) -> Gate:
     links = [z.get("bandwidth_mbps") for z in plan["zones"].values() if z["kind"] == "outside"]
     link = sum(b for b in links if b)
     if not link:
-        return Gate("bandwidth", True, "the Internet link is not declared (bandwidth_mbps of the outside zone): "
-                                       "not checked")  # fmt: skip
+        return Gate("bandwidth", True, _("the Internet link is not declared (bandwidth_mbps of the outside zone): "
+                                         "not checked"))  # fmt: skip
     per_session = plan["sizing"]["bandwidth_mbps"] / max(plan["sizing"]["concurrent_sessions"], 1)
     needed, allowed = after * per_session, link * LINK_SHARE
-    detail = f"{needed:.0f} Mbit/s at peak for {allowed:.0f} Mbit/s ({LINK_SHARE:.0%} of a {link} Mbit/s link)"
+    detail = _("{needed:.0f} Mbit/s at peak for {allowed:.0f} Mbit/s ({share:.0%} of a {link} Mbit/s link)").format(
+        needed=needed, allowed=allowed, share=LINK_SHARE, link=link
+    )
     if needed > allowed:
-        return Gate("bandwidth", False, f"{detail}: {needed - allowed:.0f} Mbit/s over")
+        return Gate(
+            "bandwidth", False, _("{detail}: {over:.0f} Mbit/s over").format(detail=detail, over=needed - allowed)
+        )
     return Gate("bandwidth", True, detail)
 
 
 def _tokens(plan: Plan, number: int) -> Gate:
     mfa = plan["settings"].get("mfa")
     if mfa is None:
-        return Gate("tokens", True, "no MFA in the inventory: not applicable")
+        return Gate("tokens", True, _("no MFA in the inventory: not applicable"))
     agents = {s["name"]: s["agents"] for s in plan["settings"]["agents"]["services"]}
     held: dict[str, int] = {}
     for token in mfa["tokens"]:
@@ -142,9 +154,10 @@ def _tokens(plan: Plan, number: int) -> Gate:
     total = sum(agents[s] for s in wave["services"])
     if short:
         missing = ", ".join(f"{s} {held.get(s, 0)}/{agents[s]}" for s in sorted(short))
-        return Gate("tokens", False, f"{sum(short.values())} of {total} agents without a token ({missing}): "
-                                     "ferme secrets import-tokens INV FILE")  # fmt: skip
-    return Gate("tokens", True, f"{total} agents, each with a token")
+        return Gate("tokens", False, _("{short} of {total} agents without a token ({missing}): ferme secrets "
+                                       "import-tokens INV FILE").format(short=sum(short.values()), total=total,
+                                                                        missing=missing))  # fmt: skip
+    return Gate("tokens", True, _("{total} agents, each with a token").format(total=total))
 
 
 def check_gates(plan: Plan, number: int, *, sessions_now: int | None, verify: dict[str, Any] | None,

@@ -173,7 +173,7 @@ def test_ferme_plan_shows_each_waves_state(departement: Path, cli: Any, tmp_path
     record(departement, 2, "rolled_back")
     result = cli("plan", str(departement), "--out", str(tmp_path / "out"))
     assert "waves: 1 open 2027-01-11 matin (300 agents" in result.stdout
-    assert "; 2 rolled_back 2027-01-11 après-midi" in result.stdout and "; 3 planned" in result.stdout
+    assert "; 2 rolled back 2027-01-11 après-midi" in result.stdout and "; 3 planned" in result.stdout
 
 
 def test_a_broken_or_stale_state_file_is_reported_with_its_path(departement: Path, cli: Any) -> None:
