@@ -5,6 +5,7 @@ LANG=fr_FR.UTF-8 and English otherwise."""
 from __future__ import annotations
 
 import ast
+import gettext
 import importlib.util
 import string
 from pathlib import Path
@@ -54,6 +55,9 @@ def test_the_compiled_catalogue_is_the_sources() -> None:
     compiler = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(compiler)
     assert PO.with_suffix(".mo").read_bytes() == compiler.compiled(PO), "run make locale"
+    with PO.with_suffix(".mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    assert all(compiled.gettext(msgid) == msgstr for msgid, msgstr in _catalogue().items())
 
 
 @pytest.mark.parametrize(
