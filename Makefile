@@ -41,6 +41,7 @@ demo: setup
 bench: setup
 	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/check_plan.py
+	$(BIN)/python bench/onboard_wave.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

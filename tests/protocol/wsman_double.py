@@ -90,6 +90,7 @@ class Double:
     down_until: float = 0.0  # monotonic time until which connections are refused (restarting)
     delegated: list[tuple[str, str, str]] = field(default_factory=list)  # CredSSP: (domain, user, password)
     ran: list[str] = field(default_factory=list)  # scripts run, in order (inside ferme's stop-on-error wrapper)
+    default: Reply | None = None  # the reply to a script nobody registered (None: "not registered", an error)
     stopped: list[bool] = field(default_factory=list)  # for each, whether it ran with $ErrorActionPreference 'Stop'
 
     psrp: Any = None  # the PowerShell Remoting side (Psrp), made on first use
@@ -135,7 +136,7 @@ class Double:
         """The registered reply to a script (None: not registered); the script is recorded as run."""
         self.ran.append(script)
         self.stopped.append(stop)
-        registered = self.scripts.get(script)
+        registered = self.scripts.get(script, self.default)
         return registered(self) if callable(registered) else registered
 
     def pipeline(self, shell_id: str, command_id: str, fragment: bytes) -> None:
