@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections import Counter
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
