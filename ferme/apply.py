@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 
 from ferme.operations.notes import details_of, notes_of
 from ferme.plan.types import Plan
+from ferme.progress import Progress
 from ferme.pyinfra_inventory import connector_available, host_entry
 from ferme.resources import farm_deploy
 from ferme.site.errors import Problem
@@ -139,8 +141,10 @@ def host_entry_for(plan: Plan, name: str, lab: Any) -> tuple[str, dict[str, Any]
 
 
 def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any = None,
-          say: Say = print) -> ApplyResult:  # fmt: skip
-    """Run deploy/farm.py on the selected hosts; return per-host counts."""
+          say: Say = print, progress: Progress | None = None) -> ApplyResult:  # fmt: skip
+    """Run deploy/farm.py on the selected hosts; return per-host counts. `progress` shows the run (default: a plain
+    line per host when it ends, on stderr)."""
+    progress = progress or Progress(live=False)
     chosen, skipped = select_hosts(plan, limit, lab=lab is not None)
     result = ApplyResult(dry=dry)
     for name, why in skipped.items():
@@ -159,8 +163,10 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     from pyinfra.api.inventory import Inventory
     from pyinfra_cli.util import load_deploy_file
 
-    _progress_logging()
+    _progress_logging(progress.verbose)
     hosts = [host_entry_for(plan, name, lab) for name in chosen]
+    for name in chosen:
+        progress.host_started(name, 0)
     groups: dict[str, Any] = {}
     for name, (pyinfra_name, _) in zip(chosen, hosts, strict=True):
         planned = plan["hosts"].get(name)
@@ -174,10 +180,11 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
     state = pyinfra_state(inventory, config, check_for_changes=True)
     errors: dict[str, str] = {}
     try:
-        connect_all(state)
-        load_deploy_file(state, str(farm_deploy()))
-        if not dry:
-            _run_each_host(state, errors)
+        with progress:
+            connect_all(state)
+            load_deploy_file(state, str(farm_deploy()))
+            if not dry:
+                _run_each_host(state, errors, progress)
     except PyinfraError as exc:
         say(f"pyinfra stopped: {exc}")
     finally:
@@ -207,17 +214,31 @@ def pyinfra_state(inventory: Any, config: Any, *, check_for_changes: bool) -> An
     return state
 
 
-def _run_each_host(state: Any, errors: dict[str, str]) -> None:
+def _run_each_host(state: Any, errors: dict[str, str], progress: Progress) -> None:
     """Every host runs its own operations in order, in parallel, without waiting for the others:
-    a host that fails or vanishes stops there, the others go on to the end."""
+    a host that fails or vanishes stops there, the others go on to the end. Only the host's own operations are
+    walked (pyinfra's runner walks every host's, logging "Skipped" for the others)."""
     import gevent
-    from pyinfra.api.operations import _run_host_ops  # pyinfra is pinned: its per-host runner
+    from pyinfra.api.exceptions import PyinfraError
+    from pyinfra.api.operations import _run_host_op_with_context  # pyinfra is pinned: its per-operation runner
 
     def run(host: Any) -> None:
+        name = host.name.split("/", 1)[-1]
+        own = [op_hash for op_hash in state.get_op_order() if op_hash in state.ops.get(host, {})]
+        progress.host_started(name, len(own))
         try:
-            _run_host_ops(state, host)
+            for op_hash in own:
+                label = ", ".join(state.get_op_meta(op_hash).names)
+                progress.operation_started(name, label)
+                succeeded = _run_host_op_with_context(state, host, op_hash)
+                meta = state.ops[host][op_hash].operation_meta
+                changed = bool(succeeded) and meta.is_complete() and meta.did_change()
+                progress.operation_done(name, label, changed=changed, failed=succeeded is False)
+                if succeeded is False:
+                    raise PyinfraError(f"Error in operation {label} on {host}")
         except Exception as exc:  # a lost connection surfaces as EOFError, OSError, SSHException...
             errors[host.name] = f"{type(exc).__name__}: {exc}".strip().rstrip(":")[:200]
+        progress.host_finished(name, errors.get(host.name, ""))
 
     from pyinfra.context import ctx_state
 
@@ -255,16 +276,32 @@ def _host_result(state: Any, host: Any, dry: bool) -> HostResult:
     return outcome
 
 
-def _progress_logging() -> None:
-    """pyinfra's own per-host lines ([host] Success / No changes / Error) as progress, on stderr."""
+# pyinfra's per-operation and per-connection lines: ferme's progress says them (kept with -v)
+ROUTINE = re.compile(r"^(\x1b\[[0-9;]*m)*(--> |\[[^]]+\]\s+(\x1b\[[0-9;]*m)*(Success|No changes|Skipped|Connected|Ready:)))")
+
+
+class _Routine(logging.Filter):
+    def __init__(self, verbose: bool) -> None:
+        super().__init__()
+        self.verbose = verbose
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.verbose or record.levelno > logging.INFO or not ROUTINE.match(record.getMessage())
+
+
+def _progress_logging(verbose: bool) -> None:
+    """pyinfra's own log on stderr: every line with -v (its per-operation [host] Success / No changes), else what
+    is not routine (a role's remark, warnings, errors): ferme's progress says the rest."""
     from pyinfra.api.output import set_echo, set_formatter
 
     set_formatter(lambda text, *args, **kwargs: text)
     set_echo(lambda message=None, **kwargs: print(message or "", file=sys.stderr))
     logger = logging.getLogger("pyinfra")
-    if not any(getattr(h, "ferme", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        handler.ferme = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    for handler in [h for h in logger.handlers if getattr(h, "ferme", False)]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(_Routine(verbose))
+    handler.ferme = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -136,7 +136,8 @@ def _write_json(path: Path, data: Any) -> None:
 @click.option("--dry", is_flag=True, help="Connect and compute the changes, execute nothing.")
 @click.option("--limit", help="Only these hosts or roles (comma separated).")
 @click.option("--report", type=click.Path(path_type=Path), help="Write per-host counts as JSON.")
-def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="A line per operation, and pyinfra's own log.")
+def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None, verbose: bool) -> None:
     """Converge the hosts of INVENTORY (pyinfra), then print changed/unchanged/failed per host."""
     from ferme.apply import apply as run_apply
     from ferme.apply import missing_for, select_hosts
@@ -148,7 +149,7 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
     plan_data["inventory"] = str(inventory.resolve())  # where the WinRM connector resolves its secret
     plan_data["build"] = str((Path("build") / site.name).resolve())  # the VPN profile lands there
     lab = access(plan_data)
-    if lab:
+    if lab and verbose:
         click.echo(f"lab of {site.name} is running: SSH through {lab.controller} with the lab's own keys")
     try:
         chosen, _skipped = select_hosts(plan_data, limit, lab=lab is not None)
@@ -161,7 +162,9 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None) ->
             click.echo(str(problem), err=True)
         click.echo(f"{inventory}: {len(blockers)} missing file(s), nothing changed", err=True)
         sys.exit(EXIT_INVALID)
-    result = run_apply(plan_data, dry=dry, limit=limit, lab=lab, say=click.echo)
+    from ferme.progress import Progress
+
+    result = run_apply(plan_data, dry=dry, limit=limit, lab=lab, say=click.echo, progress=Progress(verbose=verbose))
     rows = [[name, r.status, str(r.changed), str(r.unchanged), str(r.failed), r.error]
             for name, r in sorted(result.hosts.items())]  # fmt: skip
     click.echo(table([_("host"), _("status"), _("would change") if dry else _("changed"), _("unchanged"), _("failed"),
