@@ -277,7 +277,9 @@ def _host_result(state: Any, host: Any, dry: bool) -> HostResult:
 
 
 # pyinfra's per-operation and per-connection lines: ferme's progress says them (kept with -v)
-ROUTINE = re.compile(r"^(\x1b\[[0-9;]*m)*(--> |\[[^]]+\]\s+(\x1b\[[0-9;]*m)*(Success|No changes|Skipped|Connected|Ready:)))")
+ROUTINE = re.compile(
+    r"^(\x1b\[[0-9;]*m)*(--> |\[[^]]+\]\s+(\x1b\[[0-9;]*m)*(Success|No changes|Skipped|Connected|Ready:)))"
+)
 
 
 class _Routine(logging.Filter):

@@ -51,3 +51,21 @@ def test_on_a_terminal_a_live_table_that_ends_on_the_counts() -> None:
     assert "lab-fw" in text and "2/2" in text and "done in" in text
     assert "lab-mfa" in text and "1/3" in text and "FAILED" in text
     assert "lab-fw: 1 changed" not in text  # no plain lines on a terminal: the table says it
+
+
+def test_pyinfra_routine_lines_are_dropped_unless_verbose_and_remarks_kept() -> None:
+    import logging
+
+    from ferme.apply import _Routine
+
+    def passes(message: str, verbose: bool = False, level: int = logging.INFO) -> bool:
+        record = logging.LogRecord("pyinfra", level, __file__, 1, message, None, None)
+        return _Routine(verbose).filter(record)
+
+    for routine in ("--> Starting operation: Base | packages", "[lab-fw]     \x1b[32mSuccess\x1b[0m",
+                    "[lab-fw] No changes", "[@winrm/dc01] Skipped", "[lab-fw]  Connected",
+                    "[@winrm/dc01]      \x1b[32mReady:\x1b[0m farm.py"):  # fmt: skip
+        assert not passes(routine), routine
+        assert passes(routine, verbose=True)
+    assert passes("[@winrm/srv-rds01] RDS step: settings Bureau: UserGroup")  # a role's remark
+    assert passes("[lab-fw] Success", level=logging.WARNING)
