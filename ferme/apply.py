@@ -278,7 +278,7 @@ def _host_result(state: Any, host: Any, dry: bool) -> HostResult:
 
 # pyinfra's per-operation and per-connection lines: ferme's progress says them (kept with -v)
 ROUTINE = re.compile(
-    r"^(\x1b\[[0-9;]*m)*(--> |\[[^]]+\]\s+(\x1b\[[0-9;]*m)*(Success|No changes|Skipped|Connected|Ready:)))"
+    r"^(\x1b\[[0-9;]*m)*(--> |\[[^]]+\]\s+(\x1b\[[0-9;]*m)*(Success|No changes|Skipped|Connected|Ready:))"
 )
 
 
