@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from ferme.facts.batch import FactBatch
 from ferme.operations.notes import details_of, notes_of
 from ferme.plan.types import Plan
 from ferme.progress import Progress
@@ -37,13 +40,15 @@ class HostResult:
 class ApplyResult:
     hosts: dict[str, HostResult] = field(default_factory=dict)
     dry: bool = False
+    fact_round_trips: dict[str, int] = field(default_factory=dict)  # per pyinfra host: fact commands sent
 
     @property
     def failed(self) -> bool:
         return any(r.status == "failed" for r in self.hosts.values())
 
     def to_json(self) -> dict[str, Any]:
-        return {"dry": self.dry, "hosts": {name: asdict(r) for name, r in sorted(self.hosts.items())}}
+        return {"dry": self.dry, "hosts": {name: asdict(r) for name, r in sorted(self.hosts.items())},
+                "fact_round_trips": self.fact_round_trips}  # fmt: skip
 
 
 def select_hosts(plan: Plan, limit: str | None, lab: bool = False) -> tuple[list[str], dict[str, str]]:
@@ -179,17 +184,26 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
                     RETRY=run["retries"], RETRY_DELAY=run["retry_delay"])  # fmt: skip
     state = pyinfra_state(inventory, config, check_for_changes=True)
     errors: dict[str, str] = {}
+    batch = _fact_batch(plan)
+    original = batch.install() if batch else None
     try:
         with progress:
             connect_all(state)
+            if batch:
+                _prefetch(state, batch)
             load_deploy_file(state, str(farm_deploy()))
             if not dry:
                 _run_each_host(state, errors, progress)
+            if batch:
+                batch.save()
     except PyinfraError as exc:
         say(f"pyinfra stopped: {exc}")
     finally:
         # Close every connection: a WinRM shell left open counts against the server's MaxShellsPerUser.
         disconnect_all(state)
+        if batch:
+            batch.uninstall(original)
+            result.fact_round_trips = dict(sorted(batch.round_trips.items()))
     for host in inventory:
         name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
         result.hosts[name] = _host_result(state, host, dry)
@@ -199,6 +213,22 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
         if why:
             result.hosts[name].error = why
     return result
+
+
+def _fact_batch(plan: Plan) -> FactBatch | None:
+    """The run's fact batch (ferme/facts/batch.py), remembered under build/<site>/facts; none without a build
+    folder, or with FERME_FACT_BATCH=0 (pyinfra's one command per fact, for comparison)."""
+    if not plan.get("build") or os.environ.get("FERME_FACT_BATCH", "1") == "0":
+        return None
+    return FactBatch(Path(plan["build"]) / "facts")
+
+
+def _prefetch(state: Any, batch: FactBatch) -> None:
+    """Every connected Debian host's remembered facts, one command each, hosts in parallel."""
+    import gevent
+
+    hosts = [h for h in state.inventory.get_active_hosts() if h.connected]
+    gevent.joinall([state.pool.spawn(batch.prefetch, state, host) for host in hosts])
 
 
 def pyinfra_state(inventory: Any, config: Any, *, check_for_changes: bool) -> Any:
