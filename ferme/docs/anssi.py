@@ -280,71 +280,30 @@ REFERENCES = {
     "privacy_filter": "R6",
 }
 
-MEASURES: tuple[Measure, ...] = (
-    Measure(
-        "awareness",
-        REFERENCES["awareness"],
-        "Sensibiliser les utilisateurs nomades",
-        _outside("organisationnel : charte et sensibilisation des agents"),
-    ),
-    Measure(
-        "devices",
-        REFERENCES["devices"],
-        "Utiliser un poste nomade maîtrisé par l'entité",
-        _outside("les postes des agents ne sont pas décrits par l'inventaire"),
-    ),
-    Measure(
-        "disk_encryption",
-        REFERENCES["disk_encryption"],
-        "Chiffrer le disque du poste nomade",
-        _outside("chiffrement des postes (BitLocker) géré hors de ferme"),
-    ),
-    Measure(
-        "privacy_filter",
-        REFERENCES["privacy_filter"],
-        "Protéger l'écran des regards (filtre de confidentialité)",
-        _outside("équipement des agents"),
-    ),
-    Measure(
-        "remote_access_group",
-        REFERENCES["remote_access_group"],
-        "Restreindre l'accès distant aux seuls utilisateurs autorisés",
-        _remote_access_group,
-    ),
-    Measure("mfa", REFERENCES["mfa"], "Authentifier l'utilisateur nomade par plusieurs facteurs", _mfa),
-    Measure("lockout", REFERENCES["lockout"], "Bloquer l'authentification après des échecs répétés", _lockout),
-    Measure(
-        "data_stays",
-        REFERENCES["data_stays"],
-        "Garder les données sur le SI (pas de redirection vers le poste)",
-        _data_stays,
-    ),
-    Measure("idle_sessions", REFERENCES["idle_sessions"], "Fermer les sessions distantes inactives", _idle_sessions),
-    Measure("capacity", REFERENCES["capacity"], "Dimensionner l'accès distant pour le nombre de nomades", _capacity),
-    Measure(
-        "gateways_dmz", REFERENCES["gateways_dmz"], "Placer les passerelles d'accès distant en DMZ", _gateways_in_dmz
-    ),
-    Measure(
-        "remote_flows", REFERENCES["remote_flows"], "Filtrer les flux des nomades au plus juste", _remote_flows_filtered
-    ),
-    Measure("tunnel", REFERENCES["tunnel"], "Chiffrer les échanges dans un tunnel VPN", _tunnel),
-    Measure(
-        "published_tls",
-        REFERENCES["published_tls"],
-        "Chiffrer les services publiés sur Internet (TLS)",
-        _published_encrypted,
-    ),
-    Measure("split_tunnel", REFERENCES["split_tunnel"], "Interdire le tunnel partagé (split tunneling)", _split_tunnel),
-    Measure("admin_network", REFERENCES["admin_network"], "Administrer depuis un réseau dédié", _admin_network),
-    Measure(
-        "no_admin_remote",
-        REFERENCES["no_admin_remote"],
-        "Ne pas administrer le SI depuis l'accès nomade",
-        _no_admin_from_remote,
-    ),
-    Measure("logging", REFERENCES["logging"], "Journaliser les accès distants et centraliser les journaux", _logging),
-    Measure("backups", REFERENCES["backups"], "Sauvegarder les données partagées", _backups),
-)
+MEASURES: tuple[Measure, ...] = tuple(Measure(key, REFERENCES[key], title, check) for key, title, check in (
+    ("awareness", "Sensibiliser les utilisateurs nomades",
+     _outside("organisationnel : charte et sensibilisation des agents")),
+    ("devices", "Utiliser un poste nomade maîtrisé par l'entité",
+     _outside("les postes des agents ne sont pas décrits par l'inventaire")),
+    ("disk_encryption", "Chiffrer le disque du poste nomade",
+     _outside("chiffrement des postes (BitLocker) géré hors de ferme")),
+    ("privacy_filter", "Protéger l'écran des regards (filtre de confidentialité)", _outside("équipement des agents")),
+    ("remote_access_group", "Restreindre l'accès distant aux seuls utilisateurs autorisés", _remote_access_group),
+    ("mfa", "Authentifier l'utilisateur nomade par plusieurs facteurs", _mfa),
+    ("lockout", "Bloquer l'authentification après des échecs répétés", _lockout),
+    ("data_stays", "Garder les données sur le SI (pas de redirection vers le poste)", _data_stays),
+    ("idle_sessions", "Fermer les sessions distantes inactives", _idle_sessions),
+    ("capacity", "Dimensionner l'accès distant pour le nombre de nomades", _capacity),
+    ("gateways_dmz", "Placer les passerelles d'accès distant en DMZ", _gateways_in_dmz),
+    ("remote_flows", "Filtrer les flux des nomades au plus juste", _remote_flows_filtered),
+    ("tunnel", "Chiffrer les échanges dans un tunnel VPN", _tunnel),
+    ("published_tls", "Chiffrer les services publiés sur Internet (TLS)", _published_encrypted),
+    ("split_tunnel", "Interdire le tunnel partagé (split tunneling)", _split_tunnel),
+    ("admin_network", "Administrer depuis un réseau dédié", _admin_network),
+    ("no_admin_remote", "Ne pas administrer le SI depuis l'accès nomade", _no_admin_from_remote),
+    ("logging", "Journaliser les accès distants et centraliser les journaux", _logging),
+    ("backups", "Sauvegarder les données partagées", _backups),
+))  # fmt: skip
 
 
 def checklist(plan: Plan) -> list[dict[str, str]]:

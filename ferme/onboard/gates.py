@@ -91,6 +91,13 @@ def _verify(record: dict[str, Any] | None, now: datetime, max_age_hours: float) 
     return Gate("verify", True, _("{passed} checks passed {age:.1f} h ago").format(passed=record["passed"], age=age))
 
 
+def _within(name: str, detail: str, excess: float, failed: str) -> Gate:
+    """A gate measured in figures: passed within the limit, else failed with by how much (`failed` a template)."""
+    if excess > 0:
+        return Gate(name, False, failed.format(detail=detail, over=excess))
+    return Gate(name, True, detail)
+
+
 def _capacity(plan: Plan, after: int) -> Gate:
     sizing = plan["sizing"]
     if not sizing["session_hosts_provisioned"]:
@@ -102,11 +109,7 @@ def _capacity(plan: Plan, after: int) -> Gate:
     detail = _("{after} sessions for {capacity} ({in_service} vCPU in service, {spare} spare host(s) set aside, "
                "{per_vcpu:.2f} sessions per vCPU)").format(after=after, capacity=capacity, in_service=in_service,
                                                            spare=spare, per_vcpu=per_vcpu)  # fmt: skip
-    if after > capacity:
-        return Gate(
-            "capacity", False, _("{detail}: {over} session(s) over").format(detail=detail, over=after - capacity)
-        )
-    return Gate("capacity", True, detail)
+    return _within("capacity", detail, after - capacity, _("{detail}: {over} session(s) over"))
 
 
 def _vpn(plan: Plan, after: int) -> Gate:
@@ -117,9 +120,7 @@ def _vpn(plan: Plan, after: int) -> Gate:
     detail = _("{after} clients for a cap of {concurrent} and a pool of {pool_room} addresses").format(
         after=after, **vpn
     )
-    if after > room:
-        return Gate("vpn", False, _("{detail}: {over} over").format(detail=detail, over=after - room))
-    return Gate("vpn", True, detail)
+    return _within("vpn", detail, after - room, _("{detail}: {over} over"))
 
 
 def _bandwidth(plan: Plan, after: int) -> Gate:
@@ -133,11 +134,7 @@ def _bandwidth(plan: Plan, after: int) -> Gate:
     detail = _("{needed:.0f} Mbit/s at peak for {allowed:.0f} Mbit/s ({share:.0%} of a {link} Mbit/s link)").format(
         needed=needed, allowed=allowed, share=LINK_SHARE, link=link
     )
-    if needed > allowed:
-        return Gate(
-            "bandwidth", False, _("{detail}: {over:.0f} Mbit/s over").format(detail=detail, over=needed - allowed)
-        )
-    return Gate("bandwidth", True, detail)
+    return _within("bandwidth", detail, needed - allowed, _("{detail}: {over:.0f} Mbit/s over"))
 
 
 def _tokens(plan: Plan, number: int) -> Gate:
