@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -34,12 +35,12 @@ def test_up_is_idempotent(inventory: Path) -> None:
 
 def test_a_host_lost_midway_does_not_stop_the_others(inventory: Path, tmp_path: Path) -> None:
     apply_report = tmp_path / "apply.json"
-    process = subprocess.Popen([str(BIN / "ferme"), "apply", str(inventory), "--report", str(apply_report)],
+    process = subprocess.Popen([str(BIN / "ferme"), "apply", "-v", str(inventory), "--report", str(apply_report)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
     assert process.stderr is not None
     operations = 0
-    for line in process.stderr:
-        operations += line.startswith("--> Starting operation")
+    for line in process.stderr:  # -v: a line per operation done, `[host] name: changed`
+        operations += bool(re.match(r"\[lab-[a-z0-9-]+\] .+: (changed|unchanged|failed)$", line))
         if operations == 3:
             pid = int((RUN_DIR / "lab-mfa.pid").read_text())
             os.kill(pid, 15)  # systemd-nspawn halts the host
