@@ -15,6 +15,9 @@ for inventory in inventories/mairie-exemple inventories/departement-exemple "$LA
   $BIN/ferme plan "$inventory" | tail -1
 done
 
+step "The DAT of the lab (French, HTML + PDF by headless Chromium)"
+$BIN/ferme docs "$LAB" --out build/lab/dat
+
 step "Lab: up (Debian hosts in systemd-nspawn, one bridge per zone, 198.18.0.0/15 only)"
 $BIN/ferme lab up "$LAB"
 
@@ -59,7 +62,8 @@ cat <<TXT
   https://partage.lab.ferme.test/ (from the users' zone and the VPN, certificate from the site CA
   inventories/lab/certificats/ferme-ca.crt; accounts agent.demo and agent.tous; backups:
   \`ferme collab backups $LAB\`) — see the README),
-  checked by \`ferme verify\`. The matrice des flux is in build/lab/matrice-des-flux.html.
+  checked by \`ferme verify\`. The matrice des flux is in build/lab/matrice-des-flux.html,
+  the DAT in build/lab/dat/dat.pdf (and .html).
   Windows hosts of the small farm are planned only: there is no Windows on this machine, and
   nothing claims to have run there.
   Reports: build/lab/apply-1.json, build/lab/apply-2.json, build/lab/verify.xml, build/<site>/plan.json
