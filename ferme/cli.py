@@ -187,7 +187,8 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None, ve
 @click.argument("inventory", type=click.Path(path_type=Path))
 @click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report.")
 @click.option("--limit", help="Only these hosts (comma separated).")
-def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="pytest's own output (each check).")
+def verify(inventory: Path, junit: Path | None, limit: str | None, verbose: bool) -> None:
     """Check the hosts of INVENTORY against the plan (tests/infra suites, testinfra over SSH)."""
     from ferme.lab.lab import access
     from ferme.verify import run_suites
@@ -195,13 +196,18 @@ def verify(inventory: Path, junit: Path | None, limit: str | None) -> None:
     started = time.perf_counter()
     plan_data = build_plan(_load(inventory, with_secrets=False))
     plan_data["inventory"] = str(inventory.resolve())  # where Windows checks resolve the WinRM secret
-    code, hosts = run_suites(plan_data, access(plan_data), junit, limit.split(",") if limit else None)
+    code, hosts = run_suites(
+        plan_data, access(plan_data), junit, limit.split(",") if limit else None, verbose, click.echo
+    )
     rows = [[name, str(c.passed), str(c.failed), str(c.skipped), ", ".join(filter(None, [*c.failures, c.skip_reason]))]
             for name, c in hosts.items()]  # fmt: skip
     for name, planned in plan_data["hosts"].items():
         if planned["os"] == "windows" and name not in hosts:
             rows.append([name, "-", "-", "-", _("Windows: not checked here (no Windows on this machine)")])
     click.echo(table([_("host"), _("passed"), _("failed"), _("skipped"), _("failures or why skipped")], sorted(rows)))
+    for name, checks in sorted(hosts.items()):
+        for message in checks.messages:  # why each check failed (pytest's detail: -v, or the JUnit report)
+            click.echo(f"{name}: {message}")
     if limit is None:  # a full run: what `ferme onboard`'s verify gate reads
         from ferme.onboard.gates import save_verify_record
 

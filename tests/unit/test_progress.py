@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from ferme.progress import Progress
 
@@ -69,3 +70,24 @@ def test_pyinfra_routine_lines_are_dropped_unless_verbose_and_remarks_kept() -> 
         assert passes(routine, verbose=True)
     assert passes("[@winrm/srv-rds01] RDS step: settings Bureau: UserGroup")  # a role's remark
     assert passes("[lab-fw] Success", level=logging.WARNING)
+
+
+def test_verify_prints_a_line_per_host_when_its_checks_are_done(capsys: Any) -> None:
+    from types import SimpleNamespace
+
+    from ferme.verify_progress import HostLines, host_of
+
+    assert host_of("test_base.py::test_sshd[lab-fw]") == "lab-fw" and host_of("test_x.py::test_y") == "-"
+    lines = HostLines()
+    items = [SimpleNamespace(nodeid=f"test_base.py::test_{n}[{h}]") for h in ("lab-fw", "lab-vpn") for n in "ab"]
+    lines.pytest_collection_modifyitems(None, None, items)  # type: ignore[arg-type]
+
+    def report(nodeid: str, when: str, outcome: str) -> Any:
+        return SimpleNamespace(nodeid=nodeid, when=when, failed=outcome == "failed", skipped=outcome == "skipped")
+
+    lines.pytest_runtest_logreport(report("test_base.py::test_a[lab-fw]", "setup", "passed"))  # not an outcome
+    lines.pytest_runtest_logreport(report("test_base.py::test_a[lab-fw]", "call", "passed"))
+    lines.pytest_runtest_logreport(report("test_base.py::test_a[lab-vpn]", "setup", "skipped"))
+    assert capsys.readouterr().err == ""  # no host is done yet
+    lines.pytest_runtest_logreport(report("test_base.py::test_b[lab-fw]", "call", "failed"))
+    assert re.fullmatch(r"lab-fw: 1 passed, 1 failed, 0 skipped in \d+\.\d s\n", capsys.readouterr().err)
