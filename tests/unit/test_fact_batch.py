@@ -25,8 +25,17 @@ def _state() -> Any:
     return state
 
 
+def _without_atime(data: Any) -> Any:
+    """File and Directory facts carry the access time, which reading the file (Sha256File) moves."""
+    return {k: v for k, v in data.items() if k != "atime"} if isinstance(data, dict) else data
+
+
 def _ask(state: Any, folder: Path) -> dict[str, Any]:
     host = next(iter(state.inventory))
+    return {key: _without_atime(value) for key, value in _facts(host, folder).items()}
+
+
+def _facts(host: Any, folder: Path) -> dict[str, Any]:
     return {
         "hostname": host.get_fact(Hostname),
         "os": host.get_fact(Os),
