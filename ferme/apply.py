@@ -219,17 +219,21 @@ def _fact_batch(plan: Plan) -> FactBatch | None:
     """The run's fact batch (ferme/facts/batch.py), remembered under build/<site>/facts; none without a build
     folder, or with FERME_FACT_BATCH=0 (pyinfra's path, for comparison: one command per fact, and every operation
     executed, which reads its facts again)."""
-    if not plan.get("build") or os.environ.get("FERME_FACT_BATCH", "1") == "0":
+    if not plan.get("build") or _pyinfra_path():
         return None
     return FactBatch(Path(plan["build"]) / "facts")
+
+
+def _pyinfra_path() -> bool:
+    """FERME_FACT_BATCH=0: pyinfra's own path (no fact batch, every operation executed), to compare with."""
+    return os.environ.get("FERME_FACT_BATCH", "1") == "0"
 
 
 def _prefetch(state: Any, batch: FactBatch) -> None:
     """Every connected Debian host's remembered facts, one command each, hosts in parallel."""
     import gevent
 
-    hosts = [h for h in state.inventory.get_active_hosts() if h.connected]
-    gevent.joinall([state.pool.spawn(batch.prefetch, state, host) for host in hosts])
+    gevent.joinall([state.pool.spawn(batch.prefetch, state, host) for host in state.inventory.get_active_hosts()])
 
 
 def pyinfra_state(inventory: Any, config: Any, *, check_for_changes: bool) -> Any:
@@ -253,9 +257,10 @@ def _run_each_host(state: Any, errors: dict[str, str], progress: Progress) -> No
     from pyinfra.api.exceptions import PyinfraError
     from pyinfra.api.operations import _run_host_op_with_context  # pyinfra is pinned: its per-operation runner
 
+    fast = not _pyinfra_path()
+
     def run(host: Any) -> None:
         name = host.name.split("/", 1)[-1]
-        fast = os.environ.get("FERME_FACT_BATCH", "1") != "0"  # 0: pyinfra's path, every operation executed
         own = [op_hash for op_hash in state.get_op_order() if op_hash in state.ops.get(host, {})]
         progress.host_started(name, len(own))
         changed_here = False

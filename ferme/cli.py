@@ -41,6 +41,15 @@ def _load(inventory: Path, *, with_secrets: bool) -> Site:
         sys.exit(EXIT_INVALID)
 
 
+def runnable_plan(inventory: Path, site: Site) -> Plan:
+    """The plan as `ferme apply` runs it: with the inventory's folder (where the WinRM connector resolves its
+    secret) and the build folder (where the VPN profile and the fact batch land)."""
+    plan_data = build_plan(site)
+    plan_data["inventory"] = str(inventory.resolve())
+    plan_data["build"] = str((Path("build") / site.name).resolve())
+    return plan_data
+
+
 @click.group()
 @click.version_option(__version__, prog_name="ferme")
 def main() -> None:
@@ -145,9 +154,7 @@ def apply(inventory: Path, dry: bool, limit: str | None, report: Path | None, ve
 
     started = time.perf_counter()
     site = _load(inventory, with_secrets=True)
-    plan_data = build_plan(site)
-    plan_data["inventory"] = str(inventory.resolve())  # where the WinRM connector resolves its secret
-    plan_data["build"] = str((Path("build") / site.name).resolve())  # the VPN profile lands there
+    plan_data = runnable_plan(inventory, site)
     lab = access(plan_data)
     if lab and verbose:
         click.echo(f"lab of {site.name} is running: SSH through {lab.controller} with the lab's own keys")

@@ -26,14 +26,10 @@ def _converge(inventory: Path, say: Callable[[str], None] = click.echo) -> bool:
     """`ferme apply --limit` the roles a wave changes, on the plan as the state file now says; True when no host
     failed."""
     from ferme.apply import apply as run_apply
-    from ferme.cli import _load
+    from ferme.cli import _load, runnable_plan
     from ferme.lab.lab import access
-    from ferme.plan import build_plan
 
-    site = _load(inventory, with_secrets=True)
-    plan = build_plan(site)
-    plan["inventory"] = str(inventory.resolve())
-    plan["build"] = str((Path("build") / site.name).resolve())
+    plan = runnable_plan(inventory, _load(inventory, with_secrets=True))
     present = [r for r in ROLES if any(r in h["roles"] and h["managed"] for h in plan["hosts"].values())]
     if not present:
         return True
@@ -56,17 +52,17 @@ def onboard(inventory: Path, number: int, rollback: bool, dry: bool, sessions_no
             verify_max_age: float) -> None:  # fmt: skip
     """Open wave K of INVENTORY once its gates pass (verify green, capacity, VPN, bandwidth, tokens)."""
     from ferme.cli import _load
-    from ferme.onboard.gates import check_gates, load_verify_record
+    from ferme.onboard.gates import check_gates, load_verify_record, wave_of
     from ferme.onboard.state import OPEN, ROLLED_BACK, load_states, record, restore
     from ferme.plan import build_plan
     from ferme.summary import table
 
     started = time.perf_counter()
     plan = build_plan(_load(inventory, with_secrets=False))
-    wave = next((w for w in plan["waves"] if w["number"] == number), None)
-    if wave is None:
-        known = ", ".join(str(w["number"]) for w in plan["waves"]) or "none"
-        click.echo(f"ferme onboard: {inventory}: no wave {number} (waves: {known}), nothing changed", err=True)
+    try:
+        wave = wave_of(plan, number)
+    except ValueError as exc:
+        click.echo(f"ferme onboard: {inventory}: {exc}, nothing changed", err=True)
         sys.exit(EXIT_INVALID)
     before = load_states(inventory)
     label = _("wave {number} ({label}, {agents} agents)").format(

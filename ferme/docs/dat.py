@@ -9,7 +9,7 @@ import jinja2
 
 from ferme import __version__
 from ferme.docs.anssi import GUIDE, REFERENCES_CHECKED, checklist
-from ferme.docs.topology import render_topology, zone_pairs
+from ferme.docs.topology import render_topology, switch_links, zone_pairs
 from ferme.plan.types import Plan
 from ferme.render.matrix import generated_on, rows, version, zone_table
 from ferme.render.sizing_sheet import sizing_rows
@@ -85,16 +85,7 @@ def _host_rows(plan: Plan) -> list[list[str]]:
 def _switch_rows(plan: Plan) -> list[list[str]]:
     result = []
     for name, switch in sorted(plan["switches"].items()):
-        zones = sorted(
-            {
-                z
-                for p in switch["ports"].values()
-                for z in [*(p.get("trunk") or []), *([p["zone"]] if p.get("zone") else [])]
-                if z in plan["zones"]
-            },
-            key=list(plan["zones"]).index,
-        )
-        uplinks = sorted({p["uplink"] for p in switch["ports"].values() if p.get("uplink")})
+        zones, uplinks = switch_links(plan, switch)
         result.append(
             [
                 name,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import Any
 
 from ferme.plan.types import Plan
 
@@ -120,6 +121,14 @@ def _arcs(plan: Plan, order: list[str], bottom: int) -> tuple[list[str], int]:
     return parts, lowest
 
 
+def switch_links(plan: Plan, switch: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The zones a switch carries on its ports (in the plan's order) and the switches its uplinks reach."""
+    carried = {z for port in switch["ports"].values()
+               for z in [*(port.get("trunk") or []), *([port["zone"]] if port.get("zone") else [])]}  # fmt: skip
+    uplinks = sorted({port["uplink"] for port in switch["ports"].values() if port.get("uplink")})
+    return [z for z in plan["zones"] if z in carried], uplinks
+
+
 def _switches(plan: Plan, top: int, width: int) -> tuple[list[str], int]:
     names = sorted(plan["switches"])
     if not names:
@@ -130,17 +139,8 @@ def _switches(plan: Plan, top: int, width: int) -> tuple[list[str], int]:
     for i, name in enumerate(names):
         switch = plan["switches"][name]
         x, y = 10 + (i % per_row) * COLUMN, top + 12 + (i // per_row) * 96
-        carried = sorted(
-            {
-                z
-                for port in switch["ports"].values()
-                for z in [*port.get("trunk", []), *([port["zone"]] if port.get("zone") else [])]
-                if z in plan["zones"]
-            },
-            key=list(plan["zones"]).index,
-        )
+        carried, uplinks = switch_links(plan, switch)
         vlans = ", ".join(str(plan["zones"][z]["vlan"]) for z in carried if plan["zones"][z].get("vlan"))
-        uplinks = sorted({p["uplink"] for p in switch["ports"].values() if p.get("uplink")})
         parts += [
             f'<g class="switch" id="switch-{escape(name)}">',
             f'<rect x="{x}" y="{y}" width="{BOX}" height="84" rx="4" fill="#f8fafc" stroke="#334155"/>',

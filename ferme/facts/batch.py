@@ -18,6 +18,7 @@ import importlib
 import json
 import logging
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ logger = logging.getLogger("ferme.facts.batch")
 
 Key = tuple[str, str, str]  # (fact class, its arguments as JSON, the executor arguments as JSON)
 Entry = dict[str, Any]  # how to ask a fact again: its class, args and kwargs
+
+
+@dataclass(frozen=True)
+class Resolved:
+    key: Key
+    entry: Entry
+    fact_kwargs: dict[str, Any]  # the fact command's arguments
+    global_kwargs: dict[str, Any]  # pyinfra's global arguments (sudo, env...) the command runs with
 
 
 def _class_path(cls: type) -> str:
@@ -68,9 +77,10 @@ class FactBatch:
 
         def get_fact(state: Any, host: Any, cls: type, args: Any = None, kwargs: Any = None,
                      ensure_hosts: Any = None, apply_failed_hosts: bool = True) -> Any:  # fmt: skip
-            key, entry = batch._key(state, host, cls, args, kwargs)
             preparing = not getattr(state, "is_executing", False)
-            if key is not None and entry is not None and preparing:
+            resolved = batch._resolve(state, host, cls, args, kwargs) if preparing else None
+            if resolved is not None:
+                key, entry = resolved.key, resolved.entry
                 batch.asked.setdefault(host.name, {})[key] = entry
                 answers = batch.answers.get(host.name, {})
                 if key in answers:
@@ -89,24 +99,23 @@ class FactBatch:
 
         facts._get_fact = original
 
-    def _key(
-        self, state: Any, host: Any, cls: type, args: Any, kwargs: Any
-    ) -> tuple[Key | None, dict[str, Any] | None]:
+    @staticmethod
+    def _resolve(state: Any, host: Any, cls: type, args: Any, kwargs: Any) -> Resolved | None:
+        """A fact request as pyinfra resolves it (its own and its executor's arguments), with the batch's key;
+        None when it cannot be batched (not a shell host, arguments that are not JSON)."""
         from pyinfra.api.arguments import CONNECTOR_ARGUMENT_KEYS
         from pyinfra.api.facts import _handle_fact_kwargs
 
         if not _is_ssh(host):
-            return None, None
+            return None
         fact_kwargs, global_kwargs = _handle_fact_kwargs(state, host, cls, args, kwargs)
         executor = {k: v for k, v in global_kwargs.items() if k in CONNECTOR_ARGUMENT_KEYS}
         arguments = _json({k: v for k, v in fact_kwargs.items() if k != "self"})
         executor_text = _json(executor)
-        if arguments is None or executor_text is None:
-            return None, None
         entry = {"fact": _class_path(cls), "args": list(args or []), "kwargs": dict(kwargs or {})}
-        if _json(entry) is None:
-            return None, None
-        return (_class_path(cls), arguments, executor_text), entry
+        if arguments is None or executor_text is None or _json(entry) is None:
+            return None
+        return Resolved((_class_path(cls), arguments, executor_text), entry, fact_kwargs, global_kwargs)
 
     # the index of what each host asked
 
@@ -135,7 +144,7 @@ class FactBatch:
     def prefetch(self, state: Any, host: Any) -> int:
         """Ask every fact `host` asked last time, in one shell command per set of executor arguments; returns how
         many facts were answered."""
-        from pyinfra.api.facts import _MISSING_COMMAND_MARKER, _handle_fact_kwargs
+        from pyinfra.api.facts import _MISSING_COMMAND_MARKER
         from pyinfra.api.facts import _make_command as make_command
 
         make: Any = make_command  # untyped in pyinfra
@@ -146,13 +155,12 @@ class FactBatch:
         for entry in self._remembered(host.name):
             try:
                 cls = _load_class(entry["fact"])
-                key, _ = self._key(state, host, cls, entry["args"], entry["kwargs"])
+                resolved = self._resolve(state, host, cls, entry["args"], entry["kwargs"])
                 fact = cls()
-                fact_kwargs, global_kwargs = _handle_fact_kwargs(state, host, cls, entry["args"], entry["kwargs"])
-                if key is None or fact.check_preconditions(state, host):
+                if resolved is None or fact.check_preconditions(state, host):
                     continue
-                command = make(fact.command, dict(fact_kwargs))
-                requires = make(fact.requires_command, dict(fact_kwargs))
+                command = make(fact.command, dict(resolved.fact_kwargs))
+                requires = make(fact.requires_command, dict(resolved.fact_kwargs))
             except Exception as exc:  # a fact class gone or changed: asked the usual way instead
                 logger.debug("fact batch: %s not batched: %s", entry.get("fact"), exc)
                 continue
@@ -160,7 +168,7 @@ class FactBatch:
             if requires:
                 text = (f"if command -v {_text(requires)} >/dev/null 2>&1; then ( {text} ); else echo "
                         f"'{_MISSING_COMMAND_MARKER}'; fi")  # fmt: skip
-            groups.setdefault(key[2], []).append((key, fact, text, global_kwargs))
+            groups.setdefault(resolved.key[2], []).append((resolved.key, fact, text, resolved.global_kwargs))
         answered = 0
         for members in groups.values():
             answered += self._ask(state, host, members)

@@ -57,7 +57,8 @@ def load_verify_record(inventory: Path) -> dict[str, Any] | None:
     return record
 
 
-def _wave(plan: Plan, number: int) -> dict[str, Any]:
+def wave_of(plan: Plan, number: int) -> dict[str, Any]:
+    """The planned wave `number`; ValueError naming the inventory's waves when there is none."""
     wave = next((w for w in plan["waves"] if w["number"] == number), None)
     if wave is None:
         known = ", ".join(str(w["number"]) for w in plan["waves"]) or "none"
@@ -67,7 +68,7 @@ def _wave(plan: Plan, number: int) -> dict[str, Any]:
 
 def wave_peak(plan: Plan, number: int) -> int:
     """The wave's agents connected at once at peak (agents.concurrency)."""
-    agents: int = _wave(plan, number)["agents"]
+    agents: int = wave_of(plan, number)["agents"]
     share: float = plan["sizing"]["concurrent_sessions"] / max(plan["sizing"]["agents"], 1)
     return math.ceil(round(agents * share, 6))
 
@@ -146,7 +147,7 @@ def _tokens(plan: Plan, number: int) -> Gate:
     for token in mfa["tokens"]:
         if token.get("service"):
             held[token["service"]] = held.get(token["service"], 0) + 1
-    wave = _wave(plan, number)
+    wave = wave_of(plan, number)
     short = {s: agents[s] - held.get(s, 0) for s in wave["services"] if held.get(s, 0) < agents[s]}
     total = sum(agents[s] for s in wave["services"])
     if short:

@@ -36,10 +36,6 @@ def load_states(inventory: Path) -> dict[int, dict[str, Any]]:
     return states
 
 
-def open_waves(states: dict[int, dict[str, Any]]) -> list[int]:
-    return sorted(n for n, record in states.items() if record["state"] == OPEN)
-
-
 def record(inventory: Path, number: int, state: str, gates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Set one wave's state (the file written whole or not at all); the previous record goes to its history."""
     states = load_states(inventory)

@@ -8,7 +8,7 @@ from ferme.catalogue import host_roles, listening_ports, spec
 from ferme.plan.jsonable import jsonable
 from ferme.plan.routing import host_routing
 from ferme.plan.types import HostState, PlannedCertificate, PlannedHost
-from ferme.plan.waves import collection_groups
+from ferme.plan.waves import collection_groups, wave_group
 from ferme.powershell.quote import REMOTE_DESKTOP_USERS
 from ferme.rds.read import TS_POLICIES
 from ferme.site.expand import expand_name
@@ -271,7 +271,7 @@ def _ad_groups(host: Host, site: Site) -> dict[str, list[str]]:
     services = {s.name: s.group for s in site.agents.services}
     for wave in site.waves:
         members = sorted({services[name] for name in wave.services if name in services}, key=str.lower)
-        groups[f"{site.directory.wave_group_prefix}{wave.number}"] = members
+        groups[wave_group(site, wave.number)] = members
     return groups
 
 

@@ -203,7 +203,6 @@ def load_site(folder: Path | str, *, with_secrets: bool = True) -> Site:
     if problems:
         raise InventoryError(unique(problems))
     return Site(
-        open_waves=tuple(sorted(n for n, s in states.items() if s == "open")),
         wave_states=states,
         folder=folder,
         info=inv.site,

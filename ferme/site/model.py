@@ -102,10 +102,14 @@ class Site:
     outbound: schema.Outbound = field(default_factory=schema.Outbound)
     hypervisors: schema.Hypervisors | None = None
     switching: schema.Switching = field(default_factory=schema.Switching)
-    # Waves `ferme onboard` opened (INV/state/waves.json): their groups join the collections, the gateways' CAP
-    # and the remote access group, and their services' tokens work.
-    open_waves: tuple[int, ...] = ()
-    wave_states: dict[int, str] = field(default_factory=dict)  # planned (absent), open, rolled_back
+    # The waves' states `ferme onboard` keeps (INV/state/waves.json): planned (absent), open, rolled_back
+    wave_states: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def open_waves(self) -> tuple[int, ...]:
+        """Waves `ferme onboard` opened: their groups join the collections, the gateways' CAP and the remote access
+        group, and their services' tokens work."""
+        return tuple(sorted(n for n, state in self.wave_states.items() if state == "open"))
 
     @property
     def confirm_seconds(self) -> int:
