@@ -38,10 +38,16 @@ demo: setup
 	@mkdir -p build/lab
 	@scripts/demo.sh
 
+# Ansible for the side-by-side runs lives in a venv of its own (its pins must not move ferme's).
+ANSIBLE_VENV := .cache/bench/ansible
+ANSIBLE_PINS := ansible==12.3.0 ansible-core==2.19.14 mitogen==0.3.54
+
 bench: setup
 	$(BIN)/pip install -q -c constraints.txt -e '.[bench]'
-	$(BIN)/python bench/check_plan.py
-	$(BIN)/python bench/onboard_wave.py
+	test -x $(ANSIBLE_VENV)/bin/python || $(PYTHON) -m venv $(ANSIBLE_VENV)
+	$(ANSIBLE_VENV)/bin/pip install -q $(ANSIBLE_PINS)
+	for inventory in $(EXAMPLES); do $(BIN)/ferme secrets init "$$inventory" >/dev/null; done
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

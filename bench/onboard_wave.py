@@ -9,18 +9,16 @@
 3. Rollback: the same hosts back to the plan of before the wave.
 The MFA servers' part (a flag per token in privacyIDEA, over SSH) is not in the double and not measured here.
 
-Writes bench/RESULTS-onboard.md. No Windows ran: the double stands in for it.
+A section of bench/RESULTS.md (`make bench`). No Windows ran: the double stands in for it.
 """
 
 from __future__ import annotations
 
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +75,7 @@ def windows(work: Path) -> tuple[dict, dict]:
     return opening, back
 
 
-def main() -> int:
+def report() -> str:
     with tempfile.TemporaryDirectory(prefix="ferme-bench-") as temporary:
         work = Path(temporary)
         gate_seconds, gate_line = gates(work)
@@ -85,11 +83,10 @@ def main() -> int:
     total = gate_seconds + opening["seconds"]
     changed = {n: h["changed"] for n, h in opening["hosts"].items()}
     lines = [
-        "# Onboarding a wave of 300 agents: tool time",
+        "## Onboarding a wave of 300 agents: tool time",
         "",
-        f"Date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {platform.node()}, Python {platform.python_version()}, "
-        f"{platform.machine()}; `make bench` (bench/onboard_wave.py). **No Windows ran**: the WS-Management double "
-        "answers for the Windows hosts (one double per host).",
+        "bench/onboard_wave.py. **No Windows ran**: the WS-Management double answers for the Windows hosts (one "
+        "double per host).",
         "",
         "| part | what | seconds |",
         "|---|---|---|",
@@ -105,10 +102,8 @@ def main() -> int:
         "itself takes to run each script (the double answers at once).",
         "",
     ]
-    (ROOT / "bench" / "RESULTS-onboard.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
-    return 0
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    print(report())

@@ -172,6 +172,11 @@ def _admins(admins: list[dict[str, object]]) -> None:
     files.put(name="Admins: sudo", src=_text(sudoers), dest="/etc/sudoers.d/ferme-admins", mode="440")
 
 
+ROUTING_UNIT = ("[Unit]\nDescription=ferme: source-based policy routing\nAfter=network.target\n\n"
+                "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/usr/local/sbin/ferme-routing\n\n"
+                "[Install]\nWantedBy=multi-user.target\n")  # fmt: skip
+
+
 def expected_rules(routing: Routing) -> list[str]:
     """The policy rules as `ip -4 rule show` prints them."""
     return [f"{t['priority']}:\tfrom {t['source']} lookup {t['table']}" for t in routing["tables"]]
@@ -191,9 +196,7 @@ def _policy_routing(routing: Routing) -> None:
                                  present=False)  # fmt: skip
     unit = files.put(
         name="Policy routing: unit",
-        src=_text("[Unit]\nDescription=ferme: source-based policy routing\nAfter=network.target\n\n"
-                  "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/usr/local/sbin/ferme-routing\n\n"
-                  "[Install]\nWantedBy=multi-user.target\n"),
+        src=_text(ROUTING_UNIT),
         dest="/etc/systemd/system/ferme-routing.service",
     ) if present else files.file(name="Policy routing: no unit", path="/etc/systemd/system/ferme-routing.service",
                                  present=False)  # fmt: skip

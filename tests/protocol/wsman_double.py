@@ -81,6 +81,7 @@ class Double:
     hostname: str = "RDCB01"
     scripts: dict[str, Reply | Callable[[Double], Reply]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
+    traffic: Counter[str] = field(default_factory=Counter)  # HTTP bodies' bytes: "in" (requests), "out" (answers)
     shells: set[str] = field(default_factory=set)
     max_shells: int = 30  # WinRM's MaxShellsPerUser (30 by default on Windows Server)
     drop_shells: bool = False  # answer the next Command with "shell not found"
@@ -353,6 +354,8 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            with double.lock:
+                double.traffic["out"] += len(body)
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -364,6 +367,7 @@ def make_handler(double: Double) -> type[http.server.BaseHTTPRequestHandler]:
                 return
             with double.lock:
                 double.requests["http"] += 1
+                double.traffic["in"] += len(body)
             if double.down or (self.boot and self.boot != double.boots):
                 self.close_connection = True  # restarting: the connection dies without an answer
                 return

@@ -71,6 +71,11 @@ def test_a_converged_windows_host_changes_nothing_in_one_call(double: tuple[Serv
     assert server.double.ran == [script]
     assert server.double.requests["Create"] == 1 and server.double.requests["Delete"] == 1  # closed at the end
     assert server.double.requests["http"] == 7, dict(server.double.requests)  # with NTLM's two legs
+    # What crossed the wire (bench/winrm_traffic.py reads it): the facts script went up once, in UTF-16 and base64
+    # inside PSRP (about 2.7 bytes a character), and far less than twice; its answer came back.
+    sent = server.double.traffic["in"]
+    assert 2 * len(script) < sent < 2 * 2.7 * len(script), (sent, len(script))
+    assert server.double.traffic["out"] > len(converged_facts(expected)), dict(server.double.traffic)
 
 
 def test_a_drifted_registry_value_is_set_back_alone(double: tuple[Server, dict, Path]) -> None:
