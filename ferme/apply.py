@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -11,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ferme.facts.batch import FactBatch
+from ferme import op_names
+from ferme.facts.batch import FactBatch, pyinfra_path
 from ferme.operations.notes import details_of, notes_of
 from ferme.plan.types import Plan
 from ferme.progress import Progress
@@ -184,6 +184,7 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
                     RETRY=run["retries"], RETRY_DELAY=run["retry_delay"])  # fmt: skip
     state = pyinfra_state(inventory, config, check_for_changes=True)
     errors: dict[str, str] = {}
+    names: op_names.Names = {}
     batch = _fact_batch(plan)
     original = batch.install() if batch else None
     try:
@@ -191,9 +192,10 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
             connect_all(state)
             if batch:
                 _prefetch(state, batch)
-            load_deploy_file(state, str(farm_deploy()))
+            with op_names.recorded() as names:
+                load_deploy_file(state, str(farm_deploy()))
             if not dry:
-                _run_each_host(state, errors, progress)
+                _run_each_host(state, errors, progress, names)
             if batch:
                 batch.save()
     except PyinfraError as exc:
@@ -206,7 +208,7 @@ def apply(plan: Plan, *, dry: bool = False, limit: str | None = None, lab: Any =
             result.fact_round_trips = dict(sorted(batch.round_trips.items()))
     for host in inventory:
         name = host.name.split("/", 1)[-1]  # @winrm/rds01 → rds01
-        result.hosts[name] = _host_result(state, host, dry)
+        result.hosts[name] = _host_result(state, host, dry, names)
         result.hosts[name].lines = details_of(host.name)
         # The reason an operation gave (a restart declined) says more than pyinfra's "Error in operation".
         why = "; ".join(notes_of(host.name)) or errors.get(host.name, "")
@@ -219,14 +221,9 @@ def _fact_batch(plan: Plan) -> FactBatch | None:
     """The run's fact batch (ferme/facts/batch.py), remembered under build/<site>/facts; none without a build
     folder, or with FERME_FACT_BATCH=0 (pyinfra's path, for comparison: one command per fact, and every operation
     executed, which reads its facts again)."""
-    if not plan.get("build") or _pyinfra_path():
+    if not plan.get("build") or pyinfra_path():
         return None
     return FactBatch(Path(plan["build"]) / "facts")
-
-
-def _pyinfra_path() -> bool:
-    """FERME_FACT_BATCH=0: pyinfra's own path (no fact batch, every operation executed), to compare with."""
-    return os.environ.get("FERME_FACT_BATCH", "1") == "0"
 
 
 def _prefetch(state: Any, batch: FactBatch) -> None:
@@ -249,7 +246,7 @@ def pyinfra_state(inventory: Any, config: Any, *, check_for_changes: bool) -> An
     return state
 
 
-def _run_each_host(state: Any, errors: dict[str, str], progress: Progress) -> None:
+def _run_each_host(state: Any, errors: dict[str, str], progress: Progress, names: op_names.Names) -> None:
     """Every host runs its own operations in order, in parallel, without waiting for the others:
     a host that fails or vanishes stops there, the others go on to the end. Only the host's own operations are
     walked (pyinfra's runner walks every host's, logging "Skipped" for the others)."""
@@ -257,7 +254,7 @@ def _run_each_host(state: Any, errors: dict[str, str], progress: Progress) -> No
     from pyinfra.api.exceptions import PyinfraError
     from pyinfra.api.operations import _run_host_op_with_context  # pyinfra is pinned: its per-operation runner
 
-    fast = not _pyinfra_path()
+    fast = not pyinfra_path()
 
     def run(host: Any) -> None:
         name = host.name.split("/", 1)[-1]
@@ -266,7 +263,7 @@ def _run_each_host(state: Any, errors: dict[str, str], progress: Progress) -> No
         changed_here = False
         try:
             for op_hash in own:
-                label = ", ".join(state.get_op_meta(op_hash).names)
+                label = op_names.label(names, state, host, op_hash)
                 progress.operation_started(name, label)
                 meta = state.ops[host][op_hash].operation_meta
                 if fast and not changed_here and meta._maybe_is_change is False:
@@ -304,13 +301,13 @@ def _unchanged(state: Any, host: Any, op_hash: str) -> None:
     state.trigger_callbacks("operation_host_success", host, op_hash, 0)
 
 
-def _host_result(state: Any, host: Any, dry: bool) -> HostResult:
+def _host_result(state: Any, host: Any, dry: bool, names: op_names.Names) -> HostResult:
     outcome = HostResult()
     if host in state.failed_hosts and not state.ops.get(host):
         return HostResult(failed=1, status="failed", error="could not connect or prepare operations")
     for op_hash, op in state.ops.get(host, {}).items():
         meta = op.operation_meta
-        name = ", ".join(sorted(state.op_meta[op_hash].names))
+        name = op_names.label(names, state, host, op_hash)
         if dry:
             if meta._maybe_is_change:
                 outcome.changed += 1

@@ -17,6 +17,7 @@ import copy
 import importlib
 import json
 import logging
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,12 @@ class Resolved:
     entry: Entry
     fact_kwargs: dict[str, Any]  # the fact command's arguments
     global_kwargs: dict[str, Any]  # pyinfra's global arguments (sudo, env...) the command runs with
+
+
+def pyinfra_path() -> bool:
+    """FERME_FACT_BATCH=0: the path before ferme's speed-ups, to compare with: pyinfra's one command per fact, every
+    operation executed (re-reading its facts), the admin accounts read with pyinfra's facts every run."""
+    return os.environ.get("FERME_FACT_BATCH", "1") == "0"
 
 
 def _class_path(cls: type) -> str:

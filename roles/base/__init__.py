@@ -10,9 +10,12 @@ from pyinfra.facts.deb import DebPackages
 from pyinfra.facts.server import Command
 from pyinfra.operations import files, server, systemd
 
+from ferme.facts.batch import pyinfra_path
 from ferme.operations import nft_commit
 from ferme.plan.types import HostState, Routing, SshPolicy
 from ferme.resources import templates
+
+from . import admins as accounts
 
 TEMPLATES = templates("base")
 
@@ -161,13 +164,18 @@ def _resolver(servers: list[str], domain: str) -> None:
 
 def _admins(admins: list[dict[str, object]]) -> None:
     lines = []
+    stamped = not pyinfra_path()  # FERME_FACT_BATCH=0: the path before, with pyinfra's account facts every run
+    converged = stamped and host.get_fact(Command, command=accounts.check_command(admins)) == "current"
     for admin in admins:
         name = str(admin["name"])
         keys = [str(k) for k in admin.get("ssh_keys", [])]  # type: ignore[attr-defined]
-        server.user(name=f"Admin {name}", user=name, shell="/bin/bash", create_home=True, home=f"/home/{name}",
-                    public_keys=keys, delete_keys=True)  # fmt: skip
+        if not converged:
+            server.user(name=f"Admin {name}", user=name, shell="/bin/bash", create_home=True, home=f"/home/{name}",
+                        public_keys=keys, delete_keys=True)  # fmt: skip
         if admin.get("sudo"):
             lines.append(f"{name} ALL=(ALL:ALL) NOPASSWD: ALL\n")
+    if stamped and not converged:
+        server.shell(name="Admins: stamp (as converged)", commands=[accounts.stamp_command(admins)])
     sudoers = "# Managed by ferme: admins log in with keys only, so sudo cannot ask for a password.\n" + "".join(lines)
     files.put(name="Admins: sudo", src=_text(sudoers), dest="/etc/sudoers.d/ferme-admins", mode="440")
 

@@ -61,11 +61,30 @@ def test_rerun_converges_then_changes_nothing(inventory: Path, tmp_path: Path) -
     ferme("apply", str(inventory), "--report", str(tmp_path / "first.json"))
     assert all(h["status"] in ("ok", "skipped") for h in report(tmp_path / "first.json").values())
     started = time.monotonic()
-    ferme("apply", str(inventory), "--report", str(tmp_path / "second.json"))
+    noop = ferme("apply", "-v", str(inventory), "--report", str(tmp_path / "second.json"))
     print(f"\nno-op apply: {time.monotonic() - started:.1f} s")
     second = report(tmp_path / "second.json")
     assert {name: h["changed"] for name, h in second.items()} == dict.fromkeys(second, 0)
     assert sum(h["unchanged"] for h in second.values()) > 0
+    # Each host names its own operations: pyinfra keys an operation by its stack's line numbers only, so an
+    # operation of one host can share its key with another host's, and pyinfra names it by both.
+    done = [line for line in noop.stderr.splitlines() if re.match(r"\[lab-[a-z0-9-]+\] .+: unchanged$", line)]
+    assert len(done) == sum(h["unchanged"] for h in second.values()), noop.stderr[-2000:]
+    foreign = [line for line in done if not line.startswith("[lab-fw]") and "Edge firewall (nftables) |" in line]
+    assert not foreign, foreign[:5]
+
+
+def test_an_admin_account_changed_by_hand_is_set_back_alone(inventory: Path, tmp_path: Path) -> None:
+    """A converged host skips pyinfra's account facts (roles/base/admins.py): a change by hand must still be seen."""
+    address = "198.19.7.10"  # lab-vpn, on its management leg
+    assert ssh(address, "usermod -s /bin/sh exploit").returncode == 0
+    ferme("apply", str(inventory), "--limit", "lab-vpn", "--report", str(tmp_path / "fix.json"))
+    fixed = report(tmp_path / "fix.json")["lab-vpn"]
+    assert fixed["changed_operations"] == ["Base Debian host | Admin exploit",
+                                           "Base Debian host | Admins: stamp (as converged)"], fixed  # fmt: skip
+    assert ssh(address, "getent passwd exploit").stdout.strip().endswith(":/bin/bash")
+    ferme("apply", str(inventory), "--limit", "lab-vpn", "--report", str(tmp_path / "again.json"))
+    assert report(tmp_path / "again.json")["lab-vpn"]["changed"] == 0
 
 
 def test_verify_is_green(inventory: Path, tmp_path: Path) -> None:
