@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +64,8 @@ def ferme_apply(dry: bool) -> None:
     unchanged, failed = (sum(getattr(r, k) for r in result.hosts.values()) for k in ("unchanged", "failed"))
     print(f"{len(hosts)} hosts: {changed} changed, {unchanged} unchanged, {failed} failed in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
-    print(json.dumps({"changed": changed, "failed": result.failed}))
+    operations = Counter(name for r in result.hosts.values() for name in r.changed_operations)
+    print(json.dumps({"changed": changed, "failed": result.failed, "operations": operations}))
     sys.exit(1 if result.failed else 0)
 
 
@@ -167,6 +170,10 @@ def timed(what: str, command: list[str], env: dict[str, str] | None = None) -> R
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     run = Run(what, seconds, cpu, done.stdout + done.stderr, done.returncode)
+    logs = WORK.parent / "logs"  # every run's output, to read after the bench
+    logs.mkdir(parents=True, exist_ok=True)
+    with (logs / (re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-") + ".log")).open("a") as log:
+        log.write(run.output)
     print(f"  {what}: {seconds:.1f} s wall, {cpu:.1f} s CPU, exit {done.returncode}", file=sys.stderr, flush=True)
     return run
 
@@ -243,6 +250,7 @@ def run_all() -> str:
     if not (ANSIBLE_VENV / "bin" / "ansible-playbook").exists():
         raise SystemExit(f"Ansible is missing: make bench installs it in {ANSIBLE_VENV}")
     shutil.rmtree(WORK, ignore_errors=True)
+    shutil.rmtree(WORK.parent / "logs", ignore_errors=True)
     WORK.mkdir(parents=True)
     print("ferme, fresh lab", file=sys.stderr)
     lab("down")
@@ -270,7 +278,7 @@ def run_all() -> str:
         for _ in range(NOOP_RUNS):
             ansible_noop.append(must(playbook("ansible no-op")))
             mitogen_noop.append(playbook("ansible no-op, Mitogen", mitogen=True))
-        ferme_sees = last_json(ferme("ferme --dry on Ansible's hosts", "ferme-apply", "--dry"))
+        ferme_sees = last_json(ferme("ferme on Ansible's hosts", "ferme-apply"))
     finally:
         for socket in (WORK / "cp").glob("*"):  # Ansible's SSH masters: stopped, not left to time out
             stop = ["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "lab"]
@@ -331,8 +339,22 @@ def linux_report(rows: dict[str, Any], hosts: int, ferme_checked: dict[str, Any]
         "",
         f"Same end state: `ferme verify` on ferme's hosts {ferme_checked['passed']} passed, "
         f"{ferme_checked['failed']} failed; on Ansible's hosts {ansible_checked['passed']} passed, "
-        f"{ansible_checked['failed']} failed; `ferme apply --dry` on Ansible's hosts would change "
-        f"{ferme_sees['changed']} operation(s). Ansible's no-op reported {a_changed} changed task(s).",
+        f"{ansible_checked['failed']} failed. Ansible's no-op reported {a_changed} changed task(s). `ferme apply` "
+        f"on Ansible's hosts then changed {ferme_sees['changed']} operation(s) where the two tools write the same "
+        "state differently: "
+        + "; ".join(
+            f"{name} × {count}" for name, count in sorted(ferme_sees["operations"].items(), key=lambda i: -i[1])
+        )
+        + ".",
+        "ferme's first run, each host's time (a host that waits out a stalled download behind the lab's proxy "
+        "shows here): "
+        + ", ".join(
+            f"{m[1]} {m[2]} s"
+            for m in re.finditer(
+                r"^([\w.-]+): \d+ changed, \d+ unchanged, \d+ failed in ([\d.]+) s$", rows["ferme_first"].output, re.M
+            )
+        )
+        + ".",
         f"ferme's no-op printed {len(noop_lines)} progress line(s) off a terminal for {hosts} hosts (the command "
         "adds its table: a row per host and the totals).",
     ]
