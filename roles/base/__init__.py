@@ -164,7 +164,8 @@ def _resolver(servers: list[str], domain: str) -> None:
 
 def _admins(admins: list[dict[str, object]]) -> None:
     lines = []
-    stamped = not pyinfra_path()  # FERME_FACT_BATCH=0: the path before, with pyinfra's account facts every run
+    # FERME_FACT_BATCH=0: the path before, with pyinfra's account facts every run; no admin: nothing to stamp
+    stamped = bool(admins) and not pyinfra_path()
     converged = stamped and host.get_fact(Command, command=accounts.check_command(admins)) == "current"
     for admin in admins:
         name = str(admin["name"])

@@ -30,7 +30,7 @@ def live_command(admins: list[dict[str, object]]) -> str:
         home = shlex.quote(f"/home/{admin['name']}")
         parts.append(f"getent passwd {name}; stat -c '%n %a %U %G' {home} {home}/.ssh {home}/.ssh/authorized_keys; "
                      f"cat {home}/.ssh/authorized_keys")  # fmt: skip
-    return "{ " + " ".join(parts) + " ; } 2>&1 | sha256sum | cut -d' ' -f1"
+    return "{ " + (" ".join(parts) or "true") + " ; } 2>&1 | sha256sum | cut -d' ' -f1"
 
 
 def stamp_command(admins: list[dict[str, object]]) -> str:
