@@ -19,9 +19,7 @@ are its children (ferme with the reduced plan).
 from __future__ import annotations
 
 import json
-import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -31,6 +29,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from measure import run_timed
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = ROOT / "inventories" / "lab"
@@ -53,13 +53,13 @@ def reduced_plan() -> tuple[dict[str, Any], list[str], Any]:
     return plan, hosts, access(plan)
 
 
-def ferme_apply(dry: bool) -> None:
+def ferme_apply() -> None:
     from ferme.apply import apply
     from ferme.progress import Progress
 
     plan, hosts, lab = reduced_plan()
     started = time.perf_counter()
-    result = apply(plan, dry=dry, limit=",".join(hosts), lab=lab, progress=Progress(live=False))
+    result = apply(plan, limit=",".join(hosts), lab=lab, progress=Progress(live=False))
     changed = sum(r.changed for r in result.hosts.values())
     unchanged, failed = (sum(getattr(r, k) for r in result.hosts.values()) for k in ("unchanged", "failed"))
     print(f"{len(hosts)} hosts: {changed} changed, {unchanged} unchanged, {failed} failed in "
@@ -162,13 +162,7 @@ class Run:
 
 def timed(what: str, command: list[str], env: dict[str, str] | None = None) -> Run:
     """Wall time and the CPU time of the command and every child it waited for."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT,
-                          check=False)  # fmt: skip
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    seconds, cpu, done = run_timed(command, env)
     run = Run(what, seconds, cpu, done.stdout + done.stderr, done.returncode)
     logs = WORK.parent / "logs"  # every run's output, to read after the bench
     logs.mkdir(parents=True, exist_ok=True)
@@ -237,15 +231,11 @@ def median(runs: list[Run], key: str) -> float:
     return statistics.median(getattr(r, key) for r in runs)
 
 
-def report() -> str:
-    return run_all()
-
-
 def main() -> None:
     print(report())
 
 
-def run_all() -> str:
+def report() -> str:
     """Both phases on fresh labs; the Markdown sections (Linux roles, switches)."""
     if not (ANSIBLE_VENV / "bin" / "ansible-playbook").exists():
         raise SystemExit(f"Ansible is missing: make bench installs it in {ANSIBLE_VENV}")
@@ -395,7 +385,7 @@ def _first_error(runs: list[Run]) -> str:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    commands = {"ferme-apply": lambda: ferme_apply("--dry" in sys.argv), "ferme-verify": ferme_verify,
+    commands = {"ferme-apply": ferme_apply, "ferme-verify": ferme_verify,
                 "ferme-switches": ferme_switches,
                 "ansible-inventory": lambda: ansible_inventory(Path(sys.argv[2]))}  # fmt: skip
     commands.get(sys.argv[1] if len(sys.argv) > 1 else "", main)()

@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +29,9 @@ from ferme.operations.windows import wanted_for  # noqa: E402
 from ferme.plan import build_plan  # noqa: E402
 from ferme.site import load_site  # noqa: E402
 from tests.protocol.wsman_double import Reply, Server, converged_facts  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from measure import run_timed  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SIZES = (10, 100, 500)
@@ -78,19 +77,13 @@ def generate(session_hosts: int, into: Path) -> Path:
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, str]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT,
-                          check=False, timeout=1800)  # fmt: skip
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, cpu, done = run_timed(command, env, timeout=1800)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:3])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout, done.stderr
+    return seconds, cpu, done.stdout, done.stderr
 
 
-def dry_apply(folder: Path, work: Path) -> dict[str, Any]:
-    plan = build_plan(load_site(folder, with_secrets=False))
+def dry_apply(plan: dict[str, Any], work: Path) -> dict[str, Any]:
     hosts = sorted(n for n, h in plan["hosts"].items() if "rds_session_host" in h["roles"])
     with contextlib.ExitStack() as stack:
         for name in hosts:
@@ -129,10 +122,10 @@ def report() -> str:
         for size in SIZES:
             folder = generate(size, Path(tmp))
             plan = build_plan(load_site(folder, with_secrets=False))
-            total = len(plan["hosts"])
+            total = len(plan["hosts"])  # before dry_apply points the session hosts at the doubles
             check = timed([str(BIN / "ferme"), "check", str(folder)])
             planned = timed([str(BIN / "ferme"), "plan", str(folder), "--out", str(Path(tmp) / f"plan-{size}")])
-            dry = dry_apply(folder, Path(tmp) / f"doubles-{size}")
+            dry = dry_apply(plan, Path(tmp) / f"doubles-{size}")
             rows.append((size, total, check, planned, dry))
             print(f"  {size} session hosts: done", file=sys.stderr, flush=True)
     lines = [

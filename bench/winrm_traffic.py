@@ -103,8 +103,8 @@ def fresh_facts(expected: dict[str, Any]) -> str:
                            certificates=[])  # fmt: skip
 
 
-def ferme_run(fresh: bool) -> dict[str, Any]:
-    plan = build_plan(load_site(ROOT / "inventories" / "lab", with_secrets=False))
+def ferme_run(plan: dict[str, Any], fresh: bool) -> dict[str, Any]:
+    plan = json.loads(json.dumps(plan))  # its own copy: the connection is pointed at this run's double
     expected = expectations(plan, HOST)
     with tempfile.TemporaryDirectory() as work, Server(Path(work), "ferme-deploy", PASSWORD) as server:
         server.double.default = Reply()  # every change script succeeds
@@ -128,7 +128,7 @@ def ferme_run(fresh: bool) -> dict[str, Any]:
 def report() -> str:
     plan = build_plan(load_site(ROOT / "inventories" / "lab", with_secrets=False))
     expected = expectations(plan, HOST)
-    converged, fresh = ferme_run(fresh=False), ferme_run(fresh=True)
+    converged, fresh = ferme_run(plan, fresh=False), ferme_run(plan, fresh=True)
     model = ansible_model(expected)
     kib = lambda n: f"{n / 1024:,.0f} KiB"  # noqa: E731
     lines = [
